@@ -1,0 +1,89 @@
+//! `POST /api/v1/auth/login` and `GET /api/v1/profile`.
+
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+
+use super::extract::{Body, CurrentUser};
+use super::views::{format_timestamp, Data, ProfileView, UserView};
+use crate::auth;
+use crate::db;
+use crate::domain::input::{Object, Patch};
+use crate::error::{ApiError, FieldErrors};
+use crate::state::AppState;
+
+/// How long a dashboard login lasts.
+const LOGIN_TTL_HOURS: i64 = 24;
+
+#[derive(Serialize)]
+struct LoginView {
+    token: String,
+    expires_at: String,
+    user: UserView,
+}
+
+/// Exchanges an email and password for a token.
+pub async fn login(state: web::Data<AppState>, body: Body) -> Result<HttpResponse, ApiError> {
+    let (email, password) = read_credentials(&body.0)?;
+    let state_for_db = state.clone();
+    let view = state
+        .db
+        .write(move |conn| {
+            let user = db::users::find_by_email(conn, &email)?;
+            let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
+            let accepted = auth::password::verify(&password, stored);
+            let user = match user {
+                Some(user) if accepted && user.active => user,
+                _ => {
+                    return Err(ApiError::Unauthorized(
+                        "The email or password is wrong.".into(),
+                    ))
+                }
+            };
+            let ttl = chrono::Duration::hours(LOGIN_TTL_HOURS);
+            let issued = auth::issue_token(conn, &state_for_db.jwt, user.id, ttl, None)?;
+            Ok(LoginView {
+                token: issued.token,
+                expires_at: format_timestamp(&issued.expires_at),
+                user: user.into(),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Data { data: view }))
+}
+
+fn read_credentials(body: &serde_json::Value) -> Result<(String, String), ApiError> {
+    let object = Object::root(body)?;
+    let mut errors = FieldErrors::new();
+    let mut required = |key: &str| match object.text(key, &mut errors) {
+        Patch::Set(value) => Some(value),
+        _ => {
+            if !errors.contains(key) {
+                errors.add(key, "is required");
+            }
+            None
+        }
+    };
+    let email = required("email");
+    let password = required("password");
+    match (email, password) {
+        (Some(email), Some(password)) => Ok((email.trim().to_string(), password)),
+        _ => Err(ApiError::Validation(errors)),
+    }
+}
+
+/// The current user and the accounts it belongs to.
+pub async fn profile(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, ApiError> {
+    let user_id = user.user_id;
+    let view = state
+        .db
+        .read(move |conn| {
+            let user = db::users::find(conn, user_id)?.ok_or_else(ApiError::not_found)?;
+            let memberships = db::users::memberships(conn, user_id)?;
+            Ok(ProfileView::new(user, memberships))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Data { data: view }))
+}

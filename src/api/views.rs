@@ -1,0 +1,119 @@
+//! The JSON the API returns, built from database rows. Rows never serialize themselves, so the
+//! wire shape can't drift with the schema.
+
+use chrono::NaiveDateTime;
+use serde::{Serialize, Serializer};
+
+use crate::db::accounts::Account;
+use crate::db::users::User;
+use crate::domain::Role;
+
+/// `{"data": …}`, the envelope of every single-object response.
+#[derive(Serialize)]
+pub struct Data<T> {
+    pub data: T,
+}
+
+/// Timestamps as the seed shows them: `2019-04-25T17:51:31+00:00`.
+pub fn timestamp<S: Serializer>(at: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_timestamp(at))
+}
+
+pub fn format_timestamp(at: &NaiveDateTime) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
+}
+
+#[derive(Serialize)]
+pub struct AccountView {
+    pub id: i64,
+    pub name: String,
+    pub contact_form_enabled: bool,
+    #[serde(serialize_with = "timestamp")]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "timestamp")]
+    pub updated_at: NaiveDateTime,
+}
+
+impl From<Account> for AccountView {
+    fn from(a: Account) -> Self {
+        AccountView {
+            id: a.id,
+            name: a.name,
+            contact_form_enabled: a.contact_form_enabled,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+/// A user as others see it; the password hash never leaves the server.
+#[derive(Serialize)]
+pub struct UserView {
+    pub id: i64,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub active: bool,
+    #[serde(serialize_with = "timestamp")]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "timestamp")]
+    pub updated_at: NaiveDateTime,
+}
+
+impl From<User> for UserView {
+    fn from(u: User) -> Self {
+        UserView {
+            id: u.id,
+            email: u.email,
+            first_name: u.first_name,
+            last_name: u.last_name,
+            active: u.active,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+/// An account as listed on a profile: with the user's role in it.
+#[derive(Serialize)]
+pub struct MembershipView {
+    #[serde(flatten)]
+    pub account: AccountView,
+    pub role: Role,
+}
+
+/// `GET /profile`: the user and the accounts it belongs to.
+#[derive(Serialize)]
+pub struct ProfileView {
+    #[serde(flatten)]
+    pub user: UserView,
+    pub accounts: Vec<MembershipView>,
+}
+
+impl ProfileView {
+    pub fn new(user: User, memberships: Vec<(Account, Role)>) -> Self {
+        ProfileView {
+            user: user.into(),
+            accounts: memberships
+                .into_iter()
+                .map(|(account, role)| MembershipView {
+                    account: account.into(),
+                    role,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_read_like_the_seed() {
+        let at =
+            NaiveDateTime::parse_from_str("2019-04-25 17:51:31.123456", "%Y-%m-%d %H:%M:%S%.f")
+                .unwrap();
+        assert_eq!(format_timestamp(&at), "2019-04-25T17:51:31+00:00");
+    }
+}

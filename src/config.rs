@@ -1,0 +1,170 @@
+//! Settings, from flags or the environment (SPEC §1), and the command line.
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "supportdesk",
+    version,
+    about = "A REST/JSON support-desk backend."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What every command reads.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// `sqlite://PATH` (or a bare path) for embedded SQLite, `postgres://…` for PostgreSQL.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://supportdesk.db",
+        global = true
+    )]
+    pub database_url: String,
+    /// Where `serve` listens.
+    #[arg(
+        long = "bind",
+        env = "BIND_ADDR",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: String,
+    /// HS256 signing key; by default one is generated and stored in the database.
+    #[arg(
+        long,
+        env = "JWT_SECRET",
+        hide_env_values = true,
+        hide = true,
+        global = true
+    )]
+    pub jwt_secret: Option<String>,
+    /// Connections in the pool (default: 8 on SQLite, 10 on PostgreSQL).
+    #[arg(long, env = "DATABASE_POOL_SIZE", global = true)]
+    pub pool_size: Option<u32>,
+    /// Largest request body accepted, in bytes.
+    #[arg(
+        long,
+        env = "MAX_BODY_BYTES",
+        default_value_t = 1_048_576,
+        global = true
+    )]
+    pub max_body_bytes: usize,
+    /// Create account 1, an admin and a token on first start with an empty database.
+    #[arg(long, env = "SUPPORTDESK_BOOTSTRAP", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub bootstrap: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run pending migrations, then serve HTTP (the default).
+    Serve,
+    /// Run pending migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+    /// Manage users (agents).
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Issue and revoke API tokens.
+    #[command(subcommand)]
+    Tokens(TokensCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Create an account; prints it as JSON.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Let guests open conversations through a contact form.
+        #[arg(long)]
+        contact_form: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create a user and make it a member of an account; prints it as JSON.
+    Create {
+        #[arg(long)]
+        account: i64,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        first_name: String,
+        #[arg(long)]
+        last_name: Option<String>,
+        #[arg(long, default_value = "agent", value_parser = ["admin", "agent"])]
+        role: String,
+        /// Read a password for `POST /auth/login` from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokensCommand {
+    /// Issue a token for a user; prints the bearer token alone.
+    Create {
+        #[arg(long)]
+        user: i64,
+        /// How long the token is valid: `30d`, `12h`, `90m`, `3600s`.
+        #[arg(long, default_value = "30d", value_parser = parse_duration)]
+        expires_in: chrono::Duration,
+        /// Issue the token for an integration; what it creates is managed by that integration.
+        #[arg(long, value_parser = ["intercom", "zendesk", "front"])]
+        integration: Option<String>,
+    },
+    /// Revoke a token by its id (the JWT's `jti`).
+    Revoke {
+        #[arg(long)]
+        id: String,
+    },
+}
+
+/// `30d`, `12h`, `90m`, `3600s` or `2w` into a duration.
+pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let n: i64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 30d"))?;
+    let duration = match unit {
+        "s" => chrono::Duration::try_seconds(n),
+        "m" => chrono::Duration::try_minutes(n),
+        "h" => chrono::Duration::try_hours(n),
+        "d" | "" => chrono::Duration::try_days(n),
+        "w" => chrono::Duration::try_weeks(n),
+        _ => None,
+    };
+    match duration {
+        Some(d) if n > 0 && d <= chrono::Duration::days(3650) => Ok(d),
+        _ => Err(format!(
+            "{text:?} must be a positive duration of at most 10 years, like 30d"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_with_their_unit() {
+        assert_eq!(parse_duration("30d"), Ok(chrono::Duration::days(30)));
+        assert_eq!(parse_duration("12h"), Ok(chrono::Duration::hours(12)));
+        assert_eq!(parse_duration("90m"), Ok(chrono::Duration::minutes(90)));
+        assert!(parse_duration("0d").is_err());
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("99999999999d").is_err());
+    }
+}

@@ -1,0 +1,75 @@
+//! Accounts: the tenants every other record belongs to.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::accounts;
+use super::DbConn;
+use crate::db_run;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Account {
+    pub id: i64,
+    pub name: String,
+    pub contact_form_enabled: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = accounts)]
+struct NewAccount<'a> {
+    name: &'a str,
+    contact_form_enabled: bool,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// The fields an update may change; `None` leaves a field as it is.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = accounts)]
+pub struct AccountChanges {
+    pub name: Option<String>,
+    pub contact_form_enabled: Option<bool>,
+}
+
+pub fn create(conn: &mut DbConn, name: &str, contact_form_enabled: bool) -> QueryResult<Account> {
+    let now = super::now();
+    let row = NewAccount {
+        name,
+        contact_form_enabled,
+        created_at: now,
+        updated_at: now,
+    };
+    db_run!(conn: {
+        diesel::insert_into(accounts::table)
+            .values(&row)
+            .returning(Account::as_returning())
+            .get_result(conn)
+    })
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Account>> {
+    db_run!(conn: {
+        accounts::table.find(id).select(Account::as_select()).first(conn).optional()
+    })
+}
+
+/// Whether the database holds any account yet (first start bootstraps one).
+pub fn any_exist(conn: &mut DbConn) -> QueryResult<bool> {
+    db_run!(conn: {
+        diesel::select(diesel::dsl::exists(accounts::table.select(accounts::id))).get_result(conn)
+    })
+}
+
+pub fn update(conn: &mut DbConn, id: i64, changes: &AccountChanges) -> QueryResult<Account> {
+    let now = super::now();
+    db_run!(conn: {
+        diesel::update(accounts::table.find(id))
+            .set((changes, accounts::updated_at.eq(now)))
+            .returning(Account::as_returning())
+            .get_result(conn)
+    })
+}

@@ -1,0 +1,168 @@
+//! One connection type over both backends, and the r2d2 manager that opens it.
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ManageConnection, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `postgres://` and `postgresql://` are PostgreSQL; anything else is a SQLite file.
+    pub fn from_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// Errors opening or checking a connection.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot connect to the database: {0}")]
+    Connection(#[from] diesel::ConnectionError),
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("{0}")]
+    Config(String),
+}
+
+/// A live connection to either backend.
+pub enum DbConn {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+/// SQLite settings applied to every connection: foreign keys are off by default, and without a
+/// busy timeout a second writer fails at once instead of waiting its turn.
+const SQLITE_PRAGMAS: &str =
+    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+
+impl DbConn {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConn::Sqlite(_) => Backend::Sqlite,
+            DbConn::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Runs `f` in a transaction: commit on `Ok`, roll back on `Err`.
+    ///
+    /// SQLite transactions start with `BEGIN IMMEDIATE`, taking the write lock up front: a deferred
+    /// transaction that reads and then writes can fail with `SQLITE_BUSY` without waiting, because
+    /// the busy timeout does not apply to upgrading a read lock.
+    pub fn transaction<T, E>(&mut self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<diesel::result::Error>,
+    {
+        match self {
+            DbConn::Sqlite(c) => {
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+            }
+            DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
+        }
+        match f(self) {
+            Ok(value) => {
+                let committed = match self {
+                    DbConn::Sqlite(c) => AnsiTransactionManager::commit_transaction(c),
+                    DbConn::Postgres(c) => AnsiTransactionManager::commit_transaction(c),
+                };
+                committed?;
+                Ok(value)
+            }
+            Err(err) => {
+                let rolled_back = match self {
+                    DbConn::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
+                    DbConn::Postgres(c) => AnsiTransactionManager::rollback_transaction(c),
+                };
+                if let Err(e) = rolled_back {
+                    log::error!("rollback failed: {e}");
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// Runs raw SQL that needs no results (pragmas, locks).
+    pub fn batch_execute(&mut self, sql: &str) -> diesel::QueryResult<()> {
+        match self {
+            DbConn::Sqlite(c) => c.batch_execute(sql),
+            DbConn::Postgres(c) => c.batch_execute(sql),
+        }
+    }
+}
+
+/// Opens connections for the pool, choosing the backend by the URL's scheme.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    backend: Backend,
+    /// For SQLite, the file path (the `sqlite://` prefix removed); for PostgreSQL, the URL.
+    target: String,
+}
+
+impl ConnectionManager {
+    pub fn new(url: &str) -> Result<Self, DbError> {
+        let backend = Backend::from_url(url);
+        let target = match backend {
+            Backend::Postgres => url.to_string(),
+            Backend::Sqlite => url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url)
+                .to_string(),
+        };
+        if target.is_empty() {
+            return Err(DbError::Config("DATABASE_URL names no database".into()));
+        }
+        Ok(ConnectionManager { backend, target })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Opens one connection, outside any pool.
+    pub fn connect(&self) -> Result<DbConn, DbError> {
+        match self.backend {
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(&self.target)?;
+                conn.batch_execute(SQLITE_PRAGMAS)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            Backend::Postgres => Ok(DbConn::Postgres(PgConnection::establish(&self.target)?)),
+        }
+    }
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = DbError;
+
+    fn connect(&self) -> Result<DbConn, DbError> {
+        ConnectionManager::connect(self)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), DbError> {
+        match conn {
+            DbConn::Sqlite(c) => c.ping()?,
+            DbConn::Postgres(c) => c.ping()?,
+        }
+        Ok(())
+    }
+
+    /// A PostgreSQL connection whose server went away is dropped rather than handed out again.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        match conn {
+            DbConn::Sqlite(c) => c.is_broken(),
+            DbConn::Postgres(c) => c.is_broken(),
+        }
+    }
+}

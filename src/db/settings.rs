@@ -1,0 +1,24 @@
+//! Server-wide settings stored in the database, so every instance on it agrees.
+
+use diesel::prelude::*;
+
+use super::schema::settings;
+use super::DbConn;
+use crate::db_run;
+
+/// Returns the stored value of `name`, storing `make()` first when there is none.
+/// Instances racing on first start all end up with the value that was stored first.
+pub fn get_or_init(
+    conn: &mut DbConn,
+    name: &str,
+    make: impl FnOnce() -> String,
+) -> QueryResult<String> {
+    let candidate = make();
+    db_run!(conn: {
+        diesel::insert_into(settings::table)
+            .values((settings::name.eq(name), settings::value.eq(&candidate)))
+            .on_conflict_do_nothing()
+            .execute(conn)?;
+        settings::table.find(name).select(settings::value).first(conn)
+    })
+}

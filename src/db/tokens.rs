@@ -1,0 +1,74 @@
+//! API tokens: one row per issued JWT, keyed by its `jti`, so tokens can be revoked.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{account_members, api_tokens, users};
+use super::DbConn;
+use crate::db_run;
+
+#[derive(Insertable)]
+#[diesel(table_name = api_tokens)]
+pub struct NewToken<'a> {
+    pub id: &'a str,
+    pub user_id: i64,
+    pub integration: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, token: &NewToken) -> QueryResult<()> {
+    db_run!(conn: {
+        diesel::insert_into(api_tokens::table).values(token).execute(conn)
+    })?;
+    Ok(())
+}
+
+/// Marks a token revoked (keeping the first revocation time); returns whether it exists.
+pub fn revoke(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
+    let now = super::now();
+    db_run!(conn: {
+        diesel::update(api_tokens::table.find(id).filter(api_tokens::revoked_at.is_null()))
+            .set(api_tokens::revoked_at.eq(now))
+            .execute(conn)?;
+        diesel::select(diesel::dsl::exists(api_tokens::table.find(id))).get_result(conn)
+    })
+}
+
+/// What a live token grants: the user's role in the account asked about, if any.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    /// `None` when the user is not a member of the account asked about (or none was asked).
+    pub role: Option<String>,
+}
+
+/// Checks in one query that token `jti` belongs to `user_id`, is neither revoked nor expired, and
+/// that its user is active; also reads the user's role in `account_id`. `None`: refuse the token.
+pub fn authenticate(
+    conn: &mut DbConn,
+    jti: &str,
+    user_id: i64,
+    account_id: Option<i64>,
+) -> QueryResult<Option<Grant>> {
+    let now = super::now();
+    // Ids are positive, so 0 matches no membership when no account is asked about.
+    let account_id = account_id.unwrap_or(0);
+    let role: Option<Option<String>> = db_run!(conn: {
+        api_tokens::table
+            .inner_join(users::table)
+            .left_join(
+                account_members::table.on(account_members::user_id
+                    .eq(users::id)
+                    .and(account_members::account_id.eq(account_id))),
+            )
+            .filter(api_tokens::id.eq(jti))
+            .filter(api_tokens::user_id.eq(user_id))
+            .filter(api_tokens::revoked_at.is_null())
+            .filter(api_tokens::expires_at.gt(now))
+            .filter(users::active.eq(true))
+            .select(account_members::role.nullable())
+            .first(conn)
+            .optional()
+    })?;
+    Ok(role.map(|role| Grant { role }))
+}

@@ -1,0 +1,128 @@
+//! Users (agents) and their membership of accounts.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::accounts::Account;
+use super::schema::{account_members, accounts, users};
+use super::DbConn;
+use crate::db_run;
+use crate::domain::Role;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub password_hash: Option<String>,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// What creating a user needs; the email is stored as given and matched lower-cased.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub password_hash: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+struct UserRow<'a> {
+    email: &'a str,
+    email_normalized: String,
+    first_name: &'a str,
+    last_name: Option<&'a str>,
+    password_hash: Option<&'a str>,
+    active: bool,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+pub fn create(conn: &mut DbConn, new: &NewUser) -> QueryResult<User> {
+    let now = super::now();
+    let row = UserRow {
+        email: &new.email,
+        email_normalized: new.email.to_lowercase(),
+        first_name: &new.first_name,
+        last_name: new.last_name.as_deref(),
+        password_hash: new.password_hash.as_deref(),
+        active: true,
+        created_at: now,
+        updated_at: now,
+    };
+    db_run!(conn: {
+        diesel::insert_into(users::table)
+            .values(&row)
+            .returning(User::as_returning())
+            .get_result(conn)
+    })
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
+    db_run!(conn: {
+        users::table.find(id).select(User::as_select()).first(conn).optional()
+    })
+}
+
+/// Looks a user up by email, ignoring case.
+pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>> {
+    let normalized = email.to_lowercase();
+    db_run!(conn: {
+        users::table
+            .filter(users::email_normalized.eq(&normalized))
+            .select(User::as_select())
+            .first(conn)
+            .optional()
+    })
+}
+
+/// Makes `user_id` a member of `account_id` with `role`.
+pub fn add_member(conn: &mut DbConn, account_id: i64, user_id: i64, role: Role) -> QueryResult<()> {
+    let now = super::now();
+    db_run!(conn: {
+        diesel::insert_into(account_members::table)
+            .values((
+                account_members::account_id.eq(account_id),
+                account_members::user_id.eq(user_id),
+                account_members::role.eq(role.as_str()),
+                account_members::created_at.eq(now),
+            ))
+            .execute(conn)
+    })?;
+    Ok(())
+}
+
+/// The accounts `user_id` belongs to, with its role in each, ordered by account id.
+pub fn memberships(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<(Account, Role)>> {
+    let rows: Vec<(Account, String)> = db_run!(conn: {
+        account_members::table
+            .inner_join(accounts::table)
+            .filter(account_members::user_id.eq(user_id))
+            .order(accounts::id.asc())
+            .select((Account::as_select(), account_members::role))
+            .load(conn)
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(account, role)| Role::parse(&role).map(|r| (account, r)))
+        .collect())
+}
+
+/// Whether `user_id` is a member of `account_id`.
+pub fn is_member(conn: &mut DbConn, account_id: i64, user_id: i64) -> QueryResult<bool> {
+    db_run!(conn: {
+        diesel::select(diesel::dsl::exists(
+            account_members::table
+                .filter(account_members::account_id.eq(account_id))
+                .filter(account_members::user_id.eq(user_id)),
+        ))
+        .get_result(conn)
+    })
+}

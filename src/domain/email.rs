@@ -1,0 +1,86 @@
+//! Email addresses, checked once at the edge.
+
+use validator::ValidateEmail;
+
+/// Longest address SMTP can carry (RFC 5321).
+pub const MAX_EMAIL_LEN: usize = 254;
+
+/// A syntactically valid email address, trimmed, with its case kept for display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    /// Trims and checks `raw`; the error is the message shown next to the field.
+    pub fn parse(raw: &str) -> Result<EmailAddress, &'static str> {
+        let email = raw.trim();
+        if email.is_empty() {
+            return Err("is required");
+        }
+        if email.chars().count() > MAX_EMAIL_LEN {
+            return Err("must be at most 254 characters");
+        }
+        if !email.validate_email() {
+            return Err("must be a valid email address");
+        }
+        Ok(EmailAddress(email.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form used for matching and uniqueness: lower-cased.
+    pub fn normalized(&self) -> String {
+        self.0.to_lowercase()
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_and_trims_a_plain_address() {
+        assert_eq!(
+            EmailAddress::parse(" Jane@Example.org ").unwrap().as_str(),
+            "Jane@Example.org"
+        );
+    }
+
+    #[test]
+    fn normalizes_to_lower_case() {
+        assert_eq!(
+            EmailAddress::parse("Jane@Example.ORG")
+                .unwrap()
+                .normalized(),
+            "jane@example.org"
+        );
+    }
+
+    #[test]
+    fn rejects_what_is_not_an_address() {
+        for bad in [
+            "",
+            "   ",
+            "jane",
+            "jane@",
+            "@example.org",
+            "a b@example.org",
+        ] {
+            assert!(EmailAddress::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn rejects_an_address_over_254_characters() {
+        let long = format!("{}@example.org", "a".repeat(250));
+        assert_eq!(
+            EmailAddress::parse(&long),
+            Err("must be at most 254 characters")
+        );
+    }
+}

@@ -1,0 +1,10 @@
+//! Pure types and parsing: requests become these at the edge, so inner code never sees bad data.
+//! Nothing here touches HTTP or the database.
+
+pub mod account;
+pub mod email;
+pub mod input;
+mod roles;
+
+pub use email::EmailAddress;
+pub use roles::{Integration, Role};

@@ -1,0 +1,26 @@
+//! supportdesk: a REST/JSON support-desk backend on embedded SQLite or PostgreSQL.
+//!
+//! Read in this order: a request enters through [`routes`], is handled in [`api`] (extract,
+//! parse into [`domain`] types, run [`db`] code in one transaction, render a view), and every
+//! failure is an [`error::ApiError`].
+
+/// HTTP handlers, extractors and views.
+pub mod api;
+/// Tokens and passwords.
+pub mod auth;
+/// The commands `supportdesk` runs.
+pub mod cli;
+/// Settings and the command line.
+pub mod config;
+/// Connections, migrations and queries, for both backends.
+pub mod db;
+/// Pure request types and validation.
+pub mod domain;
+/// The one error type.
+pub mod error;
+/// Every path in one place.
+pub mod routes;
+/// Building and running the HTTP server.
+pub mod startup;
+/// What handlers share.
+pub mod state;

@@ -1,0 +1,142 @@
+//! Starting the server: pool, migrations, signing keys, first-start bootstrap, then HTTP.
+//! Tests start it exactly the same way, on port 0.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{ErrorHandlers, Logger};
+use actix_web::{web, App, HttpServer};
+
+use crate::api::fallback;
+use crate::auth::{self, JwtKeys};
+use crate::config::Settings;
+use crate::db::{self, Db, DbConn, PoolOptions};
+use crate::domain::Role;
+use crate::error::ApiError;
+use crate::routes;
+use crate::state::AppState;
+
+/// Opens the pool and brings the schema up to date; what every command does first.
+pub fn open_database(settings: &Settings) -> Result<(Db, Vec<String>), String> {
+    let mut options = PoolOptions::new(&settings.database_url);
+    options.size = settings.pool_size;
+    let db = Db::new(&options).map_err(|e| e.to_string())?;
+    let mut conn = db
+        .get()
+        .map_err(|_| "cannot connect to the database".to_string())?;
+    let applied = db::migrations::run_pending(&mut conn).map_err(|e| e.to_string())?;
+    Ok((db, applied))
+}
+
+/// The signing keys for this database (see [`auth::load_keys`]).
+pub fn signing_keys(db: &Db, settings: &Settings) -> Result<JwtKeys, String> {
+    let mut conn = db
+        .get()
+        .map_err(|_| "cannot connect to the database".to_string())?;
+    auth::load_keys(&mut conn, settings.jwt_secret.as_deref()).map_err(|e| e.to_string())
+}
+
+/// A running server, bound and ready.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Binds `settings.bind`, prepares the database and builds the server (not yet polled).
+    pub fn build(settings: &Settings) -> Result<Application, String> {
+        let (db, _) = open_database(settings)?;
+        let jwt = signing_keys(&db, settings)?;
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| format!("cannot bind {}: {e}", settings.bind))?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        if settings.bootstrap {
+            let host = match listener.local_addr().map_err(|e| e.to_string())? {
+                addr if addr.ip().is_unspecified() => format!("127.0.0.1:{port}"),
+                addr => addr.to_string(),
+            };
+            bootstrap(&db, &jwt, &host)?;
+        }
+        let state = web::Data::new(AppState {
+            db,
+            jwt,
+            max_body_bytes: settings.max_body_bytes,
+        });
+        let server = run(listener, state.clone()).map_err(|e| e.to_string())?;
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The state the handlers share (tests use it to arrange data).
+    pub fn state(&self) -> Arc<AppState> {
+        self.state.clone().into_inner()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .wrap(ErrorHandlers::new().default_handler(fallback::json_error_body))
+            .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
+            .configure(routes::configure)
+            .default_service(web::to(fallback::not_found))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// On an empty database: account 1, an admin and a 30-day token, announced as one curl line on
+/// stderr — the only place a secret is ever printed.
+fn bootstrap(db: &Db, jwt: &JwtKeys, host: &str) -> Result<(), String> {
+    let mut conn = db
+        .get()
+        .map_err(|_| "cannot connect to the database".to_string())?;
+    let issued = conn
+        .transaction(|conn: &mut DbConn| {
+            // Instances starting together on one empty PostgreSQL bootstrap once.
+            db::lock_for_startup(conn)?;
+            if db::accounts::any_exist(conn)? {
+                return Ok::<_, ApiError>(None);
+            }
+            let account = db::accounts::create(conn, "Default account", false)?;
+            let admin = db::users::create(
+                conn,
+                &db::users::NewUser {
+                    email: "admin@example.com".into(),
+                    first_name: "Admin".into(),
+                    last_name: None,
+                    password_hash: None,
+                },
+            )?;
+            db::users::add_member(conn, account.id, admin.id, Role::Admin)?;
+            let ttl = chrono::Duration::days(30);
+            Ok(Some((
+                account.id,
+                auth::issue_token(conn, jwt, admin.id, ttl, None)?,
+            )))
+        })
+        .map_err(|e| e.to_string())?;
+    if let Some((account_id, issued)) = issued {
+        log::info!("first start: created account {account_id} and its admin; their token follows");
+        eprintln!(
+            "curl -H \"Authorization: Bearer {}\" http://{host}/api/v1/profile",
+            issued.token
+        );
+    }
+    Ok(())
+}
