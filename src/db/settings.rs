@@ -13,6 +13,12 @@ pub fn get_or_init(
     name: &str,
     make: impl FnOnce() -> String,
 ) -> QueryResult<String> {
+    let stored: Option<String> = db_run!(conn: {
+        settings::table.find(name).select(settings::value).first(conn).optional()
+    })?;
+    if let Some(value) = stored {
+        return Ok(value);
+    }
     let candidate = make();
     db_run!(conn: {
         diesel::insert_into(settings::table)

@@ -126,3 +126,14 @@ pub fn is_member(conn: &mut DbConn, account_id: i64, user_id: i64) -> QueryResul
         .get_result(conn)
     })
 }
+
+/// Activates or deactivates a user; a deactivated user's tokens stop working at once.
+pub fn set_active(conn: &mut DbConn, id: i64, active: bool) -> QueryResult<()> {
+    let now = super::now();
+    db_run!(conn: {
+        diesel::update(users::table.find(id))
+            .set((users::active.eq(active), users::updated_at.eq(now)))
+            .execute(conn)
+    })?;
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! Every error is JSON with the right status, including actix's own (routing, methods, bodies).
+
+use reqwest::Method;
+
+use crate::both_backends;
+use crate::helpers::*;
+
+both_backends! {
+    async fn an_unknown_route_is_a_json_404(app: TestApp) {
+        let response = app.api(Method::GET, "/api/v1/nothing-here").send().await.unwrap();
+        assert_json_error(response, 404).await;
+    }
+
+    async fn a_wrong_method_is_a_json_405(app: TestApp) {
+        let path = format!("/api/v1/accounts/{}", app.account_id);
+        let response = app.api(Method::DELETE, &path).send().await.unwrap();
+        assert_json_error(response, 405).await;
+        let response = app.anonymous(Method::POST, "/health").send().await.unwrap();
+        assert_json_error(response, 405).await;
+    }
+
+    async fn malformed_json_is_a_json_400_and_changes_nothing(app: TestApp) {
+        let path = format!("/api/v1/accounts/{}", app.account_id);
+        let response = app
+            .api(Method::PATCH, &path)
+            .header("content-type", "application/json")
+            .body(r#"{"name": "Renamed""#)
+            .send()
+            .await
+            .unwrap();
+        assert_json_error(response, 400).await;
+        let account: serde_json::Value = app.api(Method::GET, &path).send().await.unwrap().json().await.unwrap();
+        assert_eq!(account["data"]["name"], "Test account");
+    }
+
+    async fn a_body_that_is_not_an_object_is_a_400(app: TestApp) {
+        let path = format!("/api/v1/accounts/{}", app.account_id);
+        for body in ["[1,2]", "\"name\"", "null", "42"] {
+            let response = app
+                .api(Method::PATCH, &path)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_json_error(response, 400).await;
+        }
+    }
+
+    async fn a_text_plain_body_is_a_json_415(app: TestApp) {
+        let path = format!("/api/v1/accounts/{}", app.account_id);
+        let response = app
+            .api(Method::PATCH, &path)
+            .header("content-type", "text/plain")
+            .body("name=x")
+            .send()
+            .await
+            .unwrap();
+        assert_json_error(response, 415).await;
+    }
+
+    async fn a_body_over_the_limit_is_a_json_413(app: TestApp) {
+        let path = format!("/api/v1/accounts/{}", app.account_id);
+        let big = format!(r#"{{"name": "{}"}}"#, "x".repeat(2 * 1024 * 1024));
+        let response = app
+            .api(Method::PATCH, &path)
+            .header("content-type", "application/json")
+            .body(big)
+            .send()
+            .await
+            .unwrap();
+        assert_json_error(response, 413).await;
+    }
+
+    async fn broken_form_encoding_is_a_json_400(app: TestApp) {
+        let path = format!("/api/v1/accounts/{}", app.account_id);
+        for body in ["name[=x", "name=%FF", "name=a&name[x]=b"] {
+            let response = app
+                .api(Method::PATCH, &path)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_json_error(response, 400).await;
+        }
+    }
+
+    async fn a_wrong_type_is_a_422_naming_the_field(app: TestApp) {
+        let path = format!("/api/v1/accounts/{}", app.account_id);
+        let response = app
+            .api(Method::PATCH, &path)
+            .json(&serde_json::json!({"name": 12, "contact_form_enabled": "maybe"}))
+            .send()
+            .await
+            .unwrap();
+        let body = assert_json_error(response, 422).await;
+        assert!(body["errors"]["name"].is_array(), "{body}");
+        assert!(body["errors"]["contact_form_enabled"].is_array(), "{body}");
+    }
+}
+
+#[actix_web::test]
+async fn the_body_limit_follows_max_body_bytes() {
+    let app = spawn_app_with(Backend::Sqlite, |s| s.max_body_bytes = 64)
+        .await
+        .unwrap();
+    let path = format!("/api/v1/accounts/{}", app.account_id);
+    let response = app
+        .api(Method::PATCH, &path)
+        .json(&serde_json::json!({"name": "x".repeat(100)}))
+        .send()
+        .await
+        .unwrap();
+    assert_json_error(response, 413).await;
+    let response = app
+        .api(Method::PATCH, &path)
+        .json(&serde_json::json!({"name": "Small"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}

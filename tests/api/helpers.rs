@@ -1,0 +1,266 @@
+//! `spawn_app`: the real application on a fresh database, plus fixtures and request helpers.
+
+use std::sync::Arc;
+
+use diesel::{Connection, RunQueryDsl};
+use reqwest::{Method, RequestBuilder};
+use supportdesk::auth;
+use supportdesk::config::Settings;
+use supportdesk::db::{self, PooledConn};
+use supportdesk::domain::Role;
+use supportdesk::startup::Application;
+use supportdesk::state::AppState;
+
+/// Where the PostgreSQL cases create their databases: a URL whose user may `CREATE DATABASE`.
+pub const POSTGRES_URL_VAR: &str = "SUPPORTDESK_TEST_POSTGRES_URL";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares each test once per backend: `mod NAME { fn sqlite(); fn postgres(); }`.
+#[macro_export]
+macro_rules! both_backends {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[actix_web::test]
+            async fn sqlite() {
+                let $app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await.unwrap();
+                $body
+            }
+
+            #[actix_web::test]
+            async fn postgres() {
+                let Some($app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await else {
+                    return;
+                };
+                $body
+            }
+        }
+    )*};
+}
+
+/// A fresh, empty database on `backend`; `None` when PostgreSQL is not configured outside CI.
+pub fn fresh_database(backend: Backend) -> Option<TestDatabase> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("test.db").display());
+            Some(TestDatabase {
+                url,
+                _dir: Some(dir),
+                pg_admin: None,
+                pg_name: None,
+            })
+        }
+        Backend::Postgres => {
+            let Ok(admin_url) = std::env::var(POSTGRES_URL_VAR) else {
+                if std::env::var("CI").as_deref() == Ok("true") {
+                    panic!("CI=true but {POSTGRES_URL_VAR} is not set: the PostgreSQL tests cannot run");
+                }
+                eprintln!("skipped on PostgreSQL: set {POSTGRES_URL_VAR} to run it");
+                return None;
+            };
+            let name = format!("supportdesk_test_{}", uuid::Uuid::new_v4().simple());
+            let mut admin = diesel::PgConnection::establish(&admin_url)
+                .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {POSTGRES_URL_VAR}: {e}"));
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .expect("create database");
+            let base = admin_url
+                .rsplit_once('/')
+                .expect("URL with a database name")
+                .0;
+            Some(TestDatabase {
+                url: format!("{base}/{name}"),
+                _dir: None,
+                pg_admin: Some(admin_url),
+                pg_name: Some(name),
+            })
+        }
+    }
+}
+
+/// A database that disappears with the test.
+pub struct TestDatabase {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg_admin: Option<String>,
+    pg_name: Option<String>,
+}
+
+impl TestDatabase {
+    /// Drops a PostgreSQL test database now, even with connections open (to simulate an outage).
+    pub fn drop_now(&self) {
+        if let (Some(admin), Some(name)) = (&self.pg_admin, &self.pg_name) {
+            if let Ok(mut conn) = diesel::PgConnection::establish(admin) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn);
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        self.drop_now();
+    }
+}
+
+/// The settings a test server runs with: port 0, no bootstrap, a small pool.
+pub fn test_settings(database_url: &str) -> Settings {
+    Settings {
+        database_url: database_url.to_string(),
+        bind: "127.0.0.1:0".into(),
+        jwt_secret: None,
+        pool_size: Some(4),
+        max_body_bytes: 1 << 20,
+        bootstrap: false,
+    }
+}
+
+/// A running server with an account whose admin holds `token`.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: Arc<AppState>,
+    pub account_id: i64,
+    pub admin_id: i64,
+    pub token: String,
+    pub database: TestDatabase,
+}
+
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Like [`spawn_app`], with settings adjusted by `tweak` first.
+pub async fn spawn_app_with(
+    backend: Backend,
+    tweak: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
+    let database = fresh_database(backend)?;
+    let mut settings = test_settings(&database.url);
+    tweak(&mut settings);
+    let app = Application::build(&settings).expect("the application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
+    actix_web::rt::spawn(app.run_until_stopped());
+    let mut test_app = TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        state,
+        account_id: 0,
+        admin_id: 0,
+        token: String::new(),
+        database,
+    };
+    test_app.account_id = test_app.create_account("Test account");
+    let (admin_id, token) = test_app.create_member(test_app.account_id, Role::Admin);
+    test_app.admin_id = admin_id;
+    test_app.token = token;
+    Some(test_app)
+}
+
+impl TestApp {
+    pub fn conn(&self) -> PooledConn {
+        self.state.db.get().expect("a database connection")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// A request as the account's admin.
+    pub fn api(&self, method: Method, path: &str) -> RequestBuilder {
+        self.anonymous(method, path).bearer_auth(&self.token)
+    }
+
+    /// A request with no credentials.
+    pub fn anonymous(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    pub fn create_account(&self, name: &str) -> i64 {
+        db::accounts::create(&mut self.conn(), name, false)
+            .unwrap()
+            .id
+    }
+
+    /// A new user with `role` in `account_id`, and a token for it.
+    pub fn create_member(&self, account_id: i64, role: Role) -> (i64, String) {
+        let mut conn = self.conn();
+        let user = db::users::create(
+            &mut conn,
+            &db::users::NewUser {
+                email: format!("{}@example.com", uuid::Uuid::new_v4().simple()),
+                first_name: "Test".into(),
+                last_name: Some("User".into()),
+                password_hash: None,
+            },
+        )
+        .unwrap();
+        db::users::add_member(&mut conn, account_id, user.id, role).unwrap();
+        (user.id, self.token_for(user.id))
+    }
+
+    pub fn token_for(&self, user_id: i64) -> String {
+        let ttl = chrono::Duration::hours(1);
+        auth::issue_token(&mut self.conn(), &self.state.jwt, user_id, ttl, None)
+            .unwrap()
+            .token
+    }
+
+    /// The stored signing secret, for tests that forge tokens.
+    pub fn jwt_secret(&self) -> String {
+        db::settings::get_or_init(&mut self.conn(), "jwt_secret", || {
+            unreachable!("set at start")
+        })
+        .unwrap()
+    }
+
+    /// Runs the `supportdesk` binary against this test's database.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        cli_command(&self.database.url)
+            .args(args)
+            .output()
+            .expect("the binary runs")
+    }
+}
+
+/// The `supportdesk` binary, pointed at `database_url`, with a quiet log.
+pub fn cli_command(database_url: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_supportdesk"));
+    command
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .env_remove("JWT_SECRET")
+        .env_remove("BIND_ADDR");
+    command
+}
+
+/// Asserts an error response: `status`, a JSON body with a `message`; returns the body.
+pub async fn assert_json_error(response: reqwest::Response, status: u16) -> serde_json::Value {
+    assert_eq!(response.status().as_u16(), status, "unexpected status");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        content_type.starts_with("application/json"),
+        "content type {content_type:?}"
+    );
+    let body: serde_json::Value = response.json().await.expect("a JSON body");
+    assert!(body["message"].is_string(), "no message in {body}");
+    body
+}

@@ -1,0 +1,13 @@
+//! The integration tests: one binary, the real server over HTTP, on SQLite and on PostgreSQL.
+//! PostgreSQL cases need `SUPPORTDESK_TEST_POSTGRES_URL` (see the README); without it they are
+//! skipped, unless `CI=true`, where they fail.
+
+mod helpers;
+
+mod accounts;
+mod auth;
+mod bootstrap;
+mod cli;
+mod errors;
+mod health;
+mod migrations;
