@@ -20,6 +20,8 @@ pub mod domain;
 pub mod error;
 /// Every path in one place.
 pub mod routes;
+/// Use cases: one request's work inside its transaction.
+pub mod services;
 /// Building and running the HTTP server.
 pub mod startup;
 /// What handlers share.

@@ -3,7 +3,7 @@
 
 use actix_web::{web, Resource};
 
-use crate::api::{accounts, fallback, health, session};
+use crate::api::{accounts, customers, fallback, health, session};
 
 /// A resource whose unmatched methods answer 405 JSON.
 fn resource(path: &str) -> Resource {
@@ -21,6 +21,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     resource("/accounts/{account_id}")
                         .route(web::get().to(accounts::show))
                         .route(web::patch().to(accounts::update)),
+                )
+                .service(
+                    resource("/accounts/{account_id}/customers")
+                        .route(web::get().to(customers::list))
+                        .route(web::post().to(customers::create)),
+                )
+                .service(
+                    resource("/accounts/{account_id}/customers/{id}")
+                        .route(web::get().to(customers::show))
+                        .route(web::put().to(customers::replace))
+                        .route(web::patch().to(customers::patch))
+                        .route(web::delete().to(customers::delete)),
+                )
+                .service(
+                    // {list} is emails, phones or websites.
+                    resource("/accounts/{account_id}/customers/{id}/{list}/{item_id}")
+                        .route(web::delete().to(customers::delete_contact)),
                 ),
         );
 }

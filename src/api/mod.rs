@@ -2,6 +2,7 @@
 //! run repository code in one transaction, and render a view.
 
 pub mod accounts;
+pub mod customers;
 pub mod extract;
 pub mod fallback;
 pub mod health;

@@ -7,6 +7,9 @@
 
 pub mod accounts;
 mod connection;
+pub mod contacts;
+pub mod conversations;
+pub mod customers;
 pub mod migrations;
 pub mod schema;
 pub mod settings;

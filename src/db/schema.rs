@@ -52,6 +52,47 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    customers (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        first_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        company -> Nullable<Text>,
+        avatar -> Nullable<Text>,
+        name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    customer_contacts (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        customer_id -> BigInt,
+        kind -> Text,
+        value -> Text,
+        normalized -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    conversations (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        number -> BigInt,
+        customer_id -> Nullable<BigInt>,
+        user_id -> Nullable<BigInt>,
+        channel -> Text,
+        status -> Text,
+        subject -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(account_members -> accounts (account_id));
 diesel::joinable!(account_members -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));

@@ -1,0 +1,3 @@
+DROP TABLE conversations;
+DROP TABLE customer_contacts;
+DROP TABLE customers;

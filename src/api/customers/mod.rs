@@ -1,0 +1,143 @@
+//! `/api/v1/accounts/{account_id}/customers` (SPEC §4).
+
+mod list;
+pub mod view;
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+
+pub use list::list;
+
+use super::extract::{Body, Member};
+use super::views::Data;
+use crate::domain::contact::ContactKind;
+use crate::domain::customer::{CustomerInput, Mode};
+use crate::error::ApiError;
+use crate::services::customers;
+use crate::state::AppState;
+use view::CustomerView;
+
+/// A path id: a positive integer, or the path names nothing (404).
+pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(ApiError::not_found)
+}
+
+fn ok(record: customers::CustomerRecord) -> HttpResponse {
+    HttpResponse::Ok().json(Data {
+        data: CustomerView::from(record),
+    })
+}
+
+/// `POST /customers`: 201 with `Location` and the customer (with stats).
+pub async fn create(
+    state: web::Data<AppState>,
+    member: Member,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let input = CustomerInput::parse(&body.0, Mode::Create)?;
+    let account_id = member.account_id;
+    let record = state
+        .db
+        .write(move |conn| customers::create(conn, account_id, &input))
+        .await?;
+    let location = format!(
+        "/api/v1/accounts/{account_id}/customers/{}",
+        record.customer.id
+    );
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(Data {
+            data: CustomerView::from(record),
+        }))
+}
+
+/// `GET /customers/{id}`: the customer with stats.
+pub async fn show(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path.1)?;
+    let account_id = member.account_id;
+    let record = state
+        .db
+        .read(move |conn| customers::load(conn, account_id, id))
+        .await?;
+    Ok(ok(record))
+}
+
+/// `PUT /customers/{id}`: `first_name` required.
+pub async fn replace(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<(String, String)>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    update(state, member, &path.1, body, Mode::Replace).await
+}
+
+/// `PATCH /customers/{id}`: any field, none required.
+pub async fn patch(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<(String, String)>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    update(state, member, &path.1, body, Mode::Patch).await
+}
+
+async fn update(
+    state: web::Data<AppState>,
+    member: Member,
+    raw_id: &str,
+    body: Body,
+    mode: Mode,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(raw_id)?;
+    let input = CustomerInput::parse(&body.0, mode)?;
+    let account_id = member.account_id;
+    let record = state
+        .db
+        .write(move |conn| customers::update(conn, account_id, id, &input))
+        .await?;
+    Ok(ok(record))
+}
+
+/// `DELETE /customers/{id}`: 204, empty body.
+pub async fn delete(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path.1)?;
+    let account_id = member.account_id;
+    state
+        .db
+        .write(move |conn| customers::delete(conn, account_id, id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `DELETE /customers/{id}/{emails|phones|websites}/{item_id}`: 204.
+pub async fn delete_contact(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<(String, String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, raw_id, list, raw_item) = path.into_inner();
+    let id = parse_id(&raw_id)?;
+    let item_id = parse_id(&raw_item)?;
+    let kind = ContactKind::ALL
+        .into_iter()
+        .find(|k| k.list() == list)
+        .ok_or_else(ApiError::not_found)?;
+    let account_id = member.account_id;
+    state
+        .db
+        .write(move |conn| customers::delete_contact(conn, account_id, id, kind, item_id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,114 @@
+//! The customer object, field for field as the seed shows it.
+
+use chrono::NaiveDateTime;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use crate::api::views::timestamp;
+use crate::db::contacts::Contact;
+use crate::db::conversations::ConversationStats;
+use crate::domain::contact::ContactKind;
+use crate::domain::naming::initials;
+use crate::services::customers::CustomerRecord;
+
+/// `{"id": 1, "email": "jane@example.org"}` (or `phone`, `website`).
+pub struct ContactView {
+    id: i64,
+    field: &'static str,
+    value: String,
+}
+
+impl Serialize for ContactView {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry(self.field, &self.value)?;
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+pub struct StatsView {
+    conversations: ConversationsStatsView,
+}
+
+#[derive(Serialize)]
+struct ConversationsStatsView {
+    total: i64,
+    posted: i64,
+    pending: i64,
+    closed: i64,
+    email_channel: i64,
+}
+
+impl From<ConversationStats> for StatsView {
+    fn from(s: ConversationStats) -> Self {
+        StatsView {
+            conversations: ConversationsStatsView {
+                total: s.total,
+                posted: s.posted,
+                pending: s.pending,
+                closed: s.closed,
+                email_channel: s.email_channel,
+            },
+        }
+    }
+}
+
+/// The seed's fields in the seed's order; `stats` only where the seed shows it.
+#[derive(Serialize)]
+pub struct CustomerView {
+    id: i64,
+    name: String,
+    initials: String,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    company: Option<String>,
+    account_id: i64,
+    avatar: Option<String>,
+    emails: Vec<ContactView>,
+    phones: Vec<ContactView>,
+    websites: Vec<ContactView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stats: Option<StatsView>,
+    #[serde(serialize_with = "timestamp")]
+    created_at: NaiveDateTime,
+    #[serde(serialize_with = "timestamp")]
+    updated_at: NaiveDateTime,
+}
+
+impl From<CustomerRecord> for CustomerView {
+    fn from(record: CustomerRecord) -> Self {
+        let c = record.customer;
+        let [emails, phones, websites] =
+            ContactKind::ALL.map(|kind| views_of(&record.contacts, kind));
+        CustomerView {
+            initials: initials(c.first_name.as_deref(), c.last_name.as_deref(), &c.name),
+            id: c.id,
+            name: c.name,
+            first_name: c.first_name,
+            last_name: c.last_name,
+            company: c.company,
+            account_id: c.account_id,
+            avatar: c.avatar,
+            emails,
+            phones,
+            websites,
+            stats: record.stats.map(StatsView::from),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+fn views_of(contacts: &[Contact], kind: ContactKind) -> Vec<ContactView> {
+    contacts
+        .iter()
+        .filter(|c| c.kind == kind.field())
+        .map(|c| ContactView {
+            id: c.id,
+            field: kind.field(),
+            value: c.value.clone(),
+        })
+        .collect()
+}

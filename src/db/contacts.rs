@@ -1,0 +1,103 @@
+//! Customers' emails, phones and websites, one table (`kind` tells them apart).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::customer_contacts;
+use super::DbConn;
+use crate::db_run;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = customer_contacts)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Contact {
+    pub id: i64,
+    pub customer_id: i64,
+    pub kind: String,
+    pub value: String,
+    pub normalized: String,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = customer_contacts)]
+pub struct NewContact<'a> {
+    pub account_id: i64,
+    pub customer_id: i64,
+    pub kind: &'a str,
+    pub value: &'a str,
+    pub normalized: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+/// The contacts of `customer_ids` in one query, by customer and then id (oldest first).
+pub fn of_customers(
+    conn: &mut DbConn,
+    account_id: i64,
+    customer_ids: &[i64],
+) -> QueryResult<Vec<Contact>> {
+    if customer_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    db_run!(conn: {
+        customer_contacts::table
+            .filter(customer_contacts::account_id.eq(account_id))
+            .filter(customer_contacts::customer_id.eq_any(customer_ids))
+            .order((customer_contacts::customer_id.asc(), customer_contacts::id.asc()))
+            .select(Contact::as_select())
+            .load(conn)
+    })
+}
+
+/// Inserts all `rows` in one statement.
+pub fn insert_all(conn: &mut DbConn, rows: &[NewContact]) -> QueryResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    db_run!(conn: {
+        diesel::insert_into(customer_contacts::table).values(rows).execute(conn)
+    })?;
+    Ok(())
+}
+
+/// Changes one contact's value.
+pub fn update_value(conn: &mut DbConn, id: i64, value: &str, normalized: &str) -> QueryResult<()> {
+    db_run!(conn: {
+        diesel::update(customer_contacts::table.find(id))
+            .set((customer_contacts::value.eq(value), customer_contacts::normalized.eq(normalized)))
+            .execute(conn)
+    })?;
+    Ok(())
+}
+
+/// The email rows of the account that hold any of `normalized` (lower-cased addresses).
+pub fn emails_in_use(
+    conn: &mut DbConn,
+    account_id: i64,
+    normalized: &[String],
+) -> QueryResult<Vec<Contact>> {
+    if normalized.is_empty() {
+        return Ok(Vec::new());
+    }
+    db_run!(conn: {
+        customer_contacts::table
+            .filter(customer_contacts::account_id.eq(account_id))
+            .filter(customer_contacts::kind.eq("email"))
+            .filter(customer_contacts::normalized.eq_any(normalized))
+            .select(Contact::as_select())
+            .load(conn)
+    })
+}
+
+/// Deletes contact `id` if it is a `kind` of `customer_id`; returns whether it was.
+pub fn delete(conn: &mut DbConn, customer_id: i64, kind: &str, id: i64) -> QueryResult<bool> {
+    let deleted = db_run!(conn: {
+        diesel::delete(
+            customer_contacts::table
+                .filter(customer_contacts::id.eq(id))
+                .filter(customer_contacts::customer_id.eq(customer_id))
+                .filter(customer_contacts::kind.eq(kind)),
+        )
+        .execute(conn)
+    })?;
+    Ok(deleted > 0)
+}

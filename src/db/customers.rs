@@ -1,0 +1,177 @@
+//! Customer rows; their contacts live in [`super::contacts`].
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::customers;
+use super::DbConn;
+use crate::db_run;
+use crate::domain::customer_list::{CustomerFilter, CustomerSort};
+use crate::domain::paging::PageRequest;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = customers)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Customer {
+    pub id: i64,
+    pub account_id: i64,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+    pub avatar: Option<String>,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = customers)]
+pub struct NewCustomer<'a> {
+    pub account_id: i64,
+    pub first_name: Option<&'a str>,
+    pub last_name: Option<&'a str>,
+    pub company: Option<&'a str>,
+    pub avatar: Option<&'a str>,
+    pub name: &'a str,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// An update: `None` leaves a column alone, `Some(None)` clears it.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = customers)]
+pub struct CustomerChanges {
+    pub first_name: Option<Option<String>>,
+    pub last_name: Option<Option<String>>,
+    pub company: Option<Option<String>>,
+    pub avatar: Option<Option<String>>,
+    pub name: Option<String>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+diesel::define_sql_function! {
+    /// SQL `lower()`; on SQLite it folds ASCII only.
+    fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+pub fn insert(conn: &mut DbConn, row: &NewCustomer) -> QueryResult<Customer> {
+    db_run!(conn: {
+        diesel::insert_into(customers::table)
+            .values(row)
+            .returning(Customer::as_returning())
+            .get_result(conn)
+    })
+}
+
+pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<Option<Customer>> {
+    db_run!(conn: {
+        customers::table
+            .filter(customers::account_id.eq(account_id))
+            .filter(customers::id.eq(id))
+            .select(Customer::as_select())
+            .first(conn)
+            .optional()
+    })
+}
+
+/// Like [`find`], and holds the row until the transaction ends, so concurrent updates of one
+/// customer (and its 15/25/150 limits) run one after another. On SQLite the transaction's
+/// `BEGIN IMMEDIATE` already serializes every writer.
+pub fn find_for_update(
+    conn: &mut DbConn,
+    account_id: i64,
+    id: i64,
+) -> QueryResult<Option<Customer>> {
+    match conn {
+        DbConn::Sqlite(_) => find(conn, account_id, id),
+        DbConn::Postgres(pg) => customers::table
+            .filter(customers::account_id.eq(account_id))
+            .filter(customers::id.eq(id))
+            .select(Customer::as_select())
+            .for_update()
+            .first(pg)
+            .optional(),
+    }
+}
+
+pub fn update(conn: &mut DbConn, id: i64, changes: &CustomerChanges) -> QueryResult<Customer> {
+    db_run!(conn: {
+        diesel::update(customers::table.find(id))
+            .set(changes)
+            .returning(Customer::as_returning())
+            .get_result(conn)
+    })
+}
+
+/// Deletes the customer (its contacts cascade; its conversations stay, unattached).
+pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<bool> {
+    let deleted = db_run!(conn: {
+        diesel::delete(customers::table.filter(customers::account_id.eq(account_id)).filter(customers::id.eq(id)))
+            .execute(conn)
+    })?;
+    Ok(deleted > 0)
+}
+
+/// One page of the account's customers matching `filter`, and how many match in all.
+pub fn list(
+    conn: &mut DbConn,
+    account_id: i64,
+    filter: &CustomerFilter,
+    sort: CustomerSort,
+    page: PageRequest,
+) -> QueryResult<(i64, Vec<Customer>)> {
+    db_run!(conn: {
+        // The customer has a contact of `kind` whose normalized value matches. A bound SQL
+        // fragment: diesel cannot type a subselect on a table joinable to the outer one in a
+        // boxed query. It runs on customer_contacts_lookup_idx.
+        let has_contact = |kind: &'static str, comparison: &'static str, value: String, close: &'static str| {
+            use diesel::sql_types::{BigInt, Bool, Text};
+            diesel::dsl::sql::<Bool>("customers.id IN (SELECT customer_id FROM customer_contacts WHERE account_id = ")
+                .bind::<BigInt, _>(account_id)
+                .sql(" AND kind = ")
+                .bind::<Text, _>(kind)
+                .sql(comparison)
+                .bind::<Text, _>(value)
+                .sql(close)
+        };
+        // The same filters serve the count and the page.
+        let filtered = || {
+            let mut query = customers::table.filter(customers::account_id.eq(account_id)).into_boxed();
+            if let Some(email) = &filter.email {
+                query = query.filter(has_contact("email", " AND normalized = ", email.clone(), ")"));
+            }
+            if let Some(digits) = &filter.phone_digits {
+                query = query.filter(has_contact("phone", " AND normalized = ", digits.clone(), ")"));
+            }
+            if let Some(pattern) = filter.q_pattern() {
+                let in_emails = has_contact("email", " AND normalized LIKE ", pattern.clone(), " ESCAPE '\\')");
+                query = query.filter(
+                    lower(customers::name.nullable())
+                        .like(pattern.clone())
+                        .escape('\\')
+                        .or(lower(customers::company).like(pattern).escape('\\'))
+                        .or(in_emails.nullable()),
+                );
+            }
+            if let Some(since) = filter.updated_since {
+                query = query.filter(customers::updated_at.ge(since));
+            }
+            query
+        };
+        let total: i64 = filtered().count().get_result(conn)?;
+        let query = match sort {
+            CustomerSort::CreatedAsc => filtered().order((customers::created_at.asc(), customers::id.asc())),
+            CustomerSort::CreatedDesc => filtered().order((customers::created_at.desc(), customers::id.desc())),
+            CustomerSort::UpdatedAsc => filtered().order((customers::updated_at.asc(), customers::id.asc())),
+            CustomerSort::UpdatedDesc => filtered().order((customers::updated_at.desc(), customers::id.desc())),
+            CustomerSort::NameAsc => filtered().order((customers::name.asc(), customers::id.asc())),
+            CustomerSort::NameDesc => filtered().order((customers::name.desc(), customers::id.desc())),
+        };
+        let rows = query
+            .limit(page.per_page)
+            .offset(page.offset())
+            .select(Customer::as_select())
+            .load(conn)?;
+        Ok((total, rows))
+    })
+}

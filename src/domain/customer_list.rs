@@ -1,0 +1,188 @@
+//! The query of `GET /customers`: filters, sort and page.
+
+use chrono::{DateTime, NaiveDateTime};
+
+use super::contact::phone_digits;
+use super::paging::PageRequest;
+use crate::error::{ApiError, FieldErrors};
+
+/// Longest `q` accepted.
+const MAX_QUERY_LEN: usize = 255;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CustomerSort {
+    CreatedAsc,
+    /// Newest first: the default.
+    #[default]
+    CreatedDesc,
+    UpdatedAsc,
+    UpdatedDesc,
+    NameAsc,
+    NameDesc,
+}
+
+impl CustomerSort {
+    pub fn parse(s: &str) -> Option<CustomerSort> {
+        Some(match s {
+            "created_at" => CustomerSort::CreatedAsc,
+            "-created_at" => CustomerSort::CreatedDesc,
+            "updated_at" => CustomerSort::UpdatedAsc,
+            "-updated_at" => CustomerSort::UpdatedDesc,
+            "name" => CustomerSort::NameAsc,
+            "-name" => CustomerSort::NameDesc,
+            _ => return None,
+        })
+    }
+}
+
+/// Which customers to list; every filter given must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerFilter {
+    /// Lower-cased: any of the customer's emails, exactly.
+    pub email: Option<String>,
+    /// Any of the customer's phones, compared by digits.
+    pub phone_digits: Option<String>,
+    /// Lower-cased substring of name, company or an email.
+    pub q: Option<String>,
+    pub updated_since: Option<NaiveDateTime>,
+}
+
+impl CustomerFilter {
+    /// `q` as a `LIKE` pattern, with `%`, `_` and `\` escaped (used with `ESCAPE '\'`).
+    pub fn q_pattern(&self) -> Option<String> {
+        self.q.as_ref().map(|q| {
+            let escaped = q
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerListQuery {
+    pub filter: CustomerFilter,
+    pub sort: CustomerSort,
+    pub page: PageRequest,
+}
+
+impl CustomerListQuery {
+    /// Reads the query string's pairs; unknown parameters are ignored, bad values are a 422.
+    pub fn parse(pairs: &[(String, String)]) -> Result<CustomerListQuery, ApiError> {
+        let get = |key: &str| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        };
+        let mut errors = FieldErrors::new();
+        let page = PageRequest::parse(get("page"), get("per_page"), &mut errors);
+        let sort = match get("sort") {
+            None => CustomerSort::default(),
+            Some(s) => CustomerSort::parse(s.trim()).unwrap_or_else(|| {
+                errors.add(
+                    "sort",
+                    "must be one of created_at, -created_at, updated_at, -updated_at, name, -name",
+                );
+                CustomerSort::default()
+            }),
+        };
+        let present = |key: &str| get(key).map(str::trim).filter(|v| !v.is_empty());
+        let email = present("email").map(str::to_lowercase);
+        let phone_digits = present("phone").and_then(|phone| {
+            let digits = phone_digits(phone);
+            if digits.is_empty() {
+                errors.add("phone", "must contain digits");
+                None
+            } else {
+                Some(digits)
+            }
+        });
+        let q = present("q").and_then(|q| {
+            if q.chars().count() > MAX_QUERY_LEN {
+                errors.add("q", format!("must be at most {MAX_QUERY_LEN} characters"));
+                None
+            } else {
+                Some(q.to_lowercase())
+            }
+        });
+        let updated_since =
+            present("updated_since").and_then(|raw| match DateTime::parse_from_rfc3339(raw) {
+                Ok(at) => Some(at.naive_utc()),
+                Err(_) => {
+                    errors.add(
+                        "updated_since",
+                        "must be an RFC 3339 time like 2019-04-25T17:51:31+00:00",
+                    );
+                    None
+                }
+            });
+        errors.into_result(CustomerListQuery {
+            filter: CustomerFilter {
+                email,
+                phone_digits,
+                q,
+                updated_since,
+            },
+            sort,
+            page,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn reads_filters_and_sort() {
+        let query = CustomerListQuery::parse(&pairs(&[
+            ("email", " Jane@Example.org "),
+            ("phone", "(123) 123-1234"),
+            ("q", "ACME"),
+            ("sort", "-name"),
+            ("updated_since", "2019-04-25T17:51:31+02:00"),
+        ]))
+        .unwrap();
+        assert_eq!(query.filter.email.as_deref(), Some("jane@example.org"));
+        assert_eq!(query.filter.phone_digits.as_deref(), Some("1231231234"));
+        assert_eq!(query.filter.q.as_deref(), Some("acme"));
+        assert_eq!(query.sort, CustomerSort::NameDesc);
+        assert_eq!(
+            query.filter.updated_since.unwrap().to_string(),
+            "2019-04-25 15:51:31"
+        );
+    }
+
+    #[test]
+    fn bad_values_name_their_parameter() {
+        let result = CustomerListQuery::parse(&pairs(&[
+            ("sort", "id"),
+            ("updated_since", "yesterday"),
+            ("phone", "abc"),
+        ]));
+        let Err(ApiError::Validation(errors)) = result else {
+            panic!("accepted")
+        };
+        for key in ["sort", "updated_since", "phone"] {
+            assert!(errors.contains(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn like_wildcards_in_q_are_literal() {
+        let filter = CustomerFilter {
+            q: Some("50%_off\\".into()),
+            ..Default::default()
+        };
+        assert_eq!(filter.q_pattern().as_deref(), Some("%50\\%\\_off\\\\%"));
+    }
+}

@@ -1,0 +1,332 @@
+//! Customers with their emails, phones and websites (SPEC §4).
+
+use std::collections::{HashMap, HashSet};
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use crate::db::contacts::{self, Contact, NewContact};
+use crate::db::conversations::{self, ConversationStats};
+use crate::db::customers::{self, Customer, CustomerChanges, NewCustomer};
+use crate::db::{self, DbConn};
+use crate::domain::contact::ContactKind;
+use crate::domain::customer::{ContactItem, CustomerInput};
+use crate::domain::customer_list::CustomerListQuery;
+use crate::domain::input::Patch;
+use crate::domain::naming::display_name;
+use crate::error::{ApiError, FieldErrors};
+
+/// A customer with everything its view shows.
+#[derive(Debug, Clone)]
+pub struct CustomerRecord {
+    pub customer: Customer,
+    /// Ordered by id.
+    pub contacts: Vec<Contact>,
+    /// Only on create and retrieve.
+    pub stats: Option<ConversationStats>,
+}
+
+/// Creates a customer with its nested items.
+pub fn create(
+    conn: &mut DbConn,
+    account_id: i64,
+    input: &CustomerInput,
+) -> Result<CustomerRecord, ApiError> {
+    let emails: Vec<(&ContactItem, Option<i64>)> = input
+        .contacts
+        .iter()
+        .filter(|c| c.kind == ContactKind::Email)
+        .map(|c| (c, None))
+        .collect();
+    ensure_emails_free(conn, account_id, &emails, &HashSet::new())?;
+    let first_email = emails.first().map(|(c, _)| c.value.value.as_str());
+    let (first_name, last_name) = (given(&input.first_name), given(&input.last_name));
+    let now = db::now();
+    let customer = customers::insert(
+        conn,
+        &NewCustomer {
+            account_id,
+            first_name,
+            last_name,
+            company: given(&input.company),
+            avatar: given(&input.avatar),
+            name: &display_name(first_name, last_name, first_email),
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    insert_contacts(conn, account_id, customer.id, input.contacts.iter())?;
+    let contacts = contacts::of_customers(conn, account_id, &[customer.id])?;
+    Ok(CustomerRecord {
+        customer,
+        contacts,
+        stats: Some(ConversationStats::default()),
+    })
+}
+
+/// A customer with its stats, for `GET /customers/{id}`.
+pub fn load(conn: &mut DbConn, account_id: i64, id: i64) -> Result<CustomerRecord, ApiError> {
+    let customer = customers::find(conn, account_id, id)?.ok_or_else(ApiError::not_found)?;
+    let contacts = contacts::of_customers(conn, account_id, &[id])?;
+    let stats = conversations::stats_for(conn, account_id, &[id])?
+        .remove(&id)
+        .unwrap_or_default();
+    Ok(CustomerRecord {
+        customer,
+        contacts,
+        stats: Some(stats),
+    })
+}
+
+/// Applies a PUT or PATCH: top-level fields as given; nested items upserted by id (an id of this
+/// customer's item of the same kind updates it, anything else creates); items not mentioned stay.
+pub fn update(
+    conn: &mut DbConn,
+    account_id: i64,
+    id: i64,
+    input: &CustomerInput,
+) -> Result<CustomerRecord, ApiError> {
+    let current =
+        customers::find_for_update(conn, account_id, id)?.ok_or_else(ApiError::not_found)?;
+    let existing = contacts::of_customers(conn, account_id, &[id])?;
+    let plan = plan_contacts(&existing, &input.contacts)?;
+    check_limits(&existing, &plan.inserts)?;
+
+    let changed_emails: Vec<(&ContactItem, Option<i64>)> = plan
+        .updates
+        .iter()
+        .map(|(item, row_id)| (*item, Some(*row_id)))
+        .chain(plan.inserts.iter().map(|item| (*item, None)))
+        .filter(|(item, _)| item.kind == ContactKind::Email)
+        .collect();
+    let moving: HashSet<i64> = plan.updates.iter().map(|(_, row_id)| *row_id).collect();
+    ensure_emails_free(conn, account_id, &changed_emails, &moving)?;
+
+    for (item, row_id) in &plan.updates {
+        contacts::update_value(conn, *row_id, &item.value.value, &item.value.normalized)
+            .map_err(email_taken)?;
+    }
+    insert_contacts(conn, account_id, id, plan.inserts.iter().copied())?;
+
+    let contacts = contacts::of_customers(conn, account_id, &[id])?;
+    let changes = CustomerChanges {
+        first_name: input.first_name.clone().into_change(),
+        last_name: input.last_name.clone().into_change(),
+        company: input.company.clone().into_change(),
+        avatar: input.avatar.clone().into_change(),
+        ..CustomerChanges::default()
+    };
+    let customer = save(conn, &current, changes, &contacts)?;
+    Ok(CustomerRecord {
+        customer,
+        contacts,
+        stats: None,
+    })
+}
+
+/// Deletes a customer; its conversations stay, with no customer.
+pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<(), ApiError> {
+    match customers::delete(conn, account_id, id)? {
+        true => Ok(()),
+        false => Err(ApiError::not_found()),
+    }
+}
+
+/// Deletes one email, phone or website of a customer.
+pub fn delete_contact(
+    conn: &mut DbConn,
+    account_id: i64,
+    customer_id: i64,
+    kind: ContactKind,
+    contact_id: i64,
+) -> Result<(), ApiError> {
+    let current = customers::find_for_update(conn, account_id, customer_id)?
+        .ok_or_else(ApiError::not_found)?;
+    if !contacts::delete(conn, customer_id, kind.field(), contact_id)? {
+        return Err(ApiError::not_found());
+    }
+    // The name may have been this email.
+    let contacts = contacts::of_customers(conn, account_id, &[customer_id])?;
+    save(conn, &current, CustomerChanges::default(), &contacts)?;
+    Ok(())
+}
+
+/// One page of customers (without stats) and the total that match.
+pub fn list(
+    conn: &mut DbConn,
+    account_id: i64,
+    query: &CustomerListQuery,
+) -> Result<(i64, Vec<CustomerRecord>), ApiError> {
+    let (total, rows) = customers::list(conn, account_id, &query.filter, query.sort, query.page)?;
+    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let mut by_customer: HashMap<i64, Vec<Contact>> = HashMap::new();
+    for contact in contacts::of_customers(conn, account_id, &ids)? {
+        by_customer
+            .entry(contact.customer_id)
+            .or_default()
+            .push(contact);
+    }
+    let records = rows
+        .into_iter()
+        .map(|customer| CustomerRecord {
+            contacts: by_customer.remove(&customer.id).unwrap_or_default(),
+            customer,
+            stats: None,
+        })
+        .collect();
+    Ok((total, records))
+}
+
+/// The value of a field on create (`Clear` and `Absent` both mean none).
+fn given(field: &Patch<String>) -> Option<&str> {
+    match field {
+        Patch::Set(value) => Some(value),
+        _ => None,
+    }
+}
+
+/// Writes `changes` with the name recomputed from the result and a new `updated_at`.
+fn save(
+    conn: &mut DbConn,
+    current: &Customer,
+    mut changes: CustomerChanges,
+    contacts: &[Contact],
+) -> Result<Customer, ApiError> {
+    let first_name = changes
+        .first_name
+        .clone()
+        .unwrap_or_else(|| current.first_name.clone());
+    let last_name = changes
+        .last_name
+        .clone()
+        .unwrap_or_else(|| current.last_name.clone());
+    let first_email = contacts
+        .iter()
+        .find(|c| c.kind == ContactKind::Email.field())
+        .map(|c| c.value.as_str());
+    changes.name = Some(display_name(
+        first_name.as_deref(),
+        last_name.as_deref(),
+        first_email,
+    ));
+    changes.updated_at = Some(db::now());
+    Ok(customers::update(conn, current.id, &changes)?)
+}
+
+/// What an upsert will do with each item.
+struct ContactPlan<'a> {
+    /// Items that update one of this customer's rows (given by id) to a new value.
+    updates: Vec<(&'a ContactItem, i64)>,
+    inserts: Vec<&'a ContactItem>,
+}
+
+fn plan_contacts<'a>(
+    existing: &[Contact],
+    items: &'a [ContactItem],
+) -> Result<ContactPlan<'a>, ApiError> {
+    let own: HashMap<i64, &Contact> = existing.iter().map(|c| (c.id, c)).collect();
+    let mut plan = ContactPlan {
+        updates: Vec::new(),
+        inserts: Vec::new(),
+    };
+    let mut claimed: HashMap<i64, &ContactItem> = HashMap::new();
+    let mut errors = FieldErrors::new();
+    for item in items {
+        let target = item
+            .id
+            .and_then(|id| own.get(&id))
+            .filter(|row| row.kind == item.kind.field());
+        match target {
+            None => plan.inserts.push(item),
+            Some(row) => {
+                if let Some(first) = claimed.insert(row.id, item) {
+                    let path = format!("{}.{}.id", item.kind.list(), item.index);
+                    errors.add(
+                        path,
+                        format!("is the same as {}.{}.id", first.kind.list(), first.index),
+                    );
+                } else if row.value != item.value.value {
+                    plan.updates.push((item, row.id));
+                }
+            }
+        }
+    }
+    errors.into_result(plan)
+}
+
+/// The 15 / 25 / 150 limits, on the customer as it will be.
+fn check_limits(existing: &[Contact], inserts: &[&ContactItem]) -> Result<(), ApiError> {
+    let mut errors = FieldErrors::new();
+    for kind in ContactKind::ALL {
+        let after = existing.iter().filter(|c| c.kind == kind.field()).count()
+            + inserts.iter().filter(|c| c.kind == kind).count();
+        if after > kind.limit() {
+            errors.add(
+                kind.list(),
+                format!(
+                    "may have at most {} {}; this would make {after}",
+                    kind.limit(),
+                    kind.list()
+                ),
+            );
+        }
+    }
+    errors.into_result(())
+}
+
+/// Each email (with the row it updates, if any) must be free in the account: held by no row, by a
+/// row this request changes (`moving`), or by the very row the item updates.
+fn ensure_emails_free(
+    conn: &mut DbConn,
+    account_id: i64,
+    items: &[(&ContactItem, Option<i64>)],
+    moving: &HashSet<i64>,
+) -> Result<(), ApiError> {
+    let wanted: Vec<String> = items
+        .iter()
+        .map(|(item, _)| item.value.normalized.clone())
+        .collect();
+    let in_use = contacts::emails_in_use(conn, account_id, &wanted)?;
+    let mut errors = FieldErrors::new();
+    for (item, target) in items {
+        let taken = in_use.iter().any(|row| {
+            row.normalized == item.value.normalized
+                && Some(row.id) != *target
+                && !moving.contains(&row.id)
+        });
+        if taken {
+            errors.add(item.path(), "has already been taken");
+        }
+    }
+    errors.into_result(())
+}
+
+fn insert_contacts<'a>(
+    conn: &mut DbConn,
+    account_id: i64,
+    customer_id: i64,
+    items: impl Iterator<Item = &'a ContactItem>,
+) -> Result<(), ApiError> {
+    let created_at = db::now();
+    let rows: Vec<NewContact> = items
+        .map(|item| NewContact {
+            account_id,
+            customer_id,
+            kind: item.kind.field(),
+            value: &item.value.value,
+            normalized: &item.value.normalized,
+            created_at,
+        })
+        .collect();
+    contacts::insert_all(conn, &rows).map_err(email_taken)
+}
+
+/// The unique index on emails is the backstop when a concurrent request took an email between
+/// our check and our write: still a 422, never a 500.
+fn email_taken(err: DieselError) -> ApiError {
+    match err {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            ApiError::field("emails", "has already been taken")
+        }
+        other => other.into(),
+    }
+}

@@ -1,0 +1,4 @@
+//! Use cases: what one request does inside its transaction, between parsed input and the
+//! repository. Handlers call these inside `Db::write`/`Db::read`.
+
+pub mod customers;

@@ -1,0 +1,152 @@
+//! `GET /customers`: paging, sorting, filters; and `stats` counted from real conversation rows.
+
+use diesel::RunQueryDsl;
+use reqwest::Method;
+use serde_json::{json, Value};
+use supportdesk::db::{self, schema::conversations};
+
+use crate::both_backends;
+use crate::helpers::*;
+
+fn names(list: &Value) -> Vec<String> {
+    list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+impl TestApp {
+    /// Stores a conversation row directly (the conversations API is not needed to count stats).
+    pub fn insert_conversation(&self, customer_id: i64, status: &str, channel: &str) {
+        use diesel::ExpressionMethods;
+        let mut pooled = self.conn();
+        let conn = &mut *pooled;
+        let now = db::now();
+        let number: i64 = rand_number();
+        supportdesk::db_run!(conn: {
+            diesel::insert_into(conversations::table)
+                .values((
+                    conversations::account_id.eq(self.account_id),
+                    conversations::number.eq(number),
+                    conversations::customer_id.eq(customer_id),
+                    conversations::channel.eq(channel),
+                    conversations::status.eq(status),
+                    conversations::created_at.eq(now),
+                    conversations::updated_at.eq(now),
+                ))
+                .execute(conn)
+                .unwrap();
+        });
+    }
+}
+
+fn rand_number() -> i64 {
+    (uuid::Uuid::new_v4().as_u128() % 1_000_000_000) as i64
+}
+
+both_backends! {
+    async fn pages_carry_meta_and_absolute_links_that_keep_the_query(app: TestApp) {
+        for i in 0..5 {
+            app.create_customer(json!({"first_name": format!("Person {i}")})).await;
+        }
+        let (status, body) = app.get_json(&format!("{}?per_page=2&page=2&sort=name", app.customers_path())).await;
+        assert_eq!(status, 200);
+        assert_eq!(names(&body), ["Person 2", "Person 3"]);
+        assert_eq!(body["meta"], json!({"current_page": 2, "per_page": 2, "total": 5, "last_page": 3, "from": 3, "to": 4}));
+        let base = app.url(&app.customers_path());
+        assert_eq!(body["links"]["first"], format!("{base}?per_page=2&sort=name&page=1"));
+        assert_eq!(body["links"]["last"], format!("{base}?per_page=2&sort=name&page=3"));
+        assert_eq!(body["links"]["prev"], format!("{base}?per_page=2&sort=name&page=1"));
+        assert_eq!(body["links"]["next"], format!("{base}?per_page=2&sort=name&page=3"));
+        assert!(body["data"][0].get("stats").is_none());
+
+        let (_, last) = app.get_json(body["links"]["next"].as_str().unwrap().trim_start_matches(&app.address)).await;
+        assert_eq!(names(&last), ["Person 4"]);
+        assert_eq!(last["links"]["next"], Value::Null);
+
+        let (_, beyond) = app.get_json(&format!("{}?page=9", app.customers_path())).await;
+        assert_eq!(beyond["data"], json!([]));
+        assert_eq!((beyond["meta"]["from"].clone(), beyond["meta"]["to"].clone()), (Value::Null, Value::Null));
+    }
+
+    async fn the_default_order_is_newest_first_and_sorts_apply(app: TestApp) {
+        for name in ["Bravo", "Alpha", "Charlie"] {
+            app.create_customer(json!({"first_name": name})).await;
+        }
+        let (_, newest) = app.get_json(&app.customers_path()).await;
+        assert_eq!(names(&newest), ["Charlie", "Alpha", "Bravo"]);
+        let (_, oldest) = app.get_json(&format!("{}?sort=created_at", app.customers_path())).await;
+        assert_eq!(names(&oldest), ["Bravo", "Alpha", "Charlie"]);
+        let (_, by_name) = app.get_json(&format!("{}?sort=-name", app.customers_path())).await;
+        assert_eq!(names(&by_name), ["Charlie", "Bravo", "Alpha"]);
+    }
+
+    async fn bad_list_parameters_are_422_naming_each(app: TestApp) {
+        let (status, body) = app
+            .get_json(&format!("{}?per_page=101&page=0&sort=id&updated_since=yesterday", app.customers_path()))
+            .await;
+        assert_eq!(status, 422);
+        for key in ["per_page", "page", "sort", "updated_since"] {
+            assert!(body["errors"][key].is_array(), "{key}: {body}");
+        }
+    }
+
+    async fn filters_find_by_email_phone_text_and_update_time(app: TestApp) {
+        let jane = app
+            .create_customer(json!({"first_name": "Jane", "last_name": "Doe", "emails": [{"email": "Jane@Example.org"}, {"email": "jd@work.test"}],
+                                    "phones": [{"phone": "(123) 123-1234"}]}))
+            .await;
+        app.create_customer(json!({"first_name": "John", "company": "Globex 100%", "emails": [{"email": "john@globex.test"}]}))
+            .await;
+        let path = app.customers_path();
+        let app = &app;
+        let found = |query: &str| {
+            let path = format!("{path}?{query}");
+            async move { names(&app.get_json(&path).await.1) }
+        };
+        assert_eq!(found("email=JD%40WORK.test").await, ["Jane Doe"]);
+        assert_eq!(found("email=jd%40work").await, Vec::<String>::new());
+        assert_eq!(found("phone=123.123.1234").await, ["Jane Doe"]);
+        assert_eq!(found("phone=%2B1231231234").await, ["Jane Doe"]);
+        assert_eq!(found("q=doe").await, ["Jane Doe"]);
+        assert_eq!(found("q=globex").await, ["John"]);
+        assert_eq!(found("q=100%25").await, ["John"]);
+        assert_eq!(found("q=0%25").await, ["John"]);
+        assert_eq!(found("q=_").await, Vec::<String>::new());
+        assert_eq!(found("q=work.test").await, ["Jane Doe"]);
+        assert_eq!(found("q=doe&email=john%40globex.test").await, Vec::<String>::new());
+
+        let since = jane["updated_at"].as_str().unwrap();
+        assert_eq!(found(&format!("updated_since={}", since.replace('+', "%2B"))).await.len(), 2);
+        assert_eq!(found("updated_since=2999-01-01T00:00:00Z").await, Vec::<String>::new());
+    }
+
+    async fn stats_count_conversations_by_status_and_channel(app: TestApp) {
+        let c = app.create_customer(json!({"first_name": "Counted"})).await;
+        let id = c["id"].as_i64().unwrap();
+        for (status, channel) in [("posted", "email"), ("pending", "email"), ("closed", "email"), ("closed", "chat"), ("draft", "email")] {
+            app.insert_conversation(id, status, channel);
+        }
+        let other = app.create_customer(json!({"first_name": "Other"})).await;
+        app.insert_conversation(other["id"].as_i64().unwrap(), "posted", "email");
+        let (_, body) = app.get_json(&app.customer_path(&c["id"])).await;
+        assert_eq!(body["data"]["stats"],
+                   json!({"conversations": {"total": 4, "posted": 1, "pending": 1, "closed": 2, "email_channel": 3}}));
+    }
+
+    async fn deleting_a_customer_keeps_its_conversations_unattached(app: TestApp) {
+        let c = app.create_customer(json!({"first_name": "Gone"})).await;
+        app.insert_conversation(c["id"].as_i64().unwrap(), "posted", "email");
+        let response = app.api(Method::DELETE, &app.customer_path(&c["id"])).send().await.unwrap();
+        assert_eq!(response.status(), 204);
+        let mut pooled = app.conn();
+        let conn = &mut *pooled;
+        let remaining: Vec<Option<i64>> = supportdesk::db_run!(conn: {
+            use diesel::QueryDsl;
+            conversations::table.select(conversations::customer_id).load(conn).unwrap()
+        });
+        assert_eq!(remaining, [None]);
+    }
+}
