@@ -1,13 +1,27 @@
 //! Every path in one place. Anything unmatched answers JSON: 404 for an unknown path, 405 for a
 //! known path with the wrong method.
 
+use actix_cors::Cors;
+use actix_web::http::header;
 use actix_web::{web, Resource};
 
+use crate::api::conversations::{self, interactions};
 use crate::api::{accounts, customers, fallback, health, session};
 
 /// A resource whose unmatched methods answer 405 JSON.
 fn resource(path: &str) -> Resource {
     web::resource(path).default_service(web::to(fallback::method_not_allowed))
+}
+
+/// Routes a contact-form widget calls from a customer's website: preflights from any origin pass.
+/// No cookies are involved, so any origin is safe; the fingerprint authorizes.
+fn guest_cors() -> Cors {
+    Cors::default()
+        .allow_any_origin()
+        .allowed_methods(["GET", "POST"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .expose_headers([header::LOCATION])
+        .max_age(86_400)
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -33,6 +47,33 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::put().to(customers::replace))
                         .route(web::patch().to(customers::patch))
                         .route(web::delete().to(customers::delete)),
+                )
+                .service(
+                    resource("/accounts/{account_id}/conversations")
+                        .wrap(guest_cors())
+                        .route(web::get().to(conversations::list))
+                        .route(web::post().to(conversations::create)),
+                )
+                .service(
+                    resource("/accounts/{account_id}/conversations/{id}")
+                        .wrap(guest_cors())
+                        .route(web::get().to(conversations::show))
+                        .route(web::put().to(conversations::update))
+                        .route(web::patch().to(conversations::update))
+                        .route(web::delete().to(conversations::delete)),
+                )
+                .service(
+                    resource("/accounts/{account_id}/conversations/{id}/interactions")
+                        .wrap(guest_cors())
+                        .route(web::get().to(interactions::list))
+                        .route(web::post().to(interactions::create)),
+                )
+                .service(
+                    resource(
+                        "/accounts/{account_id}/conversations/{id}/interactions/{interaction_id}",
+                    )
+                    .route(web::get().to(interactions::show))
+                    .route(web::delete().to(interactions::delete)),
                 )
                 .service(
                     // {list} is emails, phones or websites.

@@ -2,9 +2,11 @@
 //! run repository code in one transaction, and render a view.
 
 pub mod accounts;
+pub mod conversations;
 pub mod customers;
 pub mod extract;
 pub mod fallback;
 pub mod health;
+pub mod paging;
 pub mod session;
 pub mod views;

@@ -91,6 +91,29 @@ impl DbConn {
         }
     }
 
+    /// Runs `f` in a savepoint inside the current transaction: on `Err` only its own work is
+    /// undone, and the transaction stays usable (PostgreSQL aborts a whole transaction on an error
+    /// otherwise).
+    pub fn savepoint<T, E>(&mut self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<diesel::result::Error>,
+    {
+        // Inside a transaction, diesel's `begin_transaction` issues `SAVEPOINT`.
+        match self {
+            DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction(c)?,
+            DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
+        }
+        let result = f(self);
+        let ended = match (&result, &mut *self) {
+            (Ok(_), DbConn::Sqlite(c)) => AnsiTransactionManager::commit_transaction(c),
+            (Ok(_), DbConn::Postgres(c)) => AnsiTransactionManager::commit_transaction(c),
+            (Err(_), DbConn::Sqlite(c)) => AnsiTransactionManager::rollback_transaction(c),
+            (Err(_), DbConn::Postgres(c)) => AnsiTransactionManager::rollback_transaction(c),
+        };
+        ended?;
+        result
+    }
+
     /// Runs raw SQL that needs no results (pragmas, locks).
     pub fn batch_execute(&mut self, sql: &str) -> diesel::QueryResult<()> {
         match self {

@@ -1,13 +1,169 @@
-//! Conversations, as far as customers need them: the counts behind `stats`.
+//! Conversations: rows, numbering, listing, and the counts behind customer `stats`.
 
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
-use super::schema::conversations;
+use super::schema::{accounts, conversations, customer_contacts};
 use super::DbConn;
 use crate::db_run;
+use crate::domain::conversation_list::{ConversationFilter, ConversationSort};
+use crate::domain::paging::PageRequest;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = conversations)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Conversation {
+    pub id: i64,
+    pub account_id: i64,
+    pub number: i64,
+    pub customer_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub channel: String,
+    pub status: String,
+    pub subject: Option<String>,
+    pub fingerprint_hash: Option<String>,
+    pub interactions_count: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A conversation with the customer email it is with (`{"id", "email"}`), if any.
+pub type ConversationRow = (Conversation, Option<(i64, String)>);
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = conversations)]
+pub struct NewConversationRow<'a> {
+    pub account_id: i64,
+    pub number: i64,
+    pub customer_id: Option<i64>,
+    pub customer_contact_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub channel: &'a str,
+    pub status: &'a str,
+    pub subject: Option<&'a str>,
+    pub fingerprint_hash: Option<&'a str>,
+    pub interactions_count: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// `None` leaves a column alone; `Some(None)` clears it.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = conversations)]
+pub struct ConversationUpdate<'a> {
+    pub status: Option<&'a str>,
+    pub channel: Option<&'a str>,
+    pub subject: Option<Option<String>>,
+    pub user_id: Option<Option<i64>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// Hands out the account's next conversation number. The update locks the account row until the
+/// transaction ends, so concurrent creates queue: no number repeats, and a rollback returns it.
+pub fn next_number(conn: &mut DbConn, account_id: i64) -> QueryResult<i64> {
+    db_run!(conn: {
+        diesel::update(accounts::table.find(account_id))
+            .set(accounts::last_conversation_number.eq(accounts::last_conversation_number + 1))
+            .returning(accounts::last_conversation_number)
+            .get_result(conn)
+    })
+}
+
+pub fn insert(conn: &mut DbConn, row: &NewConversationRow) -> QueryResult<Conversation> {
+    db_run!(conn: {
+        diesel::insert_into(conversations::table)
+            .values(row)
+            .returning(Conversation::as_returning())
+            .get_result(conn)
+    })
+}
+
+pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<Option<ConversationRow>> {
+    db_run!(conn: {
+        conversations::table
+            .left_join(customer_contacts::table)
+            .filter(conversations::account_id.eq(account_id))
+            .filter(conversations::id.eq(id))
+            .select((Conversation::as_select(), (customer_contacts::id, customer_contacts::value).nullable()))
+            .first(conn)
+            .optional()
+    })
+}
+
+pub fn update(conn: &mut DbConn, id: i64, changes: &ConversationUpdate) -> QueryResult<()> {
+    db_run!(conn: {
+        diesel::update(conversations::table.find(id)).set(changes).execute(conn)
+    })?;
+    Ok(())
+}
+
+/// Adds `delta` to the interaction count and marks the conversation updated.
+pub fn count_interactions(conn: &mut DbConn, id: i64, delta: i64) -> QueryResult<()> {
+    let now = super::now();
+    db_run!(conn: {
+        diesel::update(conversations::table.find(id))
+            .set((
+                conversations::interactions_count.eq(conversations::interactions_count + delta),
+                conversations::updated_at.eq(now),
+            ))
+            .execute(conn)
+    })?;
+    Ok(())
+}
+
+pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<bool> {
+    let deleted = db_run!(conn: {
+        diesel::delete(
+            conversations::table.filter(conversations::account_id.eq(account_id)).filter(conversations::id.eq(id)),
+        )
+        .execute(conn)
+    })?;
+    Ok(deleted > 0)
+}
+
+/// One page of the account's conversations matching `filter`, and how many match in all.
+pub fn list(
+    conn: &mut DbConn,
+    account_id: i64,
+    filter: &ConversationFilter,
+    sort: ConversationSort,
+    page: PageRequest,
+) -> QueryResult<(i64, Vec<ConversationRow>)> {
+    db_run!(conn: {
+        let filtered = || {
+            let mut query = conversations::table
+                .left_join(customer_contacts::table)
+                .filter(conversations::account_id.eq(account_id))
+                .into_boxed();
+            if let Some(customer_id) = filter.customer_id {
+                query = query.filter(conversations::customer_id.eq(customer_id));
+            }
+            if let Some(status) = filter.status {
+                query = query.filter(conversations::status.eq(status.as_str()));
+            }
+            if let Some(channel) = filter.channel {
+                query = query.filter(conversations::channel.eq(channel.as_str()));
+            }
+            query
+        };
+        let total: i64 = filtered().count().get_result(conn)?;
+        let query = match sort {
+            ConversationSort::CreatedAsc => filtered().order((conversations::created_at.asc(), conversations::id.asc())),
+            ConversationSort::CreatedDesc => filtered().order((conversations::created_at.desc(), conversations::id.desc())),
+            ConversationSort::UpdatedAsc => filtered().order((conversations::updated_at.asc(), conversations::id.asc())),
+            ConversationSort::UpdatedDesc => filtered().order((conversations::updated_at.desc(), conversations::id.desc())),
+        };
+        let rows = query
+            .limit(page.per_page)
+            .offset(page.offset())
+            .select((Conversation::as_select(), (customer_contacts::id, customer_contacts::value).nullable()))
+            .load(conn)?;
+        Ok((total, rows))
+    })
+}
 
 /// `stats.conversations` of one customer. Drafts are not counted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::customers;
+use super::schema::{customer_contacts, customers};
 use super::DbConn;
 use crate::db_run;
 use crate::domain::customer_list::{CustomerFilter, CustomerSort};
@@ -121,36 +121,31 @@ pub fn list(
     page: PageRequest,
 ) -> QueryResult<(i64, Vec<Customer>)> {
     db_run!(conn: {
-        // The customer has a contact of `kind` whose normalized value matches. A bound SQL
-        // fragment: diesel cannot type a subselect on a table joinable to the outer one in a
-        // boxed query. It runs on customer_contacts_lookup_idx.
-        let has_contact = |kind: &'static str, comparison: &'static str, value: String, close: &'static str| {
-            use diesel::sql_types::{BigInt, Bool, Text};
-            diesel::dsl::sql::<Bool>("customers.id IN (SELECT customer_id FROM customer_contacts WHERE account_id = ")
-                .bind::<BigInt, _>(account_id)
-                .sql(" AND kind = ")
-                .bind::<Text, _>(kind)
-                .sql(comparison)
-                .bind::<Text, _>(value)
-                .sql(close)
-        };
-        // The same filters serve the count and the page.
+        // The same filters serve the count and the page. Contact filters are subselects on
+        // customer_contacts_lookup_idx: (account_id, kind, normalized).
         let filtered = || {
             let mut query = customers::table.filter(customers::account_id.eq(account_id)).into_boxed();
+            let contacts_of = |kind: &'static str| {
+                customer_contacts::table
+                    .filter(customer_contacts::account_id.eq(account_id))
+                    .filter(customer_contacts::kind.eq(kind))
+            };
             if let Some(email) = &filter.email {
-                query = query.filter(has_contact("email", " AND normalized = ", email.clone(), ")"));
+                let ids = contacts_of("email").filter(customer_contacts::normalized.eq(email.clone()));
+                query = query.filter(customers::id.eq_any(ids.select(customer_contacts::customer_id)));
             }
             if let Some(digits) = &filter.phone_digits {
-                query = query.filter(has_contact("phone", " AND normalized = ", digits.clone(), ")"));
+                let ids = contacts_of("phone").filter(customer_contacts::normalized.eq(digits.clone()));
+                query = query.filter(customers::id.eq_any(ids.select(customer_contacts::customer_id)));
             }
             if let Some(pattern) = filter.q_pattern() {
-                let in_emails = has_contact("email", " AND normalized LIKE ", pattern.clone(), " ESCAPE '\\')");
+                let ids = contacts_of("email").filter(customer_contacts::normalized.like(pattern.clone()).escape('\\'));
                 query = query.filter(
                     lower(customers::name.nullable())
                         .like(pattern.clone())
                         .escape('\\')
                         .or(lower(customers::company).like(pattern).escape('\\'))
-                        .or(in_emails.nullable()),
+                        .or(customers::id.eq_any(ids.select(customer_contacts::customer_id)).nullable()),
                 );
             }
             if let Some(since) = filter.updated_since {

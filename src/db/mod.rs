@@ -10,6 +10,7 @@ mod connection;
 pub mod contacts;
 pub mod conversations;
 pub mod customers;
+pub mod interactions;
 pub mod migrations;
 pub mod schema;
 pub mod settings;

@@ -8,6 +8,7 @@ diesel::table! {
         contact_form_enabled -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        last_conversation_number -> BigInt,
     }
 }
 
@@ -90,17 +91,43 @@ diesel::table! {
         subject -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        customer_contact_id -> Nullable<BigInt>,
+        fingerprint_hash -> Nullable<Text>,
+        interactions_count -> BigInt,
+    }
+}
+
+diesel::table! {
+    interactions (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        conversation_id -> BigInt,
+        kind -> Text,
+        body -> Text,
+        source -> Nullable<Text>,
+        user_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
 diesel::joinable!(account_members -> accounts (account_id));
 diesel::joinable!(account_members -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(customers -> accounts (account_id));
+diesel::joinable!(customer_contacts -> customers (customer_id));
+diesel::joinable!(conversations -> customers (customer_id));
+diesel::joinable!(conversations -> customer_contacts (customer_contact_id));
+diesel::joinable!(interactions -> conversations (conversation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     users,
     account_members,
     api_tokens,
-    settings
+    settings,
+    customers,
+    customer_contacts,
+    conversations,
+    interactions,
 );

@@ -3,9 +3,12 @@
 
 pub mod account;
 pub mod contact;
+pub mod conversation;
+pub mod conversation_list;
 pub mod customer;
 pub mod customer_list;
 pub mod email;
+pub mod fingerprint;
 pub mod input;
 pub mod naming;
 pub mod paging;

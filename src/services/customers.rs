@@ -330,3 +330,20 @@ fn email_taken(err: DieselError) -> ApiError {
         other => other.into(),
     }
 }
+
+/// A customer with its contacts, without stats; `None` when not in the account.
+pub fn find_with_contacts(
+    conn: &mut DbConn,
+    account_id: i64,
+    id: i64,
+) -> Result<Option<CustomerRecord>, ApiError> {
+    let Some(customer) = customers::find(conn, account_id, id)? else {
+        return Ok(None);
+    };
+    let contacts = contacts::of_customers(conn, account_id, &[id])?;
+    Ok(Some(CustomerRecord {
+        customer,
+        contacts,
+        stats: None,
+    }))
+}

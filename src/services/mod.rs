@@ -1,4 +1,5 @@
 //! Use cases: what one request does inside its transaction, between parsed input and the
 //! repository. Handlers call these inside `Db::write`/`Db::read`.
 
+pub mod conversations;
 pub mod customers;

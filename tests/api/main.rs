@@ -8,6 +8,8 @@ mod accounts;
 mod auth;
 mod bootstrap;
 mod cli;
+mod contact_forms;
+mod conversations;
 mod customers;
 mod customers_list;
 mod errors;

@@ -1,88 +1,14 @@
-//! `GET /customers`: a page, with `meta` and `links` (absolute URLs that keep the query).
+//! `GET /customers`: a page, with `meta` and `links`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Serialize;
 
 use super::view::CustomerView;
 use crate::api::extract::Member;
+use crate::api::paging::{page_response, query_pairs};
 use crate::domain::customer_list::CustomerListQuery;
-use crate::domain::paging::PageRequest;
 use crate::error::ApiError;
 use crate::services::customers;
 use crate::state::AppState;
-
-#[derive(Serialize)]
-pub struct PageMeta {
-    current_page: i64,
-    per_page: i64,
-    total: i64,
-    last_page: i64,
-    from: Option<i64>,
-    to: Option<i64>,
-}
-
-#[derive(Serialize)]
-pub struct PageLinks {
-    first: String,
-    last: String,
-    prev: Option<String>,
-    next: Option<String>,
-}
-
-#[derive(Serialize)]
-struct ListBody<T> {
-    data: Vec<T>,
-    meta: PageMeta,
-    links: PageLinks,
-}
-
-/// The query string as key/value pairs, in order.
-pub fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(req.query_string().as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
-/// `meta` and `links` for page `page` of `total` items, `shown` of them on this page.
-pub fn paging(
-    req: &HttpRequest,
-    pairs: &[(String, String)],
-    page: PageRequest,
-    total: i64,
-    shown: usize,
-) -> (PageMeta, PageLinks) {
-    let last_page = page.last_page(total);
-    let link = |n: i64| page_url(req, pairs, n);
-    let meta = PageMeta {
-        current_page: page.page,
-        per_page: page.per_page,
-        total,
-        last_page,
-        from: (shown > 0).then(|| page.offset() + 1),
-        to: (shown > 0).then(|| page.offset() + shown as i64),
-    };
-    let links = PageLinks {
-        first: link(1),
-        last: link(last_page),
-        prev: (page.page > 1).then(|| link((page.page - 1).min(last_page))),
-        next: (page.page < last_page).then(|| link(page.page + 1)),
-    };
-    (meta, links)
-}
-
-/// This request's absolute URL with `page` set to `n`.
-fn page_url(req: &HttpRequest, pairs: &[(String, String)], n: i64) -> String {
-    let mut url = req.full_url();
-    url.set_query(None);
-    {
-        let mut query = url.query_pairs_mut();
-        for (key, value) in pairs.iter().filter(|(k, _)| k != "page") {
-            query.append_pair(key, value);
-        }
-        query.append_pair("page", &n.to_string());
-    }
-    url.to_string()
-}
 
 pub async fn list(
     state: web::Data<AppState>,
@@ -97,10 +23,6 @@ pub async fn list(
         .db
         .read(move |conn| customers::list(conn, account_id, &query))
         .await?;
-    let (meta, links) = paging(&req, &pairs, page, total, records.len());
-    Ok(HttpResponse::Ok().json(ListBody {
-        data: records.into_iter().map(CustomerView::from).collect(),
-        meta,
-        links,
-    }))
+    let data: Vec<CustomerView> = records.into_iter().map(CustomerView::from).collect();
+    Ok(page_response(&req, &pairs, page, total, data))
 }

@@ -1,8 +1,11 @@
-//! Request extractors: who is asking (bearer auth) and what they sent (JSON or form body).
+//! Request extractors: who is asking (bearer auth, or a contact form's fingerprint) and what they
+//! sent (JSON or form body).
 
 mod auth;
 mod body;
+mod caller;
 pub mod form;
 
 pub use auth::{CurrentUser, Member};
 pub use body::Body;
+pub use caller::Caller;

@@ -1,0 +1,10 @@
+DROP TABLE interactions;
+DROP INDEX conversations_customer_created_idx;
+DROP INDEX conversations_account_channel_idx;
+DROP INDEX conversations_account_status_idx;
+DROP INDEX conversations_account_updated_idx;
+DROP INDEX conversations_account_created_idx;
+ALTER TABLE conversations DROP COLUMN interactions_count;
+ALTER TABLE conversations DROP COLUMN fingerprint_hash;
+ALTER TABLE conversations DROP COLUMN customer_contact_id;
+ALTER TABLE accounts DROP COLUMN last_conversation_number;

@@ -1,0 +1,109 @@
+//! `…/conversations/{conversation_id}/interactions`: the messages, oldest first.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::InteractionView;
+use crate::api::customers::parse_id;
+use crate::api::extract::{Body, Caller, Member};
+use crate::api::paging::{page_response, query_pairs};
+use crate::api::views::Data;
+use crate::domain::conversation::InteractionInput;
+use crate::domain::paging::PageRequest;
+use crate::error::{ApiError, FieldErrors};
+use crate::services::conversations;
+use crate::state::AppState;
+
+/// `GET …/interactions`: a page (`page`, `per_page`); guests don't see notes.
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let conversation_id = parse_id(&path.1)?;
+    let pairs = query_pairs(&req);
+    let get = |key: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    let mut errors = FieldErrors::new();
+    let page = PageRequest::parse(get("page"), get("per_page"), &mut errors);
+    errors.into_result(())?;
+    let for_guest = caller.is_guest();
+    let Caller { account_id, actor } = caller;
+    let (total, rows) = state
+        .db
+        .read(move |conn| {
+            conversations::list_interactions(conn, account_id, &actor, conversation_id, page)
+        })
+        .await?;
+    let data: Vec<InteractionView> = rows
+        .into_iter()
+        .map(|i| InteractionView::new(i, for_guest))
+        .collect();
+    Ok(page_response(&req, &pairs, page, total, data))
+}
+
+/// `GET …/interactions/{id}`, members only (contact forms list them instead).
+pub async fn show(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (conversation_id, id) = (parse_id(&path.1)?, parse_id(&path.2)?);
+    let account_id = member.account_id;
+    let found = state
+        .db
+        .read(move |conn| conversations::load_interaction(conn, account_id, conversation_id, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(Data {
+        data: InteractionView::new(found, false),
+    }))
+}
+
+/// `POST …/interactions`: 201; agents' replies and notes are signed with the token's user.
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let conversation_id = parse_id(&path.1)?;
+    let input = InteractionInput::parse(&body.0)?;
+    let for_guest = caller.is_guest();
+    let Caller { account_id, actor } = caller;
+    let created = state
+        .db
+        .write(move |conn| {
+            conversations::add_interaction(conn, account_id, &actor, conversation_id, &input)
+        })
+        .await?;
+    let location = format!(
+        "/api/v1/accounts/{account_id}/conversations/{conversation_id}/interactions/{}",
+        created.id
+    );
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(Data {
+            data: InteractionView::new(created, for_guest),
+        }))
+}
+
+/// `DELETE …/interactions/{id}`: 204, members only.
+pub async fn delete(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (conversation_id, id) = (parse_id(&path.1)?, parse_id(&path.2)?);
+    let account_id = member.account_id;
+    state
+        .db
+        .write(move |conn| conversations::delete_interaction(conn, account_id, conversation_id, id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,112 @@
+//! `/api/v1/accounts/{account_id}/conversations` (SPEC §5). Creating and reading one are open to
+//! contact-form guests too ([`Caller`]); the rest is for members.
+
+pub mod interactions;
+mod view;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::customers::parse_id;
+use super::extract::{Body, Caller, Member};
+use super::paging::{page_response, query_pairs};
+use super::views::Data;
+use crate::domain::conversation::{ConversationChanges, NewConversation};
+use crate::domain::conversation_list::ConversationListQuery;
+use crate::error::ApiError;
+use crate::services::conversations;
+use crate::state::AppState;
+pub use view::{ConversationView, InteractionView};
+
+/// `POST /conversations`: 201 with `Location`; creates the customer for a new email.
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let input = NewConversation::parse(&body.0)?;
+    let for_guest = caller.is_guest();
+    let Caller { account_id, actor } = caller;
+    let row = state
+        .db
+        .write(move |conn| conversations::create(conn, account_id, &actor, input))
+        .await?;
+    let location = format!("/api/v1/accounts/{account_id}/conversations/{}", row.0.id);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(Data {
+            data: ConversationView::new(row, for_guest),
+        }))
+}
+
+/// `GET /conversations/{id}`.
+pub async fn show(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path.1)?;
+    let for_guest = caller.is_guest();
+    let Caller { account_id, actor } = caller;
+    let row = state
+        .db
+        .read(move |conn| conversations::load(conn, account_id, &actor, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(Data {
+        data: ConversationView::new(row, for_guest),
+    }))
+}
+
+/// `PUT` and `PATCH /conversations/{id}`: `status`, `subject`, `user_id`, `channel`; absent fields stay.
+pub async fn update(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<(String, String)>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path.1)?;
+    let changes = ConversationChanges::parse(&body.0)?;
+    let account_id = member.account_id;
+    let row = state
+        .db
+        .write(move |conn| conversations::update(conn, account_id, id, &changes))
+        .await?;
+    Ok(HttpResponse::Ok().json(Data {
+        data: ConversationView::new(row, false),
+    }))
+}
+
+/// `DELETE /conversations/{id}`: 204; its interactions go with it.
+pub async fn delete(
+    state: web::Data<AppState>,
+    member: Member,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path.1)?;
+    let account_id = member.account_id;
+    state
+        .db
+        .write(move |conn| conversations::delete(conn, account_id, id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /conversations`: filters `customer_id`, `status`, `channel`; paged like customers.
+pub async fn list(
+    state: web::Data<AppState>,
+    member: Member,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let pairs = query_pairs(&req);
+    let query = ConversationListQuery::parse(&pairs)?;
+    let (account_id, page) = (member.account_id, query.page);
+    let (total, rows) = state
+        .db
+        .read(move |conn| conversations::list(conn, account_id, &query))
+        .await?;
+    let data: Vec<ConversationView> = rows
+        .into_iter()
+        .map(|row| ConversationView::new(row, false))
+        .collect();
+    Ok(page_response(&req, &pairs, page, total, data))
+}

@@ -1,0 +1,92 @@
+//! Paged lists: `{"data": [...], "meta": {...}, "links": {...}}` with absolute links that keep the
+//! query's other parameters.
+
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use crate::domain::paging::PageRequest;
+
+#[derive(Serialize)]
+pub struct PageMeta {
+    current_page: i64,
+    per_page: i64,
+    total: i64,
+    last_page: i64,
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct PageLinks {
+    first: String,
+    last: String,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ListBody<T> {
+    data: Vec<T>,
+    meta: PageMeta,
+    links: PageLinks,
+}
+
+/// The query string as key/value pairs, in order.
+pub fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// `meta` and `links` for page `page` of `total` items, `shown` of them on this page.
+fn paging(
+    req: &HttpRequest,
+    pairs: &[(String, String)],
+    page: PageRequest,
+    total: i64,
+    shown: usize,
+) -> (PageMeta, PageLinks) {
+    let last_page = page.last_page(total);
+    let link = |n: i64| page_url(req, pairs, n);
+    let meta = PageMeta {
+        current_page: page.page,
+        per_page: page.per_page,
+        total,
+        last_page,
+        from: (shown > 0).then(|| page.offset() + 1),
+        to: (shown > 0).then(|| page.offset() + shown as i64),
+    };
+    let links = PageLinks {
+        first: link(1),
+        last: link(last_page),
+        prev: (page.page > 1).then(|| link((page.page - 1).min(last_page))),
+        next: (page.page < last_page).then(|| link(page.page + 1)),
+    };
+    (meta, links)
+}
+
+/// This request's absolute URL with `page` set to `n`.
+fn page_url(req: &HttpRequest, pairs: &[(String, String)], n: i64) -> String {
+    let mut url = req.full_url();
+    url.set_query(None);
+    {
+        let mut query = url.query_pairs_mut();
+        for (key, value) in pairs.iter().filter(|(k, _)| k != "page") {
+            query.append_pair(key, value);
+        }
+        query.append_pair("page", &n.to_string());
+    }
+    url.to_string()
+}
+
+/// The 200 response for one page of `data` out of `total`.
+pub fn page_response<T: Serialize>(
+    req: &HttpRequest,
+    pairs: &[(String, String)],
+    page: PageRequest,
+    total: i64,
+    data: Vec<T>,
+) -> HttpResponse {
+    let (meta, links) = paging(req, pairs, page, total, data.len());
+    HttpResponse::Ok().json(ListBody { data, meta, links })
+}

@@ -1,0 +1,139 @@
+//! The messages of a conversation.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::interactions;
+use super::DbConn;
+use crate::db_run;
+use crate::domain::paging::PageRequest;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = interactions)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Interaction {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub kind: String,
+    pub body: String,
+    pub source: Option<String>,
+    pub user_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = interactions)]
+pub struct NewInteraction<'a> {
+    pub account_id: i64,
+    pub conversation_id: i64,
+    pub kind: &'a str,
+    pub body: &'a str,
+    pub source: Option<&'a str>,
+    pub user_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Inserts `rows` in one statement.
+pub fn insert_all(conn: &mut DbConn, rows: &[NewInteraction]) -> QueryResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    db_run!(conn: {
+        diesel::insert_into(interactions::table).values(rows).execute(conn)
+    })?;
+    Ok(())
+}
+
+/// Which interactions a reader may see: guests never see agents' internal notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    All,
+    WithoutNotes,
+}
+
+/// One page of a conversation's interactions, oldest first, and how many there are.
+pub fn list(
+    conn: &mut DbConn,
+    account_id: i64,
+    conversation_id: i64,
+    visibility: Visibility,
+    page: PageRequest,
+) -> QueryResult<(i64, Vec<Interaction>)> {
+    db_run!(conn: {
+        let filtered = || {
+            let mut query = interactions::table
+                .filter(interactions::account_id.eq(account_id))
+                .filter(interactions::conversation_id.eq(conversation_id))
+                .into_boxed();
+            if visibility == Visibility::WithoutNotes {
+                query = query.filter(interactions::kind.ne("note"));
+            }
+            query
+        };
+        let total: i64 = filtered().count().get_result(conn)?;
+        let rows = filtered()
+            .order(interactions::id.asc())
+            .limit(page.per_page)
+            .offset(page.offset())
+            .select(Interaction::as_select())
+            .load(conn)?;
+        Ok((total, rows))
+    })
+}
+
+/// The newest interactions of a conversation, as many as `count` (those just inserted).
+pub fn latest(
+    conn: &mut DbConn,
+    account_id: i64,
+    conversation_id: i64,
+    count: i64,
+) -> QueryResult<Vec<Interaction>> {
+    let mut rows = db_run!(conn: {
+        interactions::table
+            .filter(interactions::account_id.eq(account_id))
+            .filter(interactions::conversation_id.eq(conversation_id))
+            .order(interactions::id.desc())
+            .limit(count)
+            .select(Interaction::as_select())
+            .load(conn)
+    })?;
+    rows.reverse();
+    Ok(rows)
+}
+
+pub fn find(
+    conn: &mut DbConn,
+    account_id: i64,
+    conversation_id: i64,
+    id: i64,
+) -> QueryResult<Option<Interaction>> {
+    db_run!(conn: {
+        interactions::table
+            .filter(interactions::account_id.eq(account_id))
+            .filter(interactions::conversation_id.eq(conversation_id))
+            .filter(interactions::id.eq(id))
+            .select(Interaction::as_select())
+            .first(conn)
+            .optional()
+    })
+}
+
+pub fn delete(
+    conn: &mut DbConn,
+    account_id: i64,
+    conversation_id: i64,
+    id: i64,
+) -> QueryResult<bool> {
+    let deleted = db_run!(conn: {
+        diesel::delete(
+            interactions::table
+                .filter(interactions::account_id.eq(account_id))
+                .filter(interactions::conversation_id.eq(conversation_id))
+                .filter(interactions::id.eq(id)),
+        )
+        .execute(conn)
+    })?;
+    Ok(deleted > 0)
+}

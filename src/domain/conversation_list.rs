@@ -1,0 +1,130 @@
+//! The query of `GET /conversations`: filters, sort and page.
+
+use super::conversation::{Channel, Status};
+use super::paging::PageRequest;
+use crate::error::{ApiError, FieldErrors};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConversationSort {
+    CreatedAsc,
+    /// Newest first: the default.
+    #[default]
+    CreatedDesc,
+    UpdatedAsc,
+    UpdatedDesc,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConversationFilter {
+    pub customer_id: Option<i64>,
+    pub status: Option<Status>,
+    pub channel: Option<Channel>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConversationListQuery {
+    pub filter: ConversationFilter,
+    pub sort: ConversationSort,
+    pub page: PageRequest,
+}
+
+impl ConversationListQuery {
+    /// Reads the query string's pairs; unknown parameters are ignored, bad values are a 422.
+    pub fn parse(pairs: &[(String, String)]) -> Result<ConversationListQuery, ApiError> {
+        let get = |key: &str| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.trim())
+                .filter(|v| !v.is_empty())
+        };
+        let mut errors = FieldErrors::new();
+        let page = PageRequest::parse(get("page"), get("per_page"), &mut errors);
+        let sort = match get("sort") {
+            None => ConversationSort::default(),
+            Some("created_at") => ConversationSort::CreatedAsc,
+            Some("-created_at") => ConversationSort::CreatedDesc,
+            Some("updated_at") => ConversationSort::UpdatedAsc,
+            Some("-updated_at") => ConversationSort::UpdatedDesc,
+            Some(_) => {
+                errors.add(
+                    "sort",
+                    "must be one of created_at, -created_at, updated_at, -updated_at",
+                );
+                ConversationSort::default()
+            }
+        };
+        let customer_id = get("customer_id").and_then(|raw| match raw.parse::<i64>() {
+            Ok(id) if id > 0 => Some(id),
+            _ => {
+                errors.add("customer_id", "must be a positive integer");
+                None
+            }
+        });
+        let status = get("status").and_then(|raw| {
+            Status::parse(raw).or_else(|| {
+                errors.add("status", Status::choices());
+                None
+            })
+        });
+        let channel = get("channel").and_then(|raw| {
+            Channel::parse(raw).or_else(|| {
+                errors.add("channel", Channel::choices());
+                None
+            })
+        });
+        errors.into_result(ConversationListQuery {
+            filter: ConversationFilter {
+                customer_id,
+                status,
+                channel,
+            },
+            sort,
+            page,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn reads_filters() {
+        let query = ConversationListQuery::parse(&pairs(&[
+            ("customer_id", "3"),
+            ("status", "closed"),
+            ("channel", "chat"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            query.filter,
+            ConversationFilter {
+                customer_id: Some(3),
+                status: Some(Status::Closed),
+                channel: Some(Channel::Chat)
+            }
+        );
+    }
+
+    #[test]
+    fn bad_filters_are_named() {
+        let Err(ApiError::Validation(errors)) = ConversationListQuery::parse(&pairs(&[
+            ("customer_id", "x"),
+            ("status", "open"),
+            ("channel", "fax"),
+        ])) else {
+            panic!("accepted")
+        };
+        for key in ["customer_id", "status", "channel"] {
+            assert!(errors.contains(key));
+        }
+    }
+}

@@ -1,0 +1,383 @@
+//! Conversations and their interactions (SPEC §5), for agents and contact-form guests.
+
+use crate::db::contacts;
+use crate::db::conversations::{self, ConversationRow, ConversationUpdate, NewConversationRow};
+use crate::db::interactions::{self, Interaction, NewInteraction, Visibility};
+use crate::db::{self, users, DbConn};
+use crate::domain::contact::ContactKind;
+use crate::domain::conversation::{
+    ConversationChanges, CustomerRef, InteractionInput, InteractionType, NewConversation, Status,
+};
+use crate::domain::conversation_list::ConversationListQuery;
+use crate::domain::customer::{ContactItem, CustomerInput};
+use crate::domain::input::Patch;
+use crate::domain::paging::PageRequest;
+use crate::domain::EmailAddress;
+use crate::error::{ApiError, FieldErrors};
+use crate::services::customers;
+
+/// Who is acting: an agent (a member of the account) or a contact-form guest.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    Agent {
+        user_id: i64,
+    },
+    Guest {
+        email: EmailAddress,
+        fingerprint_hash: String,
+    },
+}
+
+impl Actor {
+    fn is_guest(&self) -> bool {
+        matches!(self, Actor::Guest { .. })
+    }
+}
+
+/// A guest asking for what is not theirs gets the same answer as a bad credential.
+fn guest_refused() -> ApiError {
+    ApiError::Unauthorized("This conversation is not available to these credentials.".into())
+}
+
+/// Opens a conversation, creating its customer when the email is new to the account, with its
+/// first interactions; all or nothing.
+pub fn create(
+    conn: &mut DbConn,
+    account_id: i64,
+    actor: &Actor,
+    input: NewConversation,
+) -> Result<ConversationRow, ApiError> {
+    if let Actor::Guest { email, .. } = actor {
+        check_guest_request(email, &input)?;
+    }
+    let customer_ref = match (&input.customer, actor) {
+        (_, Actor::Guest { email, .. }) => CustomerRef::Email(email.clone(), "to"),
+        (Some(reference), _) => reference.clone(),
+        (None, _) => {
+            return Err(ApiError::field(
+                "customer_email",
+                "is required (or customer_id)",
+            ))
+        }
+    };
+    let (customer_id, contact_id) = resolve_customer(conn, account_id, &customer_ref, &input)?;
+    if let Some(user_id) = input.user_id {
+        require_member(conn, account_id, user_id, "user_id")?;
+    }
+    let number = conversations::next_number(conn, account_id)?;
+    let now = db::now();
+    let fingerprint_hash = match actor {
+        Actor::Guest {
+            fingerprint_hash, ..
+        } => Some(fingerprint_hash.as_str()),
+        Actor::Agent { .. } => None,
+    };
+    let conversation = conversations::insert(
+        conn,
+        &NewConversationRow {
+            account_id,
+            number,
+            customer_id: Some(customer_id),
+            customer_contact_id: contact_id,
+            user_id: input.user_id,
+            channel: input.channel.as_str(),
+            status: input.status.as_str(),
+            subject: input.subject.as_deref(),
+            fingerprint_hash,
+            interactions_count: input.interactions.len() as i64,
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    insert_interactions(
+        conn,
+        account_id,
+        conversation.id,
+        actor,
+        &input.interactions,
+    )?;
+    find(conn, account_id, conversation.id)
+}
+
+/// Guests write as the customer their fingerprint names, and nothing more.
+fn check_guest_request(email: &EmailAddress, input: &NewConversation) -> Result<(), ApiError> {
+    let mut errors = FieldErrors::new();
+    match &input.customer {
+        Some(CustomerRef::Email(given, key)) if given.normalized() != email.normalized() => {
+            errors.add(*key, "must be the email of the fingerprint");
+        }
+        Some(CustomerRef::Id(_)) => {
+            errors.add("customer_id", "is not accepted from a contact form")
+        }
+        _ => {}
+    }
+    if input.user_id.is_some() {
+        errors.add("user_id", "is not accepted from a contact form");
+    }
+    if input.status != Status::Posted {
+        errors.add("status", "must be posted for a contact form");
+    }
+    for (index, interaction) in input.interactions.iter().enumerate() {
+        if interaction.kind != InteractionType::Customer {
+            errors.add(
+                format!("interactions.{index}.type"),
+                "must be customer for a contact form",
+            );
+        }
+    }
+    errors.into_result(())
+}
+
+/// The customer and email row a conversation is with: by id (then its first email), or by email,
+/// creating the customer when no customer of the account has it.
+fn resolve_customer(
+    conn: &mut DbConn,
+    account_id: i64,
+    reference: &CustomerRef,
+    input: &NewConversation,
+) -> Result<(i64, Option<i64>), ApiError> {
+    match reference {
+        CustomerRef::Id(id) => {
+            let record = customers::find_with_contacts(conn, account_id, *id)?
+                .ok_or_else(|| ApiError::field("customer_id", "does not exist in this account"))?;
+            let first_email = record
+                .contacts
+                .iter()
+                .find(|c| c.kind == ContactKind::Email.field());
+            Ok((*id, first_email.map(|c| c.id)))
+        }
+        CustomerRef::Email(email, _) => {
+            if let Some(found) = email_owner(conn, account_id, email)? {
+                return Ok(found);
+            }
+            let new_customer = CustomerInput {
+                first_name: input.first_name.clone().map_or(Patch::Absent, Patch::Set),
+                last_name: input.last_name.clone().map_or(Patch::Absent, Patch::Set),
+                company: Patch::Absent,
+                avatar: Patch::Absent,
+                contacts: vec![ContactItem {
+                    kind: ContactKind::Email,
+                    index: 0,
+                    id: None,
+                    value: ContactKind::Email
+                        .parse_value(email.as_str())
+                        .map_err(|e| {
+                            ApiError::internal(format!("a parsed email failed to parse: {e}"))
+                        })?,
+                }],
+            };
+            // A concurrent request may create the same customer first (its email then reads as
+            // taken): use theirs.
+            match conn.savepoint(|conn| customers::create(conn, account_id, &new_customer)) {
+                Ok(record) => Ok((record.customer.id, record.contacts.first().map(|c| c.id))),
+                Err(ApiError::Validation(_)) => email_owner(conn, account_id, email)?
+                    .ok_or_else(|| ApiError::internal("an email both taken and missing")),
+                Err(other) => Err(other),
+            }
+        }
+    }
+}
+
+/// The customer and email row holding `email` in the account, if any.
+fn email_owner(
+    conn: &mut DbConn,
+    account_id: i64,
+    email: &EmailAddress,
+) -> Result<Option<(i64, Option<i64>)>, ApiError> {
+    let rows = contacts::emails_in_use(conn, account_id, &[email.normalized()])?;
+    Ok(rows.first().map(|row| (row.customer_id, Some(row.id))))
+}
+
+fn require_member(
+    conn: &mut DbConn,
+    account_id: i64,
+    user_id: i64,
+    path: &str,
+) -> Result<(), ApiError> {
+    match users::is_member(conn, account_id, user_id)? {
+        true => Ok(()),
+        false => Err(ApiError::field(path, "is not a member of this account")),
+    }
+}
+
+fn insert_interactions(
+    conn: &mut DbConn,
+    account_id: i64,
+    conversation_id: i64,
+    actor: &Actor,
+    inputs: &[InteractionInput],
+) -> Result<(), ApiError> {
+    let now = db::now();
+    let rows: Vec<NewInteraction> = inputs
+        .iter()
+        .map(|input| NewInteraction {
+            account_id,
+            conversation_id,
+            kind: input.kind.as_str(),
+            body: &input.body,
+            source: input.source.as_deref(),
+            // Agents' replies and notes are signed by the token's user; customers' messages are not.
+            user_id: match (actor, input.kind) {
+                (Actor::Agent { user_id }, InteractionType::Agent | InteractionType::Note) => {
+                    Some(*user_id)
+                }
+                _ => None,
+            },
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
+    Ok(interactions::insert_all(conn, &rows)?)
+}
+
+fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<ConversationRow, ApiError> {
+    conversations::find(conn, account_id, id)?.ok_or_else(ApiError::not_found)
+}
+
+/// A conversation the actor may see: any of the account's for agents; for guests, only one
+/// opened with the same fingerprint (anything else is a 401, as for bad credentials).
+pub fn load(
+    conn: &mut DbConn,
+    account_id: i64,
+    actor: &Actor,
+    id: i64,
+) -> Result<ConversationRow, ApiError> {
+    let found = conversations::find(conn, account_id, id)?;
+    match (actor, found) {
+        (Actor::Agent { .. }, Some(row)) => Ok(row),
+        (Actor::Agent { .. }, None) => Err(ApiError::not_found()),
+        (
+            Actor::Guest {
+                fingerprint_hash, ..
+            },
+            Some(row),
+        ) if row.0.fingerprint_hash.as_ref() == Some(fingerprint_hash) => Ok(row),
+        (Actor::Guest { .. }, _) => Err(guest_refused()),
+    }
+}
+
+/// Applies a PUT or PATCH (status, subject, user_id, channel).
+pub fn update(
+    conn: &mut DbConn,
+    account_id: i64,
+    id: i64,
+    changes: &ConversationChanges,
+) -> Result<ConversationRow, ApiError> {
+    find(conn, account_id, id)?;
+    if let Some(Some(user_id)) = changes.user_id {
+        require_member(conn, account_id, user_id, "user_id")?;
+    }
+    conversations::update(
+        conn,
+        id,
+        &ConversationUpdate {
+            status: changes.status.map(Status::as_str),
+            channel: changes.channel.map(|c| c.as_str()),
+            subject: changes.subject.clone(),
+            user_id: changes.user_id,
+            updated_at: Some(db::now()),
+        },
+    )?;
+    find(conn, account_id, id)
+}
+
+pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<(), ApiError> {
+    match conversations::delete(conn, account_id, id)? {
+        true => Ok(()),
+        false => Err(ApiError::not_found()),
+    }
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    account_id: i64,
+    query: &ConversationListQuery,
+) -> Result<(i64, Vec<ConversationRow>), ApiError> {
+    Ok(conversations::list(
+        conn,
+        account_id,
+        &query.filter,
+        query.sort,
+        query.page,
+    )?)
+}
+
+/// What a reader may see of a conversation's interactions.
+fn visibility(actor: &Actor) -> Visibility {
+    if actor.is_guest() {
+        Visibility::WithoutNotes
+    } else {
+        Visibility::All
+    }
+}
+
+/// A page of a conversation's interactions, oldest first.
+pub fn list_interactions(
+    conn: &mut DbConn,
+    account_id: i64,
+    actor: &Actor,
+    conversation_id: i64,
+    page: PageRequest,
+) -> Result<(i64, Vec<Interaction>), ApiError> {
+    load(conn, account_id, actor, conversation_id)?;
+    Ok(interactions::list(
+        conn,
+        account_id,
+        conversation_id,
+        visibility(actor),
+        page,
+    )?)
+}
+
+/// One interaction, for members.
+pub fn load_interaction(
+    conn: &mut DbConn,
+    account_id: i64,
+    conversation_id: i64,
+    id: i64,
+) -> Result<Interaction, ApiError> {
+    interactions::find(conn, account_id, conversation_id, id)?.ok_or_else(ApiError::not_found)
+}
+
+/// Adds a message; guests may add only the customer's.
+pub fn add_interaction(
+    conn: &mut DbConn,
+    account_id: i64,
+    actor: &Actor,
+    conversation_id: i64,
+    input: &InteractionInput,
+) -> Result<Interaction, ApiError> {
+    load(conn, account_id, actor, conversation_id)?;
+    if actor.is_guest() && input.kind != InteractionType::Customer {
+        return Err(ApiError::field(
+            "type",
+            "must be customer for a contact form",
+        ));
+    }
+    insert_interactions(
+        conn,
+        account_id,
+        conversation_id,
+        actor,
+        std::slice::from_ref(input),
+    )?;
+    conversations::count_interactions(conn, conversation_id, 1)?;
+    let mut created = interactions::latest(conn, account_id, conversation_id, 1)?;
+    created
+        .pop()
+        .ok_or_else(|| ApiError::internal("inserted interaction not found"))
+}
+
+pub fn delete_interaction(
+    conn: &mut DbConn,
+    account_id: i64,
+    conversation_id: i64,
+    id: i64,
+) -> Result<(), ApiError> {
+    find(conn, account_id, conversation_id)?;
+    if !interactions::delete(conn, account_id, conversation_id, id)? {
+        return Err(ApiError::not_found());
+    }
+    conversations::count_interactions(conn, conversation_id, -1)?;
+    Ok(())
+}
