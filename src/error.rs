@@ -154,6 +154,13 @@ impl From<DieselError> for ApiError {
                     FieldErrors::new(),
                 )
             }
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                log::info!("foreign key violation: {}", info.message());
+                ApiError::Conflict(
+                    "The record is in use or refers to a missing one.".into(),
+                    FieldErrors::new(),
+                )
+            }
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 ApiError::Conflict(
                     "A concurrent change conflicted; retry the request.".into(),

@@ -6,7 +6,8 @@ use actix_web::http::header;
 use actix_web::{web, Resource};
 
 use crate::api::conversations::{self, interactions};
-use crate::api::{accounts, customers, fallback, health, session};
+use crate::api::{accounts, companies, customers, fallback, health, session};
+use crate::domain::label::LabelKind;
 
 /// A resource whose unmatched methods answer 405 JSON.
 fn resource(path: &str) -> Resource {
@@ -76,9 +77,59 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::delete().to(interactions::delete)),
                 )
                 .service(
+                    resource("/accounts/{account_id}/companies")
+                        .route(web::get().to(companies::list))
+                        .route(web::post().to(companies::create)),
+                )
+                // Before /companies/{id}, so "upsert" is not taken for an id.
+                .service(
+                    resource("/accounts/{account_id}/companies/upsert")
+                        .route(web::post().to(companies::upsert)),
+                )
+                .service(
+                    resource("/accounts/{account_id}/companies/{id}")
+                        .route(web::get().to(companies::show))
+                        .route(web::put().to(companies::update))
+                        .route(web::patch().to(companies::update))
+                        .route(web::delete().to(companies::delete)),
+                )
+                .configure(|cfg| labels(cfg, "customer_tiers", LabelKind::Tier))
+                .configure(|cfg| labels(cfg, "customer_statuses", LabelKind::Status))
+                .service(
+                    resource("/accounts/{account_id}/customer_requests")
+                        .route(web::get().to(companies::list_requests))
+                        .route(web::post().to(companies::create_request)),
+                )
+                .service(
+                    resource("/accounts/{account_id}/customer_requests/{id}")
+                        .route(web::get().to(companies::show_request))
+                        .route(web::put().to(companies::update_request))
+                        .route(web::patch().to(companies::update_request))
+                        .route(web::delete().to(companies::delete_request)),
+                )
+                .service(
                     // {list} is emails, phones or websites.
                     resource("/accounts/{account_id}/customers/{id}/{list}/{item_id}")
                         .route(web::delete().to(customers::delete_contact)),
                 ),
         );
+}
+
+/// Tiers and statuses: the same handlers, told which by the resource's `LabelKind`.
+fn labels(cfg: &mut web::ServiceConfig, segment: &str, kind: LabelKind) {
+    let kind = web::Data::new(kind);
+    cfg.service(
+        resource(&format!("/accounts/{{account_id}}/{segment}"))
+            .app_data(kind.clone())
+            .route(web::get().to(companies::list_labels))
+            .route(web::post().to(companies::create_label)),
+    )
+    .service(
+        resource(&format!("/accounts/{{account_id}}/{segment}/{{id}}"))
+            .app_data(kind)
+            .route(web::get().to(companies::show_label))
+            .route(web::put().to(companies::update_label))
+            .route(web::patch().to(companies::update_label))
+            .route(web::delete().to(companies::delete_label)),
+    );
 }

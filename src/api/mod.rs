@@ -2,6 +2,7 @@
 //! run repository code in one transaction, and render a view.
 
 pub mod accounts;
+pub mod companies;
 pub mod conversations;
 pub mod customers;
 pub mod extract;

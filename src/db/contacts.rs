@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::schema::customer_contacts;
 use super::DbConn;
 use crate::db_run;
+use crate::domain::contact::ContactValue;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = customer_contacts)]
@@ -16,6 +17,7 @@ pub struct Contact {
     pub kind: String,
     pub value: String,
     pub normalized: String,
+    pub domain: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -26,6 +28,7 @@ pub struct NewContact<'a> {
     pub kind: &'a str,
     pub value: &'a str,
     pub normalized: &'a str,
+    pub domain: &'a str,
     pub created_at: NaiveDateTime,
 }
 
@@ -59,11 +62,15 @@ pub fn insert_all(conn: &mut DbConn, rows: &[NewContact]) -> QueryResult<()> {
     Ok(())
 }
 
-/// Changes one contact's value.
-pub fn update_value(conn: &mut DbConn, id: i64, value: &str, normalized: &str) -> QueryResult<()> {
+/// Changes one contact's value (and the forms derived from it).
+pub fn update_value(conn: &mut DbConn, id: i64, value: &ContactValue) -> QueryResult<()> {
     db_run!(conn: {
         diesel::update(customer_contacts::table.find(id))
-            .set((customer_contacts::value.eq(value), customer_contacts::normalized.eq(normalized)))
+            .set((
+                customer_contacts::value.eq(&value.value),
+                customer_contacts::normalized.eq(&value.normalized),
+                customer_contacts::domain.eq(&value.domain),
+            ))
             .execute(conn)
     })?;
     Ok(())

@@ -22,6 +22,7 @@ pub struct Customer {
     pub name: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub company_id: Option<i64>,
 }
 
 #[derive(Debug, Insertable)]
@@ -33,6 +34,7 @@ pub struct NewCustomer<'a> {
     pub company: Option<&'a str>,
     pub avatar: Option<&'a str>,
     pub name: &'a str,
+    pub company_id: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -46,6 +48,7 @@ pub struct CustomerChanges {
     pub company: Option<Option<String>>,
     pub avatar: Option<Option<String>>,
     pub name: Option<String>,
+    pub company_id: Option<Option<i64>>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -147,6 +150,9 @@ pub fn list(
                         .or(lower(customers::company).like(pattern).escape('\\'))
                         .or(customers::id.eq_any(ids.select(customer_contacts::customer_id)).nullable()),
                 );
+            }
+            if let Some(company_id) = filter.company_id {
+                query = query.filter(customers::company_id.eq(company_id));
             }
             if let Some(since) = filter.updated_since {
                 query = query.filter(customers::updated_at.ge(since));

@@ -6,11 +6,14 @@
 //! would restrict to a common subset.
 
 pub mod accounts;
+pub mod companies;
 mod connection;
 pub mod contacts;
 pub mod conversations;
+pub mod customer_requests;
 pub mod customers;
 pub mod interactions;
+pub mod labels;
 pub mod migrations;
 pub mod schema;
 pub mod settings;

@@ -64,6 +64,7 @@ diesel::table! {
         name -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        company_id -> Nullable<BigInt>,
     }
 }
 
@@ -76,6 +77,7 @@ diesel::table! {
         value -> Text,
         normalized -> Text,
         created_at -> Timestamp,
+        domain -> Text,
     }
 }
 
@@ -111,6 +113,72 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    company_labels (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        kind -> Text,
+        name -> Text,
+        color -> Nullable<Text>,
+        position -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    companies (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        name -> Text,
+        tier_id -> Nullable<BigInt>,
+        status_id -> Nullable<BigInt>,
+        owner_id -> Nullable<BigInt>,
+        revenue -> Nullable<BigInt>,
+        size -> Nullable<BigInt>,
+        logo_url -> Nullable<Text>,
+        managed_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    company_keys (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        company_id -> BigInt,
+        kind -> Text,
+        value -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    customer_requests (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        conversation_id -> BigInt,
+        company_id -> Nullable<BigInt>,
+        customer_id -> Nullable<BigInt>,
+        priority -> BigInt,
+        body -> Nullable<Text>,
+        creator_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    request_attachments (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        request_id -> BigInt,
+        url -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(account_members -> accounts (account_id));
 diesel::joinable!(account_members -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -119,6 +187,10 @@ diesel::joinable!(customer_contacts -> customers (customer_id));
 diesel::joinable!(conversations -> customers (customer_id));
 diesel::joinable!(conversations -> customer_contacts (customer_contact_id));
 diesel::joinable!(interactions -> conversations (conversation_id));
+diesel::joinable!(customers -> companies (company_id));
+diesel::joinable!(company_keys -> companies (company_id));
+diesel::joinable!(customer_requests -> conversations (conversation_id));
+diesel::joinable!(request_attachments -> customer_requests (request_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
@@ -130,4 +202,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     customer_contacts,
     conversations,
     interactions,
+    company_labels,
+    companies,
+    company_keys,
+    customer_requests,
+    request_attachments,
 );

@@ -56,16 +56,19 @@ impl ContactKind {
             ContactKind::Email => EmailAddress::parse(raw)
                 .map(|email| ContactValue {
                     normalized: email.normalized(),
+                    domain: email.domain(),
                     value: email.into_inner(),
                 })
                 .map_err(str::to_string),
             ContactKind::Phone => parse_phone(raw).map(|(value, digits)| ContactValue {
                 value,
                 normalized: digits,
+                domain: String::new(),
             }),
             ContactKind::Website => parse_web_url(raw).map(|value| ContactValue {
                 value,
                 normalized: String::new(),
+                domain: String::new(),
             }),
         }
     }
@@ -78,6 +81,8 @@ pub struct ContactValue {
     pub value: String,
     /// What lookups and uniqueness compare: lower-cased email, the phone's digits, `""` for websites.
     pub normalized: String,
+    /// An email's lower-cased domain (what links customers to companies); `""` otherwise.
+    pub domain: String,
 }
 
 /// A phone: 1–50 characters of digits, spaces and `+ - ( ) . x`, with at least 3 digits.

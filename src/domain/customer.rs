@@ -43,6 +43,8 @@ pub struct CustomerInput {
     pub last_name: Patch<String>,
     pub company: Patch<String>,
     pub avatar: Patch<String>,
+    /// Set explicitly; when absent, the customer is linked by email domain if it has no company.
+    pub company_id: Patch<i64>,
     /// Every nested item, emails then phones then websites, each list in body order.
     pub contacts: Vec<ContactItem>,
 }
@@ -74,6 +76,13 @@ impl CustomerInput {
             },
             other => other,
         };
+        let company_id = match object.integer("company_id", &mut errors) {
+            Patch::Set(id) if id <= 0 => {
+                errors.add("company_id", "must be a positive integer");
+                Patch::Absent
+            }
+            other => other,
+        };
         let mut contacts = Vec::new();
         for kind in ContactKind::ALL {
             read_list(&object, kind, &mut contacts, &mut errors);
@@ -84,6 +93,7 @@ impl CustomerInput {
             last_name,
             company,
             avatar,
+            company_id,
             contacts,
         })
     }

@@ -44,6 +44,7 @@ pub struct CustomerFilter {
     pub phone_digits: Option<String>,
     /// Lower-cased substring of name, company or an email.
     pub q: Option<String>,
+    pub company_id: Option<i64>,
     pub updated_since: Option<NaiveDateTime>,
 }
 
@@ -108,6 +109,13 @@ impl CustomerListQuery {
                 Some(q.to_lowercase())
             }
         });
+        let company_id = present("company_id").and_then(|raw| match raw.parse::<i64>() {
+            Ok(id) if id > 0 => Some(id),
+            _ => {
+                errors.add("company_id", "must be a positive integer");
+                None
+            }
+        });
         let updated_since =
             present("updated_since").and_then(|raw| match DateTime::parse_from_rfc3339(raw) {
                 Ok(at) => Some(at.naive_utc()),
@@ -124,6 +132,7 @@ impl CustomerListQuery {
                 email,
                 phone_digits,
                 q,
+                company_id,
                 updated_since,
             },
             sort,

@@ -34,6 +34,15 @@ impl EmailAddress {
         self.0.to_lowercase()
     }
 
+    /// The lower-cased part after the last `@`.
+    pub fn domain(&self) -> String {
+        let normalized = self.normalized();
+        normalized
+            .rsplit_once('@')
+            .map(|(_, domain)| domain.to_string())
+            .unwrap_or_default()
+    }
+
     pub fn into_inner(self) -> String {
         self.0
     }
@@ -58,6 +67,14 @@ mod tests {
                 .unwrap()
                 .normalized(),
             "jane@example.org"
+        );
+    }
+
+    #[test]
+    fn the_domain_is_lower_cased() {
+        assert_eq!(
+            EmailAddress::parse("Jane@Mail.ACME.com").unwrap().domain(),
+            "mail.acme.com"
         );
     }
 

@@ -9,8 +9,9 @@ use serde_json::{Map, Value};
 use crate::error::{ApiError, FieldErrors};
 
 /// One field of a body, with update semantics: absent leaves a value alone, `null` or `""` clears it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Patch<T> {
+    #[default]
     Absent,
     Clear,
     Set(T),

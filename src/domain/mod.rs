@@ -2,16 +2,21 @@
 //! Nothing here touches HTTP or the database.
 
 pub mod account;
+pub mod company;
+pub mod company_list;
 pub mod contact;
 pub mod conversation;
 pub mod conversation_list;
 pub mod customer;
 pub mod customer_list;
+pub mod customer_request;
 pub mod email;
 pub mod fingerprint;
 pub mod input;
+pub mod label;
 pub mod naming;
 pub mod paging;
+pub mod public_email_domains;
 mod roles;
 
 pub use email::EmailAddress;

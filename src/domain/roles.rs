@@ -46,6 +46,22 @@ impl Integration {
         }
     }
 
+    /// The company fields that may still change once this integration manages a company
+    /// (the seed's table); every other field is locked.
+    pub fn unlocked_fields(self) -> &'static [&'static str] {
+        match self {
+            Integration::Intercom => &["owner_id", "status_id", "logo_url"],
+            Integration::Zendesk | Integration::Front => &[
+                "owner_id",
+                "status_id",
+                "logo_url",
+                "revenue",
+                "size",
+                "tier_id",
+            ],
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Integration::Intercom => "intercom",

@@ -155,6 +155,7 @@ fn resolve_customer(
                 last_name: input.last_name.clone().map_or(Patch::Absent, Patch::Set),
                 company: Patch::Absent,
                 avatar: Patch::Absent,
+                company_id: Patch::Absent,
                 contacts: vec![ContactItem {
                     kind: ContactKind::Email,
                     index: 0,

@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
+use crate::db::companies::{self, KeyKind};
 use crate::db::contacts::{self, Contact, NewContact};
 use crate::db::conversations::{self, ConversationStats};
 use crate::db::customers::{self, Customer, CustomerChanges, NewCustomer};
@@ -40,6 +41,14 @@ pub fn create(
     ensure_emails_free(conn, account_id, &emails, &HashSet::new())?;
     let first_email = emails.first().map(|(c, _)| c.value.value.as_str());
     let (first_name, last_name) = (given(&input.first_name), given(&input.last_name));
+    let company_id = match input.company_id {
+        Patch::Set(id) => Some(require_company(conn, account_id, id)?),
+        _ => company_at(
+            conn,
+            account_id,
+            emails.iter().map(|(c, _)| c.value.domain.as_str()),
+        )?,
+    };
     let now = db::now();
     let customer = customers::insert(
         conn,
@@ -50,6 +59,7 @@ pub fn create(
             company: given(&input.company),
             avatar: given(&input.avatar),
             name: &display_name(first_name, last_name, first_email),
+            company_id,
             created_at: now,
             updated_at: now,
         },
@@ -102,17 +112,29 @@ pub fn update(
     ensure_emails_free(conn, account_id, &changed_emails, &moving)?;
 
     for (item, row_id) in &plan.updates {
-        contacts::update_value(conn, *row_id, &item.value.value, &item.value.normalized)
-            .map_err(email_taken)?;
+        contacts::update_value(conn, *row_id, &item.value).map_err(email_taken)?;
     }
     insert_contacts(conn, account_id, id, plan.inserts.iter().copied())?;
 
     let contacts = contacts::of_customers(conn, account_id, &[id])?;
+    let company_id = match input.company_id {
+        Patch::Set(company) => Some(Some(require_company(conn, account_id, company)?)),
+        Patch::Clear => Some(None),
+        Patch::Absent if current.company_id.is_none() => {
+            let domains = contacts
+                .iter()
+                .filter(|c| c.kind == ContactKind::Email.field())
+                .map(|c| c.domain.as_str());
+            company_at(conn, account_id, domains)?.map(Some)
+        }
+        Patch::Absent => None,
+    };
     let changes = CustomerChanges {
         first_name: input.first_name.clone().into_change(),
         last_name: input.last_name.clone().into_change(),
         company: input.company.clone().into_change(),
         avatar: input.avatar.clone().into_change(),
+        company_id,
         ..CustomerChanges::default()
     };
     let customer = save(conn, &current, changes, &contacts)?;
@@ -174,6 +196,36 @@ pub fn list(
         })
         .collect();
     Ok((total, records))
+}
+
+/// A `company_id` the client gave must be one of the account's companies.
+fn require_company(conn: &mut DbConn, account_id: i64, id: i64) -> Result<i64, ApiError> {
+    match companies::find(conn, account_id, id)? {
+        Some(_) => Ok(id),
+        None => Err(ApiError::field(
+            "company_id",
+            "does not exist in this account",
+        )),
+    }
+}
+
+/// The company owning the first of `domains` (email domains, in the customer's order) that one owns.
+fn company_at<'a>(
+    conn: &mut DbConn,
+    account_id: i64,
+    domains: impl Iterator<Item = &'a str>,
+) -> Result<Option<i64>, ApiError> {
+    let domains: Vec<String> = domains
+        .filter(|d| !d.is_empty())
+        .map(str::to_string)
+        .collect();
+    let owners = companies::owners(conn, account_id, KeyKind::Domain, &domains)?;
+    Ok(domains.iter().find_map(|domain| {
+        owners
+            .iter()
+            .find(|(owned, _)| owned == domain)
+            .map(|(_, id)| *id)
+    }))
 }
 
 /// The value of a field on create (`Clear` and `Absent` both mean none).
@@ -314,6 +366,7 @@ fn insert_contacts<'a>(
             kind: item.kind.field(),
             value: &item.value.value,
             normalized: &item.value.normalized,
+            domain: &item.value.domain,
             created_at,
         })
         .collect();

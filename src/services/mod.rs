@@ -1,5 +1,8 @@
 //! Use cases: what one request does inside its transaction, between parsed input and the
 //! repository. Handlers call these inside `Db::write`/`Db::read`.
 
+pub mod companies;
 pub mod conversations;
+pub mod customer_requests;
 pub mod customers;
+pub mod labels;

@@ -61,6 +61,8 @@ fn seed_customer(actual: &Value, email: &str, with_stats: bool) -> Value {
         "phones": [{"id": actual["phones"][0]["id"], "phone": "123 123 1234"}],
         "websites": [{"id": actual["websites"][0]["id"], "website": "https://www.example.org/"}],
         "created_at": actual["created_at"], "updated_at": actual["updated_at"],
+        // Appended after the seed's fields (SPEC §6).
+        "company_id": null,
     });
     if with_stats {
         expected["stats"] = json!({"conversations": {"total": 0, "posted": 0, "pending": 0, "closed": 0, "email_channel": 0}});
@@ -111,7 +113,7 @@ both_backends! {
         assert_eq!(data["account_id"], app.account_id);
         // The seed's field order, read off the raw text (each key's first occurrence is its own).
         let keys = ["id", "name", "initials", "first_name", "last_name", "company", "account_id", "avatar",
-                    "emails", "phones", "websites", "stats", "created_at", "updated_at"];
+                    "emails", "phones", "websites", "stats", "created_at", "updated_at", "company_id"];
         let positions: Vec<usize> = keys.iter().map(|k| text.find(&format!("\"{k}\":")).unwrap()).collect();
         assert!(positions.windows(2).all(|w| w[0] < w[1]), "field order differs: {text}");
         let created = data["created_at"].as_str().unwrap();

@@ -75,6 +75,8 @@ pub struct CustomerView {
     created_at: NaiveDateTime,
     #[serde(serialize_with = "timestamp")]
     updated_at: NaiveDateTime,
+    /// Beyond the seed's fields (SPEC §6): the company the customer belongs to.
+    company_id: Option<i64>,
 }
 
 impl From<CustomerRecord> for CustomerView {
@@ -97,6 +99,7 @@ impl From<CustomerRecord> for CustomerView {
             stats: record.stats.map(StatsView::from),
             created_at: c.created_at,
             updated_at: c.updated_at,
+            company_id: c.company_id,
         }
     }
 }

@@ -1,0 +1,101 @@
+//! `/customer_tiers` and `/customer_statuses`: the route says which (`web::Data<LabelKind>`).
+//! Members read them; only admins change them.
+
+use actix_web::{web, HttpResponse};
+
+use super::view::LabelView;
+use crate::api::customers::parse_id;
+use crate::api::extract::{Body, Member};
+use crate::api::views::Data;
+use crate::domain::label::{LabelInput, LabelKind};
+use crate::error::ApiError;
+use crate::services::labels;
+use crate::state::AppState;
+
+/// `GET`: every tier (or status) of the account, by position.
+pub async fn list_labels(
+    state: web::Data<AppState>,
+    kind: web::Data<LabelKind>,
+    member: Member,
+) -> Result<HttpResponse, ApiError> {
+    let (account_id, kind) = (member.account_id, **kind);
+    let rows = state
+        .db
+        .read(move |conn| labels::list(conn, account_id, kind))
+        .await?;
+    Ok(HttpResponse::Ok().json(Data {
+        data: rows.into_iter().map(LabelView::from).collect::<Vec<_>>(),
+    }))
+}
+
+pub async fn create_label(
+    state: web::Data<AppState>,
+    kind: web::Data<LabelKind>,
+    member: Member,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    member.require_admin()?;
+    let input = LabelInput::parse(&body.0, true)?;
+    let (account_id, kind) = (member.account_id, **kind);
+    let label = state
+        .db
+        .write(move |conn| labels::create(conn, account_id, kind, &input))
+        .await?;
+    Ok(HttpResponse::Created().json(Data {
+        data: LabelView::from(label),
+    }))
+}
+
+pub async fn show_label(
+    state: web::Data<AppState>,
+    kind: web::Data<LabelKind>,
+    member: Member,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path.1)?;
+    let (account_id, kind) = (member.account_id, **kind);
+    let label = state
+        .db
+        .read(move |conn| labels::load(conn, account_id, kind, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(Data {
+        data: LabelView::from(label),
+    }))
+}
+
+pub async fn update_label(
+    state: web::Data<AppState>,
+    kind: web::Data<LabelKind>,
+    member: Member,
+    path: web::Path<(String, String)>,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    member.require_admin()?;
+    let id = parse_id(&path.1)?;
+    let input = LabelInput::parse(&body.0, false)?;
+    let (account_id, kind) = (member.account_id, **kind);
+    let label = state
+        .db
+        .write(move |conn| labels::update(conn, account_id, kind, id, &input))
+        .await?;
+    Ok(HttpResponse::Ok().json(Data {
+        data: LabelView::from(label),
+    }))
+}
+
+/// `DELETE`: 204, or 409 while a company uses it.
+pub async fn delete_label(
+    state: web::Data<AppState>,
+    kind: web::Data<LabelKind>,
+    member: Member,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    member.require_admin()?;
+    let id = parse_id(&path.1)?;
+    let (account_id, kind) = (member.account_id, **kind);
+    state
+        .db
+        .write(move |conn| labels::delete(conn, account_id, kind, id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,118 @@
+//! Company, tier/status and customer request objects (SPEC §6–7).
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+use crate::api::views::timestamp;
+use crate::db::customer_requests::RequestRow;
+use crate::db::labels::Label;
+use crate::services::companies::CompanyRecord;
+
+#[derive(Serialize)]
+pub struct CompanyView {
+    id: i64,
+    name: String,
+    domains: Vec<String>,
+    external_ids: Vec<String>,
+    tier_id: Option<i64>,
+    status_id: Option<i64>,
+    owner_id: Option<i64>,
+    revenue: Option<i64>,
+    size: Option<i64>,
+    logo_url: Option<String>,
+    managed_by: Option<String>,
+    request_count: i64,
+    important_request_count: i64,
+    #[serde(serialize_with = "timestamp")]
+    created_at: NaiveDateTime,
+    #[serde(serialize_with = "timestamp")]
+    updated_at: NaiveDateTime,
+}
+
+impl From<CompanyRecord> for CompanyView {
+    fn from(r: CompanyRecord) -> Self {
+        let c = r.company;
+        CompanyView {
+            id: c.id,
+            name: c.name,
+            domains: r.domains,
+            external_ids: r.external_ids,
+            tier_id: c.tier_id,
+            status_id: c.status_id,
+            owner_id: c.owner_id,
+            revenue: c.revenue,
+            size: c.size,
+            logo_url: c.logo_url,
+            managed_by: c.managed_by,
+            request_count: r.request_count,
+            important_request_count: r.important_request_count,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// A tier or a status.
+#[derive(Serialize)]
+pub struct LabelView {
+    id: i64,
+    name: String,
+    color: Option<String>,
+    position: i64,
+    #[serde(serialize_with = "timestamp")]
+    created_at: NaiveDateTime,
+    #[serde(serialize_with = "timestamp")]
+    updated_at: NaiveDateTime,
+}
+
+impl From<Label> for LabelView {
+    fn from(l: Label) -> Self {
+        LabelView {
+            id: l.id,
+            name: l.name,
+            color: l.color,
+            position: l.position,
+            created_at: l.created_at,
+            updated_at: l.updated_at,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct AttachmentView {
+    id: i64,
+    url: String,
+}
+
+#[derive(Serialize)]
+pub struct RequestView {
+    id: i64,
+    conversation_id: i64,
+    company_id: Option<i64>,
+    customer_id: Option<i64>,
+    priority: i64,
+    body: Option<String>,
+    attachment: Option<AttachmentView>,
+    creator_id: Option<i64>,
+    #[serde(serialize_with = "timestamp")]
+    created_at: NaiveDateTime,
+    #[serde(serialize_with = "timestamp")]
+    updated_at: NaiveDateTime,
+}
+
+impl From<RequestRow> for RequestView {
+    fn from((r, attachment): RequestRow) -> Self {
+        RequestView {
+            id: r.id,
+            conversation_id: r.conversation_id,
+            company_id: r.company_id,
+            customer_id: r.customer_id,
+            priority: r.priority,
+            body: r.body,
+            attachment: attachment.map(|(id, url)| AttachmentView { id, url }),
+            creator_id: r.creator_id,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}

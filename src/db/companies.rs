@@ -1,0 +1,303 @@
+//! Companies, their keys (domains and external ids), and what links to them.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use super::schema::{companies, company_keys, customer_contacts, customer_requests, customers};
+use super::DbConn;
+use crate::db_run;
+use crate::domain::company_list::CompanyFilter;
+use crate::domain::paging::PageRequest;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = companies)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct Company {
+    pub id: i64,
+    pub account_id: i64,
+    pub name: String,
+    pub tier_id: Option<i64>,
+    pub status_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub revenue: Option<i64>,
+    pub size: Option<i64>,
+    pub logo_url: Option<String>,
+    pub managed_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = companies)]
+pub struct NewCompany<'a> {
+    pub account_id: i64,
+    pub name: &'a str,
+    pub tier_id: Option<i64>,
+    pub status_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub revenue: Option<i64>,
+    pub size: Option<i64>,
+    pub logo_url: Option<&'a str>,
+    pub managed_by: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// `None` leaves a column alone; `Some(None)` clears it.
+#[derive(Debug, Default, Clone, AsChangeset)]
+#[diesel(table_name = companies)]
+pub struct CompanyChanges {
+    pub name: Option<String>,
+    pub tier_id: Option<Option<i64>>,
+    pub status_id: Option<Option<i64>>,
+    pub owner_id: Option<Option<i64>>,
+    pub revenue: Option<Option<i64>>,
+    pub size: Option<Option<i64>>,
+    pub logo_url: Option<Option<String>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// The two kinds of company keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Domain,
+    ExternalId,
+}
+
+impl KeyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyKind::Domain => "domain",
+            KeyKind::ExternalId => "external_id",
+        }
+    }
+}
+
+pub fn insert(conn: &mut DbConn, row: &NewCompany) -> QueryResult<Company> {
+    db_run!(conn: {
+        diesel::insert_into(companies::table)
+            .values(row)
+            .returning(Company::as_returning())
+            .get_result(conn)
+    })
+}
+
+pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<Option<Company>> {
+    db_run!(conn: {
+        companies::table
+            .filter(companies::account_id.eq(account_id))
+            .filter(companies::id.eq(id))
+            .select(Company::as_select())
+            .first(conn)
+            .optional()
+    })
+}
+
+/// Like [`find`], holding the row until the transaction ends (SQLite's writers are serial anyway).
+pub fn find_for_update(
+    conn: &mut DbConn,
+    account_id: i64,
+    id: i64,
+) -> QueryResult<Option<Company>> {
+    match conn {
+        DbConn::Sqlite(_) => find(conn, account_id, id),
+        DbConn::Postgres(pg) => companies::table
+            .filter(companies::account_id.eq(account_id))
+            .filter(companies::id.eq(id))
+            .select(Company::as_select())
+            .for_update()
+            .first(pg)
+            .optional(),
+    }
+}
+
+pub fn update(conn: &mut DbConn, id: i64, changes: &CompanyChanges) -> QueryResult<Company> {
+    db_run!(conn: {
+        diesel::update(companies::table.find(id))
+            .set(changes)
+            .returning(Company::as_returning())
+            .get_result(conn)
+    })
+}
+
+/// Deletes the company; its customers and requests stay, unlinked.
+pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<bool> {
+    let deleted = db_run!(conn: {
+        diesel::delete(companies::table.filter(companies::account_id.eq(account_id)).filter(companies::id.eq(id)))
+            .execute(conn)
+    })?;
+    Ok(deleted > 0)
+}
+
+/// One page of the account's companies, newest first, and how many match.
+pub fn list(
+    conn: &mut DbConn,
+    account_id: i64,
+    filter: &CompanyFilter,
+    page: PageRequest,
+) -> QueryResult<(i64, Vec<Company>)> {
+    db_run!(conn: {
+        let filtered = || {
+            let mut query = companies::table.filter(companies::account_id.eq(account_id)).into_boxed();
+            for (kind, value) in [(KeyKind::Domain, &filter.domain), (KeyKind::ExternalId, &filter.external_id)] {
+                if let Some(value) = value {
+                    let ids = company_keys::table
+                        .filter(company_keys::account_id.eq(account_id))
+                        .filter(company_keys::kind.eq(kind.as_str()))
+                        .filter(company_keys::value.eq(value.clone()))
+                        .select(company_keys::company_id);
+                    query = query.filter(companies::id.eq_any(ids));
+                }
+            }
+            query
+        };
+        let total: i64 = filtered().count().get_result(conn)?;
+        let rows = filtered()
+            .order((companies::created_at.desc(), companies::id.desc()))
+            .limit(page.per_page)
+            .offset(page.offset())
+            .select(Company::as_select())
+            .load(conn)?;
+        Ok((total, rows))
+    })
+}
+
+/// The keys of `company_ids` as `(company_id, kind, value)`, oldest first.
+pub fn keys_of(conn: &mut DbConn, company_ids: &[i64]) -> QueryResult<Vec<(i64, String, String)>> {
+    db_run!(conn: {
+        company_keys::table
+            .filter(company_keys::company_id.eq_any(company_ids))
+            .order((company_keys::company_id.asc(), company_keys::id.asc()))
+            .select((company_keys::company_id, company_keys::kind, company_keys::value))
+            .load(conn)
+    })
+}
+
+/// Which companies of the account hold any of `values` as `kind`: `(value, company_id)`.
+pub fn owners(
+    conn: &mut DbConn,
+    account_id: i64,
+    kind: KeyKind,
+    values: &[String],
+) -> QueryResult<Vec<(String, i64)>> {
+    if values.is_empty() {
+        return Ok(Vec::new());
+    }
+    db_run!(conn: {
+        company_keys::table
+            .filter(company_keys::account_id.eq(account_id))
+            .filter(company_keys::kind.eq(kind.as_str()))
+            .filter(company_keys::value.eq_any(values))
+            .order(company_keys::id.asc())
+            .select((company_keys::value, company_keys::company_id))
+            .load(conn)
+    })
+}
+
+pub fn add_keys(
+    conn: &mut DbConn,
+    account_id: i64,
+    company_id: i64,
+    kind: KeyKind,
+    values: &[String],
+) -> QueryResult<()> {
+    if values.is_empty() {
+        return Ok(());
+    }
+    let now = super::now();
+    let rows: Vec<_> = values
+        .iter()
+        .map(|value| {
+            (
+                company_keys::account_id.eq(account_id),
+                company_keys::company_id.eq(company_id),
+                company_keys::kind.eq(kind.as_str()),
+                company_keys::value.eq(value),
+                company_keys::created_at.eq(now),
+            )
+        })
+        .collect();
+    db_run!(conn: {
+        diesel::insert_into(company_keys::table).values(&rows).execute(conn)
+    })?;
+    Ok(())
+}
+
+pub fn remove_keys(
+    conn: &mut DbConn,
+    company_id: i64,
+    kind: KeyKind,
+    values: &[String],
+) -> QueryResult<()> {
+    if values.is_empty() {
+        return Ok(());
+    }
+    db_run!(conn: {
+        diesel::delete(
+            company_keys::table
+                .filter(company_keys::company_id.eq(company_id))
+                .filter(company_keys::kind.eq(kind.as_str()))
+                .filter(company_keys::value.eq_any(values)),
+        )
+        .execute(conn)
+    })?;
+    Ok(())
+}
+
+/// Links the account's unlinked customers with an email at one of `domains` to `company_id`.
+pub fn link_customers(
+    conn: &mut DbConn,
+    account_id: i64,
+    company_id: i64,
+    domains: &[String],
+) -> QueryResult<usize> {
+    if domains.is_empty() {
+        return Ok(0);
+    }
+    db_run!(conn: {
+        let with_email_there = customer_contacts::table
+            .filter(customer_contacts::account_id.eq(account_id))
+            .filter(customer_contacts::kind.eq("email"))
+            .filter(customer_contacts::domain.eq_any(domains))
+            .select(customer_contacts::customer_id);
+        diesel::update(
+            customers::table
+                .filter(customers::account_id.eq(account_id))
+                .filter(customers::company_id.is_null())
+                .filter(customers::id.eq_any(with_email_there)),
+        )
+        .set(customers::company_id.eq(company_id))
+        .execute(conn)
+    })
+}
+
+/// `(request_count, important_request_count)` of each of `company_ids`, in one grouped query.
+pub fn request_counts(
+    conn: &mut DbConn,
+    account_id: i64,
+    company_ids: &[i64],
+) -> QueryResult<HashMap<i64, (i64, i64)>> {
+    let rows: Vec<(Option<i64>, i64, i64)> = db_run!(conn: {
+        customer_requests::table
+            .filter(customer_requests::account_id.eq(account_id))
+            .filter(customer_requests::company_id.eq_any(company_ids))
+            .group_by((customer_requests::company_id, customer_requests::priority))
+            .select((customer_requests::company_id, customer_requests::priority, count_star()))
+            .load(conn)
+    })?;
+    let mut counts: HashMap<i64, (i64, i64)> = HashMap::new();
+    for (company_id, priority, count) in rows {
+        let Some(company_id) = company_id else {
+            continue;
+        };
+        let entry = counts.entry(company_id).or_default();
+        entry.0 += count;
+        if priority == 1 {
+            entry.1 += count;
+        }
+    }
+    Ok(counts)
+}

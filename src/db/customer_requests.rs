@@ -1,0 +1,163 @@
+//! Customer requests and their attachments.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{customer_requests, request_attachments};
+use super::DbConn;
+use crate::db_run;
+use crate::domain::paging::PageRequest;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = customer_requests)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct CustomerRequest {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub company_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    pub priority: i64,
+    pub body: Option<String>,
+    pub creator_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A request with its attachment (`(id, url)`), if any.
+pub type RequestRow = (CustomerRequest, Option<(i64, String)>);
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = customer_requests)]
+pub struct NewRequest<'a> {
+    pub account_id: i64,
+    pub conversation_id: i64,
+    pub company_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    pub priority: i64,
+    pub body: Option<&'a str>,
+    pub creator_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = customer_requests)]
+pub struct RequestChanges {
+    pub company_id: Option<Option<i64>>,
+    pub customer_id: Option<Option<i64>>,
+    pub priority: Option<i64>,
+    pub body: Option<Option<String>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// List filters; each given one must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestFilter {
+    pub conversation_id: Option<i64>,
+    pub company_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    pub priority: Option<i64>,
+}
+
+pub fn insert(conn: &mut DbConn, row: &NewRequest) -> QueryResult<CustomerRequest> {
+    db_run!(conn: {
+        diesel::insert_into(customer_requests::table)
+            .values(row)
+            .returning(CustomerRequest::as_returning())
+            .get_result(conn)
+    })
+}
+
+pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<Option<RequestRow>> {
+    db_run!(conn: {
+        customer_requests::table
+            .left_join(request_attachments::table)
+            .filter(customer_requests::account_id.eq(account_id))
+            .filter(customer_requests::id.eq(id))
+            .select((CustomerRequest::as_select(), (request_attachments::id, request_attachments::url).nullable()))
+            .first(conn)
+            .optional()
+    })
+}
+
+pub fn update(conn: &mut DbConn, id: i64, changes: &RequestChanges) -> QueryResult<()> {
+    db_run!(conn: {
+        diesel::update(customer_requests::table.find(id)).set(changes).execute(conn)
+    })?;
+    Ok(())
+}
+
+pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<bool> {
+    let deleted = db_run!(conn: {
+        diesel::delete(
+            customer_requests::table
+                .filter(customer_requests::account_id.eq(account_id))
+                .filter(customer_requests::id.eq(id)),
+        )
+        .execute(conn)
+    })?;
+    Ok(deleted > 0)
+}
+
+/// Sets the request's attachment URL (replacing any), or removes it with `None`.
+pub fn set_attachment(
+    conn: &mut DbConn,
+    account_id: i64,
+    request_id: i64,
+    url: Option<&str>,
+) -> QueryResult<()> {
+    let now = super::now();
+    db_run!(conn: {
+        diesel::delete(request_attachments::table.filter(request_attachments::request_id.eq(request_id)))
+            .execute(conn)?;
+        if let Some(url) = url {
+            diesel::insert_into(request_attachments::table)
+                .values((
+                    request_attachments::account_id.eq(account_id),
+                    request_attachments::request_id.eq(request_id),
+                    request_attachments::url.eq(url),
+                    request_attachments::created_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+/// One page of the account's requests, newest first, and how many match.
+pub fn list(
+    conn: &mut DbConn,
+    account_id: i64,
+    filter: &RequestFilter,
+    page: PageRequest,
+) -> QueryResult<(i64, Vec<RequestRow>)> {
+    db_run!(conn: {
+        let filtered = || {
+            let mut query = customer_requests::table
+                .left_join(request_attachments::table)
+                .filter(customer_requests::account_id.eq(account_id))
+                .into_boxed();
+            if let Some(id) = filter.conversation_id {
+                query = query.filter(customer_requests::conversation_id.eq(id));
+            }
+            if let Some(id) = filter.company_id {
+                query = query.filter(customer_requests::company_id.eq(id));
+            }
+            if let Some(id) = filter.customer_id {
+                query = query.filter(customer_requests::customer_id.eq(id));
+            }
+            if let Some(priority) = filter.priority {
+                query = query.filter(customer_requests::priority.eq(priority));
+            }
+            query
+        };
+        let total: i64 = filtered().count().get_result(conn)?;
+        let rows = filtered()
+            .order((customer_requests::created_at.desc(), customer_requests::id.desc()))
+            .limit(page.per_page)
+            .offset(page.offset())
+            .select((CustomerRequest::as_select(), (request_attachments::id, request_attachments::url).nullable()))
+            .load(conn)?;
+        Ok((total, rows))
+    })
+}

@@ -1,0 +1,43 @@
+//! The query of `GET /companies`: filters and page.
+
+use super::company::parse_domain;
+use super::paging::PageRequest;
+use crate::error::{ApiError, FieldErrors};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompanyFilter {
+    pub domain: Option<String>,
+    pub external_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompanyListQuery {
+    pub filter: CompanyFilter,
+    pub page: PageRequest,
+}
+
+impl CompanyListQuery {
+    pub fn parse(pairs: &[(String, String)]) -> Result<CompanyListQuery, ApiError> {
+        let get = |key: &str| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.trim())
+                .filter(|v| !v.is_empty())
+        };
+        let mut errors = FieldErrors::new();
+        let page = PageRequest::parse(get("page"), get("per_page"), &mut errors);
+        // A public provider's domain simply matches nothing.
+        let domain =
+            get("domain").map(|raw| parse_domain(raw).unwrap_or_else(|_| raw.to_lowercase()));
+        let external_id = get("external_id").map(str::to_string);
+        errors.into_result(CompanyListQuery {
+            filter: CompanyFilter {
+                domain,
+                external_id,
+            },
+            page,
+        })
+    }
+}

@@ -1,0 +1,483 @@
+//! Companies (SPEC §6): keys unique per account, integration locks, upsert, customer links.
+
+use std::collections::HashMap;
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use crate::db::companies::{self, Company, CompanyChanges, KeyKind, NewCompany};
+use crate::db::{self, labels, users, DbConn};
+use crate::domain::company::CompanyInput;
+use crate::domain::company_list::CompanyListQuery;
+use crate::domain::input::Patch;
+use crate::domain::label::LabelKind;
+use crate::domain::Integration;
+use crate::error::{ApiError, FieldErrors};
+
+/// A company with everything its view shows.
+#[derive(Debug, Clone)]
+pub struct CompanyRecord {
+    pub company: Company,
+    pub domains: Vec<String>,
+    pub external_ids: Vec<String>,
+    pub request_count: i64,
+    pub important_request_count: i64,
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpsertResult {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+impl UpsertResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpsertResult::Created => "created",
+            UpsertResult::Updated => "updated",
+            UpsertResult::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// Creates a company; a token issued for an integration makes it managed by that integration.
+pub fn create(
+    conn: &mut DbConn,
+    account_id: i64,
+    integration: Option<Integration>,
+    input: &CompanyInput,
+) -> Result<CompanyRecord, ApiError> {
+    check_references(conn, account_id, input)?;
+    let domains = input.domains.clone().unwrap_or_default();
+    let external_ids = input.external_ids.clone().unwrap_or_default();
+    ensure_keys_free(conn, account_id, None, KeyKind::Domain, &domains)?;
+    ensure_keys_free(conn, account_id, None, KeyKind::ExternalId, &external_ids)?;
+    let now = db::now();
+    let company = companies::insert(
+        conn,
+        &NewCompany {
+            account_id,
+            name: input.name.as_deref().unwrap_or_default(),
+            tier_id: set(&input.tier_id),
+            status_id: set(&input.status_id),
+            owner_id: set(&input.owner_id),
+            revenue: set(&input.revenue),
+            size: set(&input.size),
+            logo_url: match &input.logo_url {
+                Patch::Set(url) => Some(url),
+                _ => None,
+            },
+            managed_by: integration.map(Integration::as_str),
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    add_keys(conn, account_id, company.id, &domains, &external_ids)?;
+    load(conn, account_id, company.id)
+}
+
+/// Applies a PUT or PATCH. `domains` and `external_ids`, when given, replace the lists.
+pub fn update(
+    conn: &mut DbConn,
+    account_id: i64,
+    id: i64,
+    input: &CompanyInput,
+) -> Result<CompanyRecord, ApiError> {
+    let current = load_for_update(conn, account_id, id)?;
+    let (changes, mut changed) = field_changes(&current.company, input);
+    let domains = input
+        .domains
+        .as_ref()
+        .map(|wanted| diff(&current.domains, wanted));
+    let external_ids = input
+        .external_ids
+        .as_ref()
+        .map(|wanted| diff(&current.external_ids, wanted));
+    if domains.as_ref().is_some_and(KeyDiff::changes) {
+        changed.push("domains");
+    }
+    if external_ids.as_ref().is_some_and(KeyDiff::changes) {
+        changed.push("external_ids");
+    }
+    check_locks(&current.company, &changed)?;
+    check_references(conn, account_id, input)?;
+    let (domains, external_ids) = (
+        domains.unwrap_or_default(),
+        external_ids.unwrap_or_default(),
+    );
+    ensure_keys_free(conn, account_id, Some(id), KeyKind::Domain, &domains.added)?;
+    ensure_keys_free(
+        conn,
+        account_id,
+        Some(id),
+        KeyKind::ExternalId,
+        &external_ids.added,
+    )?;
+    companies::remove_keys(conn, id, KeyKind::Domain, &domains.removed)?;
+    companies::remove_keys(conn, id, KeyKind::ExternalId, &external_ids.removed)?;
+    add_keys(conn, account_id, id, &domains.added, &external_ids.added)?;
+    companies::update(
+        conn,
+        id,
+        &CompanyChanges {
+            updated_at: Some(db::now()),
+            ..changes
+        },
+    )?;
+    load(conn, account_id, id)
+}
+
+/// Matches a company by any external id, then by any domain; merges into it, or creates one.
+pub fn upsert(
+    conn: &mut DbConn,
+    account_id: i64,
+    integration: Option<Integration>,
+    input: &CompanyInput,
+) -> Result<(CompanyRecord, UpsertResult), ApiError> {
+    if let Some(id) = find_match(conn, account_id, input)? {
+        return merge(conn, account_id, id, input);
+    }
+    if input.name.is_none() {
+        return Err(ApiError::field(
+            "name",
+            "is required to create a company (no company matched)",
+        ));
+    }
+    // A concurrent upsert may take one of these keys first; then it is the match.
+    match conn.savepoint(|conn| create(conn, account_id, integration, input)) {
+        Ok(record) => Ok((record, UpsertResult::Created)),
+        Err(err @ ApiError::Validation(_)) => match find_match(conn, account_id, input)? {
+            Some(id) => merge(conn, account_id, id, input),
+            None => Err(err),
+        },
+        Err(err) => Err(err),
+    }
+}
+
+/// Appends new keys and applies the other given fields. Appending keys is allowed on any
+/// company (that is how integrations contribute, as the seed shows); other fields obey locks.
+fn merge(
+    conn: &mut DbConn,
+    account_id: i64,
+    id: i64,
+    input: &CompanyInput,
+) -> Result<(CompanyRecord, UpsertResult), ApiError> {
+    let current = load_for_update(conn, account_id, id)?;
+    let (changes, changed) = field_changes(&current.company, input);
+    check_locks(&current.company, &changed)?;
+    check_references(conn, account_id, input)?;
+    let new_domains = missing(&current.domains, input.domains.as_deref());
+    let new_external_ids = missing(&current.external_ids, input.external_ids.as_deref());
+    if changed.is_empty() && new_domains.is_empty() && new_external_ids.is_empty() {
+        return Ok((current, UpsertResult::Unchanged));
+    }
+    ensure_keys_free(conn, account_id, Some(id), KeyKind::Domain, &new_domains)?;
+    ensure_keys_free(
+        conn,
+        account_id,
+        Some(id),
+        KeyKind::ExternalId,
+        &new_external_ids,
+    )?;
+    add_keys(conn, account_id, id, &new_domains, &new_external_ids)?;
+    companies::update(
+        conn,
+        id,
+        &CompanyChanges {
+            updated_at: Some(db::now()),
+            ..changes
+        },
+    )?;
+    Ok((load(conn, account_id, id)?, UpsertResult::Updated))
+}
+
+pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<(), ApiError> {
+    match companies::delete(conn, account_id, id)? {
+        true => Ok(()),
+        false => Err(ApiError::not_found()),
+    }
+}
+
+pub fn load(conn: &mut DbConn, account_id: i64, id: i64) -> Result<CompanyRecord, ApiError> {
+    let company = companies::find(conn, account_id, id)?.ok_or_else(ApiError::not_found)?;
+    Ok(records(conn, account_id, vec![company])?.remove(0))
+}
+
+fn load_for_update(conn: &mut DbConn, account_id: i64, id: i64) -> Result<CompanyRecord, ApiError> {
+    let company =
+        companies::find_for_update(conn, account_id, id)?.ok_or_else(ApiError::not_found)?;
+    Ok(records(conn, account_id, vec![company])?.remove(0))
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    account_id: i64,
+    query: &CompanyListQuery,
+) -> Result<(i64, Vec<CompanyRecord>), ApiError> {
+    let (total, rows) = companies::list(conn, account_id, &query.filter, query.page)?;
+    Ok((total, records(conn, account_id, rows)?))
+}
+
+/// Keys and request counts for a page of companies: two queries whatever its size.
+fn records(
+    conn: &mut DbConn,
+    account_id: i64,
+    rows: Vec<Company>,
+) -> Result<Vec<CompanyRecord>, ApiError> {
+    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let mut keys: HashMap<i64, (Vec<String>, Vec<String>)> = HashMap::new();
+    for (company_id, kind, value) in companies::keys_of(conn, &ids)? {
+        let entry = keys.entry(company_id).or_default();
+        if kind == KeyKind::Domain.as_str() {
+            entry.0.push(value);
+        } else {
+            entry.1.push(value);
+        }
+    }
+    let counts = companies::request_counts(conn, account_id, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|company| {
+            let (domains, external_ids) = keys.remove(&company.id).unwrap_or_default();
+            let (request_count, important_request_count) =
+                counts.get(&company.id).copied().unwrap_or_default();
+            CompanyRecord {
+                company,
+                domains,
+                external_ids,
+                request_count,
+                important_request_count,
+            }
+        })
+        .collect())
+}
+
+/// The company that holds any of the input's external ids, else any of its domains.
+fn find_match(
+    conn: &mut DbConn,
+    account_id: i64,
+    input: &CompanyInput,
+) -> Result<Option<i64>, ApiError> {
+    for (kind, values) in [
+        (KeyKind::ExternalId, &input.external_ids),
+        (KeyKind::Domain, &input.domains),
+    ] {
+        let values = values.as_deref().unwrap_or_default();
+        if let Some((_, id)) = companies::owners(conn, account_id, kind, values)?.first() {
+            return Ok(Some(*id));
+        }
+    }
+    Ok(None)
+}
+
+fn set(field: &Patch<i64>) -> Option<i64> {
+    match field {
+        Patch::Set(v) => Some(*v),
+        _ => None,
+    }
+}
+
+/// The column changes the input asks for, and the names of the fields whose value would change.
+fn field_changes(current: &Company, input: &CompanyInput) -> (CompanyChanges, Vec<&'static str>) {
+    let mut changed = Vec::new();
+    let mut changes = CompanyChanges::default();
+    if let Some(name) = &input.name {
+        if *name != current.name {
+            changed.push("name");
+            changes.name = Some(name.clone());
+        }
+    }
+    let numbers: [(
+        &'static str,
+        &Patch<i64>,
+        Option<i64>,
+        &mut Option<Option<i64>>,
+    ); 5] = [
+        (
+            "tier_id",
+            &input.tier_id,
+            current.tier_id,
+            &mut changes.tier_id,
+        ),
+        (
+            "status_id",
+            &input.status_id,
+            current.status_id,
+            &mut changes.status_id,
+        ),
+        (
+            "owner_id",
+            &input.owner_id,
+            current.owner_id,
+            &mut changes.owner_id,
+        ),
+        (
+            "revenue",
+            &input.revenue,
+            current.revenue,
+            &mut changes.revenue,
+        ),
+        ("size", &input.size, current.size, &mut changes.size),
+    ];
+    for (field, given, now, change) in numbers {
+        if let Some(wanted) = given.clone().into_change() {
+            if wanted != now {
+                changed.push(field);
+                *change = Some(wanted);
+            }
+        }
+    }
+    if let Some(wanted) = input.logo_url.clone().into_change() {
+        if wanted != current.logo_url {
+            changed.push("logo_url");
+            changes.logo_url = Some(wanted);
+        }
+    }
+    (changes, changed)
+}
+
+/// A managed company's locked fields can't change, whoever asks: 409 naming each.
+fn check_locks(company: &Company, changed: &[&'static str]) -> Result<(), ApiError> {
+    let Some(integration) = company.managed_by.as_deref().and_then(Integration::parse) else {
+        return Ok(());
+    };
+    let mut errors = FieldErrors::new();
+    for field in changed
+        .iter()
+        .filter(|f| !integration.unlocked_fields().contains(f))
+    {
+        errors.add(
+            *field,
+            format!(
+                "is managed by {} and can't be changed",
+                integration.as_str()
+            ),
+        );
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        let message = format!(
+            "This company is managed by {}; some fields are locked.",
+            integration.as_str()
+        );
+        Err(ApiError::Conflict(message, errors))
+    }
+}
+
+/// `tier_id` and `status_id` must be the account's; `owner_id` a member of it.
+fn check_references(
+    conn: &mut DbConn,
+    account_id: i64,
+    input: &CompanyInput,
+) -> Result<(), ApiError> {
+    let mut errors = FieldErrors::new();
+    for (kind, field) in [
+        (LabelKind::Tier, &input.tier_id),
+        (LabelKind::Status, &input.status_id),
+    ] {
+        if let Patch::Set(id) = field {
+            if labels::find(conn, account_id, kind, *id)?.is_none() {
+                errors.add(kind.company_field(), "does not exist in this account");
+            }
+        }
+    }
+    if let Patch::Set(owner) = input.owner_id {
+        if !users::is_member(conn, account_id, owner)? {
+            errors.add("owner_id", "is not a member of this account");
+        }
+    }
+    errors.into_result(())
+}
+
+/// 422 for each key another company of the account holds already.
+fn ensure_keys_free(
+    conn: &mut DbConn,
+    account_id: i64,
+    company_id: Option<i64>,
+    kind: KeyKind,
+    values: &[String],
+) -> Result<(), ApiError> {
+    let list = key_list(kind);
+    let mut errors = FieldErrors::new();
+    for (value, owner) in companies::owners(conn, account_id, kind, values)? {
+        if Some(owner) != company_id {
+            let index = values.iter().position(|v| *v == value).unwrap_or_default();
+            errors.add(
+                format!("{list}.{index}"),
+                format!("{value} belongs to another company"),
+            );
+        }
+    }
+    errors.into_result(())
+}
+
+fn key_list(kind: KeyKind) -> &'static str {
+    match kind {
+        KeyKind::Domain => "domains",
+        KeyKind::ExternalId => "external_ids",
+    }
+}
+
+/// Adds keys, then links the account's unlinked customers at the new domains.
+fn add_keys(
+    conn: &mut DbConn,
+    account_id: i64,
+    id: i64,
+    domains: &[String],
+    external_ids: &[String],
+) -> Result<(), ApiError> {
+    for (kind, values) in [
+        (KeyKind::Domain, domains),
+        (KeyKind::ExternalId, external_ids),
+    ] {
+        companies::add_keys(conn, account_id, id, kind, values).map_err(|e| key_taken(e, kind))?;
+    }
+    companies::link_customers(conn, account_id, id, domains)?;
+    Ok(())
+}
+
+/// The unique index decides between concurrent writers: the loser gets a 422, not a 500.
+fn key_taken(err: DieselError, kind: KeyKind) -> ApiError {
+    match err {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            ApiError::field(key_list(kind), "belongs to another company")
+        }
+        other => other.into(),
+    }
+}
+
+/// What replacing `current` by `wanted` adds and removes.
+#[derive(Debug, Default)]
+struct KeyDiff {
+    added: Vec<String>,
+    removed: Vec<String>,
+}
+
+impl KeyDiff {
+    fn changes(&self) -> bool {
+        !self.added.is_empty() || !self.removed.is_empty()
+    }
+}
+
+fn diff(current: &[String], wanted: &[String]) -> KeyDiff {
+    KeyDiff {
+        added: missing(current, Some(wanted)),
+        removed: current
+            .iter()
+            .filter(|v| !wanted.contains(v))
+            .cloned()
+            .collect(),
+    }
+}
+
+/// The values of `given` that `current` lacks, in order.
+fn missing(current: &[String], given: Option<&[String]>) -> Vec<String> {
+    given
+        .unwrap_or_default()
+        .iter()
+        .filter(|v| !current.contains(v))
+        .cloned()
+        .collect()
+}

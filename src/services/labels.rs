@@ -1,0 +1,65 @@
+//! Customer tiers and statuses (SPEC §6): CRUD; one in use can't be deleted.
+
+use crate::db::labels::{self, Label};
+use crate::db::DbConn;
+use crate::domain::label::{LabelInput, LabelKind};
+use crate::error::{ApiError, FieldErrors};
+
+pub fn create(
+    conn: &mut DbConn,
+    account_id: i64,
+    kind: LabelKind,
+    input: &LabelInput,
+) -> Result<Label, ApiError> {
+    Ok(labels::create(conn, account_id, kind, input)?)
+}
+
+pub fn load(
+    conn: &mut DbConn,
+    account_id: i64,
+    kind: LabelKind,
+    id: i64,
+) -> Result<Label, ApiError> {
+    labels::find(conn, account_id, kind, id)?.ok_or_else(ApiError::not_found)
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    account_id: i64,
+    kind: LabelKind,
+    id: i64,
+    input: &LabelInput,
+) -> Result<Label, ApiError> {
+    load(conn, account_id, kind, id)?;
+    Ok(labels::update(conn, id, input)?)
+}
+
+/// 409 while a company uses it.
+pub fn delete(
+    conn: &mut DbConn,
+    account_id: i64,
+    kind: LabelKind,
+    id: i64,
+) -> Result<(), ApiError> {
+    load(conn, account_id, kind, id)?;
+    if labels::in_use(conn, id)? {
+        let mut errors = FieldErrors::new();
+        errors.add(
+            "id",
+            format!("is the {} of at least one company", kind.as_str()),
+        );
+        return Err(ApiError::Conflict(
+            format!(
+                "This {} is in use; move its companies first.",
+                kind.as_str()
+            ),
+            errors,
+        ));
+    }
+    labels::delete(conn, id)?;
+    Ok(())
+}
+
+pub fn list(conn: &mut DbConn, account_id: i64, kind: LabelKind) -> Result<Vec<Label>, ApiError> {
+    Ok(labels::list(conn, account_id, kind)?)
+}
