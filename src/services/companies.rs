@@ -281,60 +281,40 @@ fn set(field: &Patch<i64>) -> Option<i64> {
 /// The column changes the input asks for, and the names of the fields whose value would change.
 fn field_changes(current: &Company, input: &CompanyInput) -> (CompanyChanges, Vec<&'static str>) {
     let mut changed = Vec::new();
-    let mut changes = CompanyChanges::default();
-    if let Some(name) = &input.name {
-        if *name != current.name {
-            changed.push("name");
-            changes.name = Some(name.clone());
-        }
+    let name = input.name.clone().filter(|name| *name != current.name);
+    if name.is_some() {
+        changed.push("name");
     }
-    let numbers: [(
-        &'static str,
-        &Patch<i64>,
-        Option<i64>,
-        &mut Option<Option<i64>>,
-    ); 5] = [
-        (
-            "tier_id",
-            &input.tier_id,
-            current.tier_id,
-            &mut changes.tier_id,
-        ),
-        (
+    let changes = CompanyChanges {
+        name,
+        tier_id: track("tier_id", &input.tier_id, &current.tier_id, &mut changed),
+        status_id: track(
             "status_id",
             &input.status_id,
-            current.status_id,
-            &mut changes.status_id,
+            &current.status_id,
+            &mut changed,
         ),
-        (
-            "owner_id",
-            &input.owner_id,
-            current.owner_id,
-            &mut changes.owner_id,
-        ),
-        (
-            "revenue",
-            &input.revenue,
-            current.revenue,
-            &mut changes.revenue,
-        ),
-        ("size", &input.size, current.size, &mut changes.size),
-    ];
-    for (field, given, now, change) in numbers {
-        if let Some(wanted) = given.clone().into_change() {
-            if wanted != now {
-                changed.push(field);
-                *change = Some(wanted);
-            }
-        }
-    }
-    if let Some(wanted) = input.logo_url.clone().into_change() {
-        if wanted != current.logo_url {
-            changed.push("logo_url");
-            changes.logo_url = Some(wanted);
-        }
-    }
+        owner_id: track("owner_id", &input.owner_id, &current.owner_id, &mut changed),
+        revenue: track("revenue", &input.revenue, &current.revenue, &mut changed),
+        size: track("size", &input.size, &current.size, &mut changed),
+        logo_url: track("logo_url", &input.logo_url, &current.logo_url, &mut changed),
+        updated_at: None,
+    };
     (changes, changed)
+}
+
+/// The new value of a nullable column when `given` changes it; records `field` as changed then.
+fn track<T: Clone + PartialEq>(
+    field: &'static str,
+    given: &Patch<T>,
+    current: &Option<T>,
+    changed: &mut Vec<&'static str>,
+) -> Option<Option<T>> {
+    let wanted = given.clone().into_change()?;
+    (wanted != *current).then(|| {
+        changed.push(field);
+        wanted
+    })
 }
 
 /// A managed company's locked fields can't change, whoever asks: 409 naming each.

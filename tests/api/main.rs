@@ -8,6 +8,7 @@ mod accounts;
 mod auth;
 mod bootstrap;
 mod cli;
+mod companies;
 mod contact_forms;
 mod conversations;
 mod customers;
