@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::domain::paging::PageRequest;
+use crate::error::{ApiError, FieldErrors};
 
 #[derive(Serialize)]
 pub struct PageMeta {
@@ -32,10 +33,19 @@ pub struct ListBody<T> {
 }
 
 /// The query string as key/value pairs, in order.
-pub fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(req.query_string().as_bytes())
+/// A value with a NUL character is a 422: the database could not compare it.
+pub fn query_pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, ApiError> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+        .collect();
+    let mut errors = FieldErrors::new();
+    for (key, _) in pairs
+        .iter()
+        .filter(|(k, v)| k.contains('\0') || v.contains('\0'))
+    {
+        errors.add(key.replace('\0', ""), "must not contain NUL characters");
+    }
+    errors.into_result(pairs)
 }
 
 /// `meta` and `links` for page `page` of `total` items, `shown` of them on this page.

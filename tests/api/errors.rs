@@ -121,3 +121,31 @@ async fn the_body_limit_follows_max_body_bytes() {
         .unwrap();
     assert_eq!(response.status(), 200);
 }
+
+both_backends! {
+    async fn nul_characters_are_refused_with_a_4xx_and_nothing_written(app: TestApp) {
+        let path = format!("/api/v1/accounts/{}/customers", app.account_id);
+        let response = app
+            .api(Method::POST, &path)
+            .json(&serde_json::json!({"first_name": "Ja\u{0}ne", "emails": [{"email": "a@example.org"}]}))
+            .send()
+            .await
+            .unwrap();
+        let body = assert_json_error(response, 422).await;
+        assert!(body["errors"]["first_name"].is_array(), "{body}");
+        let response = app
+            .api(Method::POST, &path)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("first_name=Jane&company=A%00B")
+            .send()
+            .await
+            .unwrap();
+        assert!(assert_json_error(response, 422).await["errors"]["company"].is_array());
+        for query in ["q=a%00b", "email=a%00@b.c", "phone=1%002", "page%00=1"] {
+            let response = app.api(Method::GET, &format!("{path}?{query}")).send().await.unwrap();
+            assert_json_error(response, 422).await;
+        }
+        let list: serde_json::Value = app.api(Method::GET, &path).send().await.unwrap().json().await.unwrap();
+        assert_eq!(list["meta"]["total"], 0);
+    }
+}

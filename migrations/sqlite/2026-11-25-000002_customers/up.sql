@@ -25,7 +25,7 @@ CREATE TABLE customer_contacts (
     customer_id BIGINT NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
     kind VARCHAR(8) NOT NULL CHECK (kind IN ('email', 'phone', 'website')),
     value VARCHAR(2048) NOT NULL,
-    normalized VARCHAR(254) NOT NULL,
+    normalized VARCHAR(1024) NOT NULL,
     created_at TIMESTAMP NOT NULL
 );
 -- One email belongs to at most one customer of an account, whatever its case.

@@ -50,7 +50,7 @@ ALTER TABLE customers ADD COLUMN company_id BIGINT REFERENCES companies (id) ON 
 CREATE INDEX customers_account_company_idx ON customers (account_id, company_id, id);
 
 -- The domain of each email (what links customers to companies); '' for phones and websites.
-ALTER TABLE customer_contacts ADD COLUMN domain VARCHAR(253) NOT NULL DEFAULT '';
+ALTER TABLE customer_contacts ADD COLUMN domain VARCHAR(1024) NOT NULL DEFAULT '';
 UPDATE customer_contacts SET domain = substr(normalized, instr(normalized, '@') + 1) WHERE kind = 'email';
 CREATE INDEX customer_contacts_domain_idx ON customer_contacts (account_id, kind, domain);
 

@@ -103,7 +103,7 @@ pub async fn list(
     member: Member,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let pairs = query_pairs(&req);
+    let pairs = query_pairs(&req)?;
     let query = CompanyListQuery::parse(&pairs)?;
     let (account_id, page) = (member.account_id, query.page);
     let (total, records) = state

@@ -92,7 +92,7 @@ pub async fn list_requests(
     member: Member,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let pairs = query_pairs(&req);
+    let pairs = query_pairs(&req)?;
     let get = |key: &str| {
         pairs
             .iter()

@@ -22,7 +22,7 @@ pub async fn list(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let conversation_id = parse_id(&path.1)?;
-    let pairs = query_pairs(&req);
+    let pairs = query_pairs(&req)?;
     let get = |key: &str| {
         pairs
             .iter()

@@ -15,7 +15,7 @@ pub async fn list(
     member: Member,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let pairs = query_pairs(&req);
+    let pairs = query_pairs(&req)?;
     let query = CustomerListQuery::parse(&pairs)?;
     let account_id = member.account_id;
     let page = query.page;

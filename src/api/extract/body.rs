@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use super::form;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldErrors};
 use crate::state::AppState;
 
 /// The request body as a JSON value, whichever of the two encodings it came in.
@@ -86,7 +86,47 @@ impl FromRequest for Body {
                     "The request body must be an object.".into(),
                 ));
             }
+            reject_nul_characters(&value)?;
             Ok(Body(value))
         })
     }
+}
+
+/// PostgreSQL can't store NUL in text, and no field of ours needs it: a 422 on each field that
+/// has one, before anything reaches the database.
+fn reject_nul_characters(body: &Value) -> Result<(), ApiError> {
+    fn walk(value: &Value, path: &str, errors: &mut FieldErrors) {
+        let child = |key: &str| {
+            if path.is_empty() {
+                key.to_string()
+            } else {
+                format!("{path}.{key}")
+            }
+        };
+        match value {
+            Value::String(s) if s.contains('\0') => {
+                errors.add(path, "must not contain NUL characters")
+            }
+            Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    walk(item, &child(&index.to_string()), errors);
+                }
+            }
+            Value::Object(map) => {
+                for (key, item) in map {
+                    if key.contains('\0') {
+                        errors.add(
+                            child(&key.replace('\0', "")),
+                            "must not contain NUL characters",
+                        );
+                    }
+                    walk(item, &child(key), errors);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut errors = FieldErrors::new();
+    walk(body, "", &mut errors);
+    errors.into_result(())
 }
