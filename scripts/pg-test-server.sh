@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL 15 for the tests: `start DIR PORT` or `stop DIR`.
+# A throwaway PostgreSQL 15 for the tests: `start DIR PORT`, `stop DIR` (and delete it), or
+# `halt DIR` / `resume DIR PORT` to take it down and bring it back (outage tests).
 # Runs as the `postgres` user when started as root (initdb refuses root). Installs Debian's
 # postgresql-15 when its binaries are missing.
 set -euo pipefail
 
-action=${1:?usage: pg-test-server.sh start DIR PORT | stop DIR}
+action=${1:?usage: pg-test-server.sh start DIR PORT | stop DIR | halt DIR | resume DIR PORT}
 dir=${2:?data directory}
 pgbin=/usr/lib/postgresql/15/bin
 
 as_pg() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# fsync off: the data is thrown away, and test databases are created by the hundred.
+run_server() {
+  as_pg "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o \
+    "-p $1 -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500" \
+    start >/dev/null
 }
 
 case "$action" in
@@ -22,11 +30,14 @@ case "$action" in
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
     as_pg "$pgbin/initdb" -D "$dir/data" -U postgres -A trust --no-sync >/dev/null
-    # fsync off: the data is thrown away, and test databases are created by the hundred.
-    as_pg "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o \
-      "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500" \
-      start >/dev/null
+    run_server "$port"
     echo "postgres://postgres@127.0.0.1:$port/postgres"
+    ;;
+  halt)
+    as_pg "$pgbin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null
+    ;;
+  resume)
+    run_server "${3:?port}"
     ;;
   stop)
     as_pg "$pgbin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true

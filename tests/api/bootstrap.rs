@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::helpers::*;
 
 /// A `supportdesk serve` process, killed when dropped.
-struct Server(Child);
+pub struct Server(pub Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -18,7 +18,7 @@ impl Drop for Server {
 }
 
 /// Starts the binary and returns the lines it writes to stderr, as they come.
-fn start(mut command: std::process::Command) -> (Server, mpsc::Receiver<String>) {
+pub fn start(mut command: std::process::Command) -> (Server, mpsc::Receiver<String>) {
     let mut child = command
         .args(["serve", "--bind", "127.0.0.1:0"])
         .env("RUST_LOG", "info")
@@ -38,8 +38,14 @@ fn start(mut command: std::process::Command) -> (Server, mpsc::Receiver<String>)
     (Server(child), rx)
 }
 
-/// Reads stderr until the server says it listens; returns the curl line if one came first.
-fn curl_line_before_listening(lines: &mpsc::Receiver<String>) -> Option<String> {
+/// What a starting server printed: the first-start curl line (if any) and its port.
+pub struct Started {
+    pub curl: Option<String>,
+    pub port: u16,
+}
+
+/// Reads stderr until the server says it listens (`listening on … (port N)`).
+pub fn wait_for_start(lines: &mpsc::Receiver<String>) -> Started {
     let mut curl = None;
     loop {
         let line = lines
@@ -47,10 +53,16 @@ fn curl_line_before_listening(lines: &mpsc::Receiver<String>) -> Option<String> 
             .expect("the server starts within a minute");
         if line.starts_with("curl ") {
             curl = Some(line);
-        } else if line.contains("listening on") {
-            return curl;
+        } else if let Some(rest) = line.split("(port ").nth(1) {
+            let port = rest.trim_end_matches(')').parse().expect("a port number");
+            return Started { curl, port };
         }
     }
+}
+
+/// Reads stderr until the server says it listens; returns the curl line if one came first.
+pub fn curl_line_before_listening(lines: &mpsc::Receiver<String>) -> Option<String> {
+    wait_for_start(lines).curl
 }
 
 /// Runs the printed curl line's request (its URL and bearer token) and returns the status.

@@ -16,3 +16,4 @@ mod customers_list;
 mod errors;
 mod health;
 mod migrations;
+mod reliability;

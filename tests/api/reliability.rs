@@ -1,0 +1,361 @@
+//! Keeping customer records under concurrency, database outages, crashes and abusive input.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::helpers::*;
+
+/// How many clients race in the concurrency tests.
+const CLIENTS: usize = 20;
+
+both_backends! {
+    async fn twenty_clients_adding_emails_never_push_a_customer_past_fifteen(app: TestApp) {
+        let customer = app.create_customer(json!({"first_name": "Popular"})).await;
+        let path = app.customer_path(&customer["id"]);
+        let requests = (0..CLIENTS).map(|i| {
+            app.api(Method::PATCH, &path).json(&json!({"emails": [{"email": format!("e{i}@example.org")}]})).send()
+        });
+        let statuses: Vec<u16> = futures_util::future::join_all(requests)
+            .await
+            .into_iter()
+            .map(|r| r.unwrap().status().as_u16())
+            .collect();
+        assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 15, "{statuses:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == 422).count(), CLIENTS - 15, "{statuses:?}");
+        let (_, after) = app.get_json(&path).await;
+        assert_eq!(after["data"]["emails"].as_array().unwrap().len(), 15);
+    }
+
+    async fn twenty_clients_creating_one_email_leave_exactly_one_customer(app: TestApp) {
+        let requests = (0..CLIENTS).map(|i| {
+            app.api(Method::POST, &app.customers_path())
+                .json(&json!({"first_name": format!("Racer {i}"), "emails": [{"email": if i % 2 == 0 { "same@example.org" } else { "SAME@Example.ORG" }}]}))
+                .send()
+        });
+        let statuses: Vec<u16> = futures_util::future::join_all(requests).await.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
+        assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+        assert!(statuses.iter().all(|s| [201, 422].contains(s)), "{statuses:?}");
+        assert_eq!(app.customer_count().await, 1);
+    }
+
+    async fn twenty_concurrent_conversations_get_twenty_distinct_numbers(app: TestApp) {
+        let requests = (0..CLIENTS).map(|i| {
+            app.api(Method::POST, &app.conversations_path()).json(&json!({"customer_email": format!("c{}@example.org", i % 3)})).send()
+        });
+        let mut numbers = Vec::new();
+        for response in futures_util::future::join_all(requests).await {
+            let response = response.unwrap();
+            assert_eq!(response.status(), 201);
+            numbers.push(response.json::<Value>().await.unwrap()["data"]["number"].as_i64().unwrap());
+        }
+        numbers.sort();
+        assert_eq!(numbers, (1..=CLIENTS as i64).collect::<Vec<_>>());
+        assert_eq!(app.customer_count().await, 3);
+    }
+
+    async fn abusive_input_gets_a_json_4xx_and_writes_nothing(app: TestApp) {
+        let path = app.customers_path();
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let nested_form: String = (0..10_000).map(|i| format!("emails[{i}][email]=e{i}@example.org&")).collect();
+        let cases: Vec<(&str, &str, Vec<u8>)> = vec![
+            ("deep JSON", "application/json", format!("{{\"first_name\": {deep}}}").into_bytes()),
+            ("10,000 nested items (JSON)", "application/json",
+             json!({"first_name": "X", "emails": (0..10_000).map(|i| json!({"email": format!("e{i}@example.org")})).collect::<Vec<_>>()}).to_string().into_bytes()),
+            ("10,000 nested items (form)", "application/x-www-form-urlencoded", format!("first_name=X&{nested_form}").into_bytes()),
+            ("a megabyte string", "application/json", json!({"first_name": "x".repeat(1_000_000)}).to_string().into_bytes()),
+            ("a 255+ name", "application/json", json!({"first_name": "x".repeat(256)}).to_string().into_bytes()),
+            ("invalid UTF-8 JSON", "application/json", b"{\"first_name\": \"\xff\xfe\"}".to_vec()),
+            ("invalid UTF-8 form", "application/x-www-form-urlencoded", b"first_name=\xff".to_vec()),
+            ("NUL byte", "application/json", b"{\"first_name\": \"a\\u0000b\"}".to_vec()),
+            ("a number out of range", "application/json", br#"{"first_name": "X", "company_id": 99999999999999999999999}"#.to_vec()),
+            ("a float id", "application/json", br#"{"first_name": "X", "emails": [{"id": 1.5, "email": "a@example.org"}]}"#.to_vec()),
+            ("a negative id", "application/json", br#"{"first_name": "X", "company_id": -5}"#.to_vec()),
+            ("a huge form index", "application/x-www-form-urlencoded", b"first_name=X&emails[99999999999999][email]=a@example.org".to_vec()),
+            ("an array body", "application/json", b"[{\"first_name\": \"X\"}]".to_vec()),
+            ("empty JSON", "application/json", b"".to_vec()),
+        ];
+        for (name, content_type, body) in cases {
+            let response = app.api(Method::POST, &path).header("content-type", content_type).body(body).send().await.unwrap();
+            let status = response.status().as_u16();
+            assert!((400..500).contains(&status), "{name}: {status}");
+            assert_json_error(response, status).await;
+        }
+        // SQL-looking text is just text.
+        let sneaky = app.create_customer(json!({"first_name": "Robert'); DROP TABLE customers;--", "company": "1 OR 1=1"})).await;
+        let (_, found) = app.get_json(&format!("{path}?q=%27%29%3B%20DROP")).await;
+        assert_eq!(found["meta"]["total"], 1);
+        assert_eq!(sneaky["first_name"], "Robert'); DROP TABLE customers;--");
+
+        for query in ["page=-1", "page=99999999999999999999", "per_page=1000000", "page=1e3", "updated_since=9999999-01-01",
+                      "phone=%2B%2B%2B", "sort=name;DROP"] {
+            let response = app.api(Method::GET, &format!("{path}?{query}")).send().await.unwrap();
+            assert_json_error(response, 422).await;
+        }
+        for id in ["-1", "0", "99999999999999999999", "1.5", "%00", "1;DROP"] {
+            let response = app.api(Method::GET, &format!("{path}/{id}")).send().await.unwrap();
+            assert_json_error(response, 404).await;
+        }
+        assert_eq!(app.customer_count().await, 1);
+    }
+}
+
+/// A PostgreSQL server of the test's own, so it can be stopped without disturbing other tests.
+struct PrivatePostgres {
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+impl PrivatePostgres {
+    fn script() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pg-test-server.sh")
+    }
+
+    fn run(args: &[&str]) -> String {
+        let output = Command::new("bash")
+            .arg(Self::script())
+            .args(args)
+            .stderr(Stdio::inherit())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "pg-test-server.sh {args:?} failed");
+        String::from_utf8(output.stdout).unwrap().trim().to_string()
+    }
+
+    /// `None` outside CI when no PostgreSQL is configured for the tests.
+    fn start() -> Option<(PrivatePostgres, String)> {
+        fresh_database(Backend::Postgres)?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let url = Self::run(&[
+            "start",
+            dir.path().join("pg").to_str().unwrap(),
+            &port.to_string(),
+        ]);
+        Some((PrivatePostgres { dir, port }, url))
+    }
+
+    fn data_dir(&self) -> String {
+        self.dir.path().join("pg").to_string_lossy().into_owned()
+    }
+
+    fn halt(&self) {
+        Self::run(&["halt", &self.data_dir()]);
+    }
+
+    fn resume(&self) {
+        Self::run(&["resume", &self.data_dir(), &self.port.to_string()]);
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(Self::script())
+            .args(["stop", &self.data_dir()])
+            .output();
+    }
+}
+
+#[actix_web::test]
+async fn a_postgresql_outage_gives_quick_503s_and_the_server_recovers_by_itself() {
+    let Some((postgres, url)) = PrivatePostgres::start() else {
+        return;
+    };
+    let settings = test_settings(&url);
+    let app = supportdesk::startup::Application::build(&settings).unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
+    actix_web::rt::spawn(app.run_until_stopped());
+    let token = {
+        let mut conn = state.db.get().unwrap();
+        let new_user = supportdesk::db::users::NewUser {
+            email: "ops@example.com".into(),
+            first_name: "Ops".into(),
+            last_name: None,
+            password_hash: None,
+        };
+        let user = supportdesk::db::users::create(&mut conn, &new_user).unwrap();
+        let ttl = chrono::Duration::hours(1);
+        let token = supportdesk::auth::issue_token(&mut conn, &state.jwt, user.id, ttl, None)
+            .unwrap()
+            .token;
+        // The test server runs with synchronous_commit off; make the token survive the halt.
+        conn.batch_execute("CHECKPOINT").unwrap();
+        token
+    };
+    let client = reqwest::Client::new();
+    let get = |path: &str| {
+        client
+            .get(format!("{address}{path}"))
+            .bearer_auth(&token)
+            .send()
+    };
+    assert_eq!(get("/ready").await.unwrap().status(), 200);
+
+    postgres.halt();
+    for path in ["/ready", "/api/v1/profile", "/ready"] {
+        let started = Instant::now();
+        let response = get(path).await.unwrap();
+        assert_json_error(response, 503).await;
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "{path} took {:?}",
+            started.elapsed()
+        );
+    }
+    assert_eq!(
+        get("/health").await.unwrap().status(),
+        200,
+        "the process itself stays up"
+    );
+
+    postgres.resume();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if get("/ready").await.unwrap().status() == 200 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not recover within 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let response = get("/api/v1/profile").await.unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+/// Creates customers from `clients` concurrent loops until `stop`; returns the emails whose
+/// create was acknowledged with a 201.
+async fn write_load(base: &str, token: &str, clients: usize, stop: Instant) -> Vec<String> {
+    let client = reqwest::Client::new();
+    let loops = (0..clients).map(|c| {
+        let (client, base, token) = (client.clone(), base.to_string(), token.to_string());
+        async move {
+            let mut acknowledged = Vec::new();
+            let mut i = 0;
+            while Instant::now() < stop {
+                let email = format!("w{c}-{i}@example.org");
+                i += 1;
+                let sent = client
+                    .post(format!("{base}/customers"))
+                    .bearer_auth(&token)
+                    .json(&json!({"first_name": "Load", "emails": [{"email": email}], "phones": [{"phone": "555 0100"}]}))
+                    .send()
+                    .await;
+                match sent {
+                    Ok(response) if response.status() == 201 => acknowledged.push(email),
+                    Ok(_) => {}
+                    // The server died under us: this write was never acknowledged.
+                    Err(_) => break,
+                }
+            }
+            acknowledged
+        }
+    });
+    futures_util::future::join_all(loops)
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+async fn kill_9_during_writes_keeps_every_acknowledged_write(backend: Backend) {
+    use crate::bootstrap::{curl_line_before_listening, start, wait_for_start};
+    let Some(database) = fresh_database(backend) else {
+        return;
+    };
+    let (mut server, lines) = start(cli_command(&database.url));
+    let curl = curl_line_before_listening(&lines).expect("first start prints a curl line");
+    let token = curl
+        .split("Bearer ")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let origin = curl
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .trim_end_matches("/api/v1/profile")
+        .to_string();
+    let base = format!("{origin}/api/v1/accounts/1");
+
+    let load = write_load(&base, &token, 8, Instant::now() + Duration::from_secs(3));
+    let killer = async {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        server.0.kill().unwrap(); // SIGKILL
+    };
+    let (acknowledged, ()) = tokio::join!(load, killer);
+    assert!(
+        acknowledged.len() > 5,
+        "only {} writes before the kill",
+        acknowledged.len()
+    );
+
+    // Restart on the same database (it binds a new port; read it from the log).
+    let (_server, lines) = start(cli_command(&database.url));
+    let port = wait_for_start(&lines).port;
+    let base = format!("http://127.0.0.1:{port}/api/v1/accounts/1");
+    let client = reqwest::Client::new();
+    for email in &acknowledged {
+        let found: Value = client
+            .get(format!("{base}/customers?email={email}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            found["meta"]["total"], 1,
+            "{email} was acknowledged but is gone"
+        );
+        assert_eq!(
+            found["data"][0]["phones"].as_array().unwrap().len(),
+            1,
+            "{email} lost its phone"
+        );
+    }
+    if backend == Backend::Sqlite {
+        use diesel::{Connection, RunQueryDsl};
+        #[derive(diesel::QueryableByName)]
+        struct Check {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            integrity_check: String,
+        }
+        let path = database.url.trim_start_matches("sqlite://");
+        let mut conn = diesel::SqliteConnection::establish(path).unwrap();
+        let checks: Vec<Check> = diesel::sql_query("PRAGMA integrity_check")
+            .load(&mut conn)
+            .unwrap();
+        assert_eq!(
+            checks
+                .iter()
+                .map(|c| c.integrity_check.as_str())
+                .collect::<Vec<_>>(),
+            ["ok"]
+        );
+    }
+}
+
+#[actix_web::test]
+async fn kill_9_during_writes_keeps_every_acknowledged_write_on_sqlite() {
+    kill_9_during_writes_keeps_every_acknowledged_write(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn kill_9_during_writes_keeps_every_acknowledged_write_on_postgres() {
+    kill_9_during_writes_keeps_every_acknowledged_write(Backend::Postgres).await;
+}
