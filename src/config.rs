@@ -54,6 +54,38 @@ pub struct Settings {
         global = true
     )]
     pub max_body_bytes: usize,
+    /// Requests per minute per token; 0 (the default) turns the limit off.
+    #[arg(
+        long,
+        env = "RATE_LIMIT_PER_MINUTE",
+        default_value_t = 0,
+        global = true
+    )]
+    pub rate_limit_per_minute: u32,
+    /// Login attempts per minute per client address; 0 turns the limit off.
+    #[arg(
+        long,
+        env = "LOGIN_RATE_LIMIT_PER_MINUTE",
+        default_value_t = 10,
+        global = true
+    )]
+    pub login_rate_limit_per_minute: u32,
+    /// Contact-form (guest) requests per minute per client address; 0 turns the limit off.
+    #[arg(
+        long,
+        env = "GUEST_RATE_LIMIT_PER_MINUTE",
+        default_value_t = 60,
+        global = true
+    )]
+    pub guest_rate_limit_per_minute: u32,
+    /// Seconds a stopping server (SIGTERM, SIGINT) gives in-flight requests to finish.
+    #[arg(
+        long,
+        env = "SHUTDOWN_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub shutdown_timeout_secs: u64,
     /// Create account 1, an admin and a token on first start with an empty database.
     #[arg(long, env = "SUPPORTDESK_BOOTSTRAP", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub bootstrap: bool,

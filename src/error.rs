@@ -63,6 +63,9 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("The given data was invalid.")]
     Validation(FieldErrors),
+    /// Over a rate limit; retry after this many seconds.
+    #[error("Too many requests; retry after {0} seconds.")]
+    TooManyRequests(u64),
     #[error("The database is unavailable; try again shortly.")]
     Unavailable,
     /// The cause is logged, never sent.
@@ -106,6 +109,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -128,6 +132,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable => {
                 response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            ApiError::TooManyRequests(seconds) => {
+                response.insert_header((header::RETRY_AFTER, seconds.to_string()));
             }
             _ => {}
         }

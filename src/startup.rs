@@ -5,10 +5,11 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{ErrorHandlers, Logger};
+use actix_web::middleware::{self, ErrorHandlers, Logger};
 use actix_web::{web, App, HttpServer};
 
 use crate::api::fallback;
+use crate::api::rate_limit::{self, Limiter, RateLimits};
 use crate::auth::{self, JwtKeys};
 use crate::config::Settings;
 use crate::db::{self, Db, DbConn, PoolOptions};
@@ -63,8 +64,14 @@ impl Application {
             db,
             jwt,
             max_body_bytes: settings.max_body_bytes,
+            rate_limits: RateLimits {
+                per_token: Limiter::per_minute(settings.rate_limit_per_minute),
+                login_per_address: Limiter::per_minute(settings.login_rate_limit_per_minute),
+                guest_per_address: Limiter::per_minute(settings.guest_rate_limit_per_minute),
+            },
         });
-        let server = run(listener, state.clone()).map_err(|e| e.to_string())?;
+        let server = run(listener, state.clone(), settings.shutdown_timeout_secs)
+            .map_err(|e| e.to_string())?;
         Ok(Application {
             port,
             server,
@@ -86,15 +93,23 @@ impl Application {
     }
 }
 
-fn run(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
+/// SIGTERM and SIGINT stop accepting connections and give in-flight requests `shutdown_timeout`
+/// seconds to finish; the pool closes when the state is dropped.
+fn run(
+    listener: TcpListener,
+    state: web::Data<AppState>,
+    shutdown_timeout: u64,
+) -> std::io::Result<Server> {
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .wrap(middleware::from_fn(rate_limit::enforce))
             .wrap(ErrorHandlers::new().default_handler(fallback::json_error_body))
             .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
             .configure(routes::configure)
             .default_service(web::to(fallback::not_found))
     })
+    .shutdown_timeout(shutdown_timeout)
     .listen(listener)?
     .run();
     Ok(server)

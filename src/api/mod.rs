@@ -9,5 +9,6 @@ pub mod extract;
 pub mod fallback;
 pub mod health;
 pub mod paging;
+pub mod rate_limit;
 pub mod session;
 pub mod views;

@@ -120,6 +120,11 @@ pub fn test_settings(database_url: &str) -> Settings {
         jwt_secret: None,
         pool_size: Some(4),
         max_body_bytes: 1 << 20,
+        rate_limit_per_minute: 0,
+        // The suite logs in and posts as guests far more than a person would.
+        login_rate_limit_per_minute: 0,
+        guest_rate_limit_per_minute: 0,
+        shutdown_timeout_secs: 5,
         bootstrap: false,
     }
 }

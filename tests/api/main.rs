@@ -16,4 +16,5 @@ mod customers_list;
 mod errors;
 mod health;
 mod migrations;
+mod rate_limits;
 mod reliability;

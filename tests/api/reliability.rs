@@ -359,3 +359,54 @@ async fn kill_9_during_writes_keeps_every_acknowledged_write_on_sqlite() {
 async fn kill_9_during_writes_keeps_every_acknowledged_write_on_postgres() {
     kill_9_during_writes_keeps_every_acknowledged_write(Backend::Postgres).await;
 }
+
+#[actix_web::test]
+async fn sigterm_lets_in_flight_requests_finish_and_exits_cleanly() {
+    use crate::bootstrap::{start, wait_for_start};
+    let database = fresh_database(Backend::Sqlite).unwrap();
+    let (mut server, lines) = start(cli_command(&database.url));
+    let started = wait_for_start(&lines);
+    let curl = started.curl.expect("first start prints a curl line");
+    let token = curl
+        .split("Bearer ")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let base = format!("http://127.0.0.1:{}/api/v1/accounts/1", started.port);
+
+    // Requests already sent when the signal arrives still get their answer.
+    let client = reqwest::Client::new();
+    let in_flight: Vec<_> = (0..8)
+        .map(|i| {
+            client
+                .post(format!("{base}/customers"))
+                .bearer_auth(&token)
+                .json(&json!({"first_name": "Late", "emails": [{"email": format!("late{i}@example.org")}],
+                              "websites": (0..150).map(|w| json!({"website": format!("https://s{w}.example.org/")})).collect::<Vec<_>>()}))
+                .send()
+        })
+        .collect();
+    let signal = async {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        let pid = server.0.id().to_string();
+        assert!(Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
+    };
+    let (responses, ()) = tokio::join!(futures_util::future::join_all(in_flight), signal);
+    for response in responses.into_iter().flatten() {
+        assert_eq!(response.status(), 201, "an accepted request was cut off");
+    }
+    let status = server.0.wait().unwrap();
+    assert!(status.success(), "exit status {status}");
+    let stopped: Vec<String> = lines.try_iter().collect();
+    assert!(
+        stopped.iter().any(|l| l.contains("graceful")),
+        "no graceful-stop log line: {stopped:?}"
+    );
+}

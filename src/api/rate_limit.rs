@@ -1,0 +1,181 @@
+//! Rate limits: per token (off unless `RATE_LIMIT_PER_MINUTE` is set), and per client address for
+//! logins (against password guessing) and contact-form guests. Fixed one-minute windows, kept in
+//! this process: each instance counts on its own, so behind N instances a client gets up to N×.
+//!
+//! Every limited response carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`
+//! (and the `X-RateLimit-*` twins); over the limit the answer is a 429 with `Retry-After`.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, ResponseError};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+const WINDOW: Duration = Duration::from_secs(60);
+/// Past this many keys, expired windows are swept out on the next check.
+const SWEEP_AT: usize = 10_000;
+
+/// Counts requests per key in fixed windows.
+pub struct Limiter {
+    limit: u32,
+    windows: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+/// The outcome of one check, and what the headers say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub allowed: bool,
+    pub limit: u32,
+    pub remaining: u32,
+    /// Seconds until the window resets.
+    pub reset: u64,
+}
+
+impl Limiter {
+    /// `None` for a limit of 0 (off).
+    pub fn per_minute(limit: u32) -> Option<Limiter> {
+        (limit > 0).then(|| Limiter {
+            limit,
+            windows: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn check(&self, key: &str) -> Decision {
+        let now = Instant::now();
+        let mut windows = self
+            .windows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if windows.len() > SWEEP_AT {
+            windows.retain(|_, (started, _)| now.duration_since(*started) < WINDOW);
+        }
+        let (started, count) = windows.entry(key.to_string()).or_insert((now, 0));
+        if now.duration_since(*started) >= WINDOW {
+            *started = now;
+            *count = 0;
+        }
+        let allowed = *count < self.limit;
+        if allowed {
+            *count += 1;
+        }
+        Decision {
+            allowed,
+            limit: self.limit,
+            remaining: self.limit - *count,
+            reset: (WINDOW.saturating_sub(now.duration_since(*started)))
+                .as_secs()
+                .max(1),
+        }
+    }
+}
+
+/// The limiters a server runs with.
+pub struct RateLimits {
+    pub per_token: Option<Limiter>,
+    pub login_per_address: Option<Limiter>,
+    pub guest_per_address: Option<Limiter>,
+}
+
+/// Which limiter (and key) a request falls under, if any.
+fn classify<'a>(req: &ServiceRequest, state: &'a AppState) -> Option<(&'a Limiter, String)> {
+    let address = || {
+        req.peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default()
+    };
+    if req.path() == "/api/v1/auth/login" {
+        return state
+            .rate_limits
+            .login_per_address
+            .as_ref()
+            .map(|l| (l, format!("login:{}", address())));
+    }
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .trim();
+    let (scheme, credentials) = authorization.split_once(' ')?;
+    if scheme.eq_ignore_ascii_case("fingerprint") {
+        return state
+            .rate_limits
+            .guest_per_address
+            .as_ref()
+            .map(|l| (l, format!("guest:{}", address())));
+    }
+    // Only a correctly signed token has a key worth counting; anything else is a 401 anyway.
+    let limiter = state.rate_limits.per_token.as_ref()?;
+    let claims = state.jwt.verify(credentials.trim())?;
+    Some((limiter, format!("token:{}", claims.jti)))
+}
+
+fn set_headers(headers: &mut HeaderMap, decision: &Decision) {
+    let values = [
+        ("limit", decision.limit as u64),
+        ("remaining", decision.remaining as u64),
+        ("reset", decision.reset),
+    ];
+    for (name, value) in values {
+        for prefix in ["ratelimit-", "x-ratelimit-"] {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::try_from(format!("{prefix}{name}")),
+                HeaderValue::try_from(value.to_string()),
+            ) {
+                headers.insert(name, value);
+            }
+        }
+    }
+}
+
+/// The middleware (`middleware::from_fn`).
+pub async fn enforce(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let decision = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|state| classify(&req, state).map(|(limiter, key)| limiter.check(&key)));
+    match decision {
+        Some(decision) if !decision.allowed => {
+            let mut response = ApiError::TooManyRequests(decision.reset).error_response();
+            set_headers(response.headers_mut(), &decision);
+            Ok(req.into_response(response).map_into_right_body())
+        }
+        Some(decision) => {
+            let mut response = next.call(req).await?;
+            set_headers(response.headers_mut(), &decision);
+            Ok(response.map_into_left_body())
+        }
+        None => Ok(next.call(req).await?.map_into_left_body()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_down_then_refuses() {
+        let limiter = Limiter::per_minute(2).unwrap();
+        let first = limiter.check("a");
+        assert_eq!((first.allowed, first.remaining), (true, 1));
+        assert!(limiter.check("a").allowed);
+        let third = limiter.check("a");
+        assert_eq!((third.allowed, third.remaining), (false, 0));
+        assert!(third.reset >= 1 && third.reset <= 60);
+        assert!(limiter.check("b").allowed, "keys are counted apart");
+    }
+
+    #[test]
+    fn zero_means_off() {
+        assert!(Limiter::per_minute(0).is_none());
+    }
+}

@@ -1,0 +1,123 @@
+//! Rate limits per token, and per client address for logins and contact forms.
+
+use reqwest::Method;
+use serde_json::json;
+use supportdesk::domain::Role;
+
+use crate::helpers::*;
+
+fn header(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+async fn a_token_over_its_limit_gets_429_with_retry_after(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |s| s.rate_limit_per_minute = 3).await else {
+        return;
+    };
+    let mut remaining = Vec::new();
+    for _ in 0..3 {
+        let response = app
+            .api(Method::GET, "/api/v1/profile")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(header(&response, "ratelimit-limit").as_deref(), Some("3"));
+        assert_eq!(header(&response, "x-ratelimit-limit").as_deref(), Some("3"));
+        remaining.push(header(&response, "ratelimit-remaining").unwrap());
+    }
+    assert_eq!(remaining, ["2", "1", "0"]);
+    let response = app
+        .api(Method::GET, "/api/v1/profile")
+        .send()
+        .await
+        .unwrap();
+    let retry_after: u64 = header(&response, "retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry_after));
+    assert_json_error(response, 429).await;
+    // Another token has its own allowance; the limit costs no one else.
+    let (_, other) = app.create_member(app.account_id, Role::Agent);
+    let response = app
+        .anonymous(Method::GET, "/api/v1/profile")
+        .bearer_auth(other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[actix_web::test]
+async fn a_token_over_its_limit_gets_429_on_sqlite() {
+    a_token_over_its_limit_gets_429_with_retry_after(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn a_token_over_its_limit_gets_429_on_postgres() {
+    a_token_over_its_limit_gets_429_with_retry_after(Backend::Postgres).await;
+}
+
+#[actix_web::test]
+async fn password_guessing_is_limited_per_address() {
+    let app = spawn_app_with(Backend::Sqlite, |s| s.login_rate_limit_per_minute = 5)
+        .await
+        .unwrap();
+    let guess = json!({"email": "admin@example.com", "password": "guess"});
+    for _ in 0..5 {
+        let response = app
+            .anonymous(Method::POST, "/api/v1/auth/login")
+            .json(&guess)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401);
+    }
+    let response = app
+        .anonymous(Method::POST, "/api/v1/auth/login")
+        .json(&guess)
+        .send()
+        .await
+        .unwrap();
+    assert!(header(&response, "retry-after").is_some());
+    assert_json_error(response, 429).await;
+}
+
+#[actix_web::test]
+async fn contact_form_guests_are_limited_per_address() {
+    let app = spawn_app_with(Backend::Sqlite, |s| s.guest_rate_limit_per_minute = 2)
+        .await
+        .unwrap();
+    app.enable_contact_forms().await;
+    let path = app.conversations_path();
+    let body =
+        json!({"to": "jane@example.org", "interactions": [{"type": "customer", "body": "Hi"}]});
+    let fingerprint = "Fingerprint jane@example.org:3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b";
+    for _ in 0..2 {
+        let response = app
+            .guest(Method::POST, &path, fingerprint)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+    }
+    let response = app
+        .guest(Method::POST, &path, fingerprint)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_json_error(response, 429).await;
+    // Agents are not guests: their token is not limited by default.
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &path,
+            json!({"customer_email": "x@example.org"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+}
