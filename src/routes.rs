@@ -93,8 +93,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::patch().to(companies::update))
                         .route(web::delete().to(companies::delete)),
                 )
-                .configure(|cfg| labels(cfg, "customer_tiers", LabelKind::Tier))
-                .configure(|cfg| labels(cfg, "customer_statuses", LabelKind::Status))
+                .configure(|cfg| labels(cfg, LabelKind::Tier))
+                .configure(|cfg| labels(cfg, LabelKind::Status))
                 .service(
                     resource("/accounts/{account_id}/customer_requests")
                         .route(web::get().to(companies::list_requests))
@@ -116,7 +116,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Tiers and statuses: the same handlers, told which by the resource's `LabelKind`.
-fn labels(cfg: &mut web::ServiceConfig, segment: &str, kind: LabelKind) {
+fn labels(cfg: &mut web::ServiceConfig, kind: LabelKind) {
+    let segment = kind.route();
     let kind = web::Data::new(kind);
     cfg.service(
         resource(&format!("/accounts/{{account_id}}/{segment}"))

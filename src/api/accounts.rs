@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::extract::{Body, Member};
-use super::views::{AccountView, Data};
+use super::views::{ok, AccountView};
 use crate::db::{self, accounts::AccountChanges};
 use crate::domain::account::AccountPatch;
 use crate::error::ApiError;
@@ -16,9 +16,7 @@ pub async fn show(state: web::Data<AppState>, member: Member) -> Result<HttpResp
         .db
         .read(move |conn| db::accounts::find(conn, account_id)?.ok_or_else(ApiError::not_found))
         .await?;
-    Ok(HttpResponse::Ok().json(Data {
-        data: AccountView::from(account),
-    }))
+    Ok(ok(AccountView::from(account)))
 }
 
 /// Renames the account or switches contact forms; admins only.
@@ -40,7 +38,5 @@ pub async fn update(
             Ok(db::accounts::update(conn, account_id, &changes)?)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(Data {
-        data: AccountView::from(account),
-    }))
+    Ok(ok(AccountView::from(account)))
 }

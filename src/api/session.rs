@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::extract::{Body, CurrentUser};
-use super::views::{format_timestamp, Data, ProfileView, UserView};
+use super::views::{format_timestamp, ok, ProfileView, UserView};
 use crate::auth;
 use crate::db;
 use crate::domain::input::{Object, Patch};
@@ -48,7 +48,7 @@ pub async fn login(state: web::Data<AppState>, body: Body) -> Result<HttpRespons
             })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(Data { data: view }))
+    Ok(ok(view))
 }
 
 fn read_credentials(body: &serde_json::Value) -> Result<(String, String), ApiError> {
@@ -85,5 +85,5 @@ pub async fn profile(
             Ok(ProfileView::new(user, memberships))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(Data { data: view }))
+    Ok(ok(view))
 }

@@ -1,6 +1,8 @@
 //! The JSON the API returns, built from database rows. Rows never serialize themselves, so the
 //! wire shape can't drift with the schema.
 
+use actix_web::http::header;
+use actix_web::HttpResponse;
 use chrono::NaiveDateTime;
 use serde::{Serialize, Serializer};
 
@@ -12,6 +14,18 @@ use crate::domain::Role;
 #[derive(Serialize)]
 pub struct Data<T> {
     pub data: T,
+}
+
+/// 200 with `{"data": …}`.
+pub fn ok<T: Serialize>(data: T) -> HttpResponse {
+    HttpResponse::Ok().json(Data { data })
+}
+
+/// 201 with `Location` (a path) and `{"data": …}`.
+pub fn created<T: Serialize>(location: String, data: T) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(Data { data })
 }
 
 /// Timestamps as the seed shows them: `2019-04-25T17:51:31+00:00`.

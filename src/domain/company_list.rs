@@ -1,7 +1,7 @@
 //! The query of `GET /companies`: filters and page.
 
 use super::company::parse_domain;
-use super::paging::PageRequest;
+use super::paging::{param, PageRequest};
 use crate::error::{ApiError, FieldErrors};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,14 +18,7 @@ pub struct CompanyListQuery {
 
 impl CompanyListQuery {
     pub fn parse(pairs: &[(String, String)]) -> Result<CompanyListQuery, ApiError> {
-        let get = |key: &str| {
-            pairs
-                .iter()
-                .rev()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.trim())
-                .filter(|v| !v.is_empty())
-        };
+        let get = |key: &str| param(pairs, key);
         let mut errors = FieldErrors::new();
         let page = PageRequest::parse(get("page"), get("per_page"), &mut errors);
         // A public provider's domain simply matches nothing.

@@ -1,7 +1,7 @@
 //! The query of `GET /conversations`: filters, sort and page.
 
 use super::conversation::{Channel, Status};
-use super::paging::PageRequest;
+use super::paging::{param, PageRequest};
 use crate::error::{ApiError, FieldErrors};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -31,14 +31,7 @@ pub struct ConversationListQuery {
 impl ConversationListQuery {
     /// Reads the query string's pairs; unknown parameters are ignored, bad values are a 422.
     pub fn parse(pairs: &[(String, String)]) -> Result<ConversationListQuery, ApiError> {
-        let get = |key: &str| {
-            pairs
-                .iter()
-                .rev()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.trim())
-                .filter(|v| !v.is_empty())
-        };
+        let get = |key: &str| param(pairs, key);
         let mut errors = FieldErrors::new();
         let page = PageRequest::parse(get("page"), get("per_page"), &mut errors);
         let sort = match get("sort") {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDateTime};
 
 use super::contact::phone_digits;
-use super::paging::PageRequest;
+use super::paging::{param, PageRequest};
 use crate::error::{ApiError, FieldErrors};
 
 /// Longest `q` accepted.
@@ -71,13 +71,7 @@ pub struct CustomerListQuery {
 impl CustomerListQuery {
     /// Reads the query string's pairs; unknown parameters are ignored, bad values are a 422.
     pub fn parse(pairs: &[(String, String)]) -> Result<CustomerListQuery, ApiError> {
-        let get = |key: &str| {
-            pairs
-                .iter()
-                .rev()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.as_str())
-        };
+        let get = |key: &str| param(pairs, key);
         let mut errors = FieldErrors::new();
         let page = PageRequest::parse(get("page"), get("per_page"), &mut errors);
         let sort = match get("sort") {
@@ -90,9 +84,8 @@ impl CustomerListQuery {
                 CustomerSort::default()
             }),
         };
-        let present = |key: &str| get(key).map(str::trim).filter(|v| !v.is_empty());
-        let email = present("email").map(str::to_lowercase);
-        let phone_digits = present("phone").and_then(|phone| {
+        let email = get("email").map(str::to_lowercase);
+        let phone_digits = get("phone").and_then(|phone| {
             let digits = phone_digits(phone);
             if digits.is_empty() {
                 errors.add("phone", "must contain digits");
@@ -101,7 +94,7 @@ impl CustomerListQuery {
                 Some(digits)
             }
         });
-        let q = present("q").and_then(|q| {
+        let q = get("q").and_then(|q| {
             if q.chars().count() > MAX_QUERY_LEN {
                 errors.add("q", format!("must be at most {MAX_QUERY_LEN} characters"));
                 None
@@ -109,7 +102,7 @@ impl CustomerListQuery {
                 Some(q.to_lowercase())
             }
         });
-        let company_id = present("company_id").and_then(|raw| match raw.parse::<i64>() {
+        let company_id = get("company_id").and_then(|raw| match raw.parse::<i64>() {
             Ok(id) if id > 0 => Some(id),
             _ => {
                 errors.add("company_id", "must be a positive integer");
@@ -117,7 +110,7 @@ impl CustomerListQuery {
             }
         });
         let updated_since =
-            present("updated_since").and_then(|raw| match DateTime::parse_from_rfc3339(raw) {
+            get("updated_since").and_then(|raw| match DateTime::parse_from_rfc3339(raw) {
                 Ok(at) => Some(at.naive_utc()),
                 Err(_) => {
                     errors.add(

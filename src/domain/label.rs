@@ -22,6 +22,14 @@ impl LabelKind {
         }
     }
 
+    /// The path segment of its routes (`customer_tiers`).
+    pub fn route(self) -> &'static str {
+        match self {
+            LabelKind::Tier => "customer_tiers",
+            LabelKind::Status => "customer_statuses",
+        }
+    }
+
     /// The company field that refers to this kind (`tier_id`).
     pub fn company_field(self) -> &'static str {
         match self {

@@ -7,6 +7,16 @@ pub const MAX_PER_PAGE: i64 = 100;
 /// Far past any real list, and small enough that `page * per_page` cannot overflow.
 const MAX_PAGE: i64 = 1_000_000_000;
 
+/// The last value given for `key` in a query string's pairs, trimmed; `None` when absent or blank.
+pub fn param<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
 /// Which page of a list to return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {

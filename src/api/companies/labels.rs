@@ -4,9 +4,9 @@
 use actix_web::{web, HttpResponse};
 
 use super::view::LabelView;
-use crate::api::customers::parse_id;
 use crate::api::extract::{Body, Member};
-use crate::api::views::Data;
+use crate::api::parse_id;
+use crate::api::views::{created, ok};
 use crate::domain::label::{LabelInput, LabelKind};
 use crate::error::ApiError;
 use crate::services::labels;
@@ -23,9 +23,10 @@ pub async fn list_labels(
         .db
         .read(move |conn| labels::list(conn, account_id, kind))
         .await?;
-    Ok(HttpResponse::Ok().json(Data {
-        data: rows.into_iter().map(LabelView::from).collect::<Vec<_>>(),
-    }))
+    Ok(ok(rows
+        .into_iter()
+        .map(LabelView::from)
+        .collect::<Vec<_>>()))
 }
 
 pub async fn create_label(
@@ -41,9 +42,12 @@ pub async fn create_label(
         .db
         .write(move |conn| labels::create(conn, account_id, kind, &input))
         .await?;
-    Ok(HttpResponse::Created().json(Data {
-        data: LabelView::from(label),
-    }))
+    let location = format!(
+        "/api/v1/accounts/{account_id}/{}/{}",
+        kind.route(),
+        label.id
+    );
+    Ok(created(location, LabelView::from(label)))
 }
 
 pub async fn show_label(
@@ -58,9 +62,7 @@ pub async fn show_label(
         .db
         .read(move |conn| labels::load(conn, account_id, kind, id))
         .await?;
-    Ok(HttpResponse::Ok().json(Data {
-        data: LabelView::from(label),
-    }))
+    Ok(ok(LabelView::from(label)))
 }
 
 pub async fn update_label(
@@ -78,9 +80,7 @@ pub async fn update_label(
         .db
         .write(move |conn| labels::update(conn, account_id, kind, id, &input))
         .await?;
-    Ok(HttpResponse::Ok().json(Data {
-        data: LabelView::from(label),
-    }))
+    Ok(ok(LabelView::from(label)))
 }
 
 /// `DELETE`: 204, or 409 while a company uses it.

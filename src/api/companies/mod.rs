@@ -11,10 +11,10 @@ use serde::Serialize;
 pub use labels::{create_label, delete_label, list_labels, show_label, update_label};
 pub use requests::{create_request, delete_request, list_requests, show_request, update_request};
 
-use super::customers::parse_id;
 use super::extract::{Body, Member};
 use super::paging::{page_response, query_pairs};
-use super::views::Data;
+use super::parse_id;
+use super::views::{created, ok};
 use crate::domain::company::{CompanyInput, CompanyMode};
 use crate::domain::company_list::CompanyListQuery;
 use crate::error::ApiError;
@@ -22,11 +22,8 @@ use crate::services::companies;
 use crate::state::AppState;
 use view::CompanyView;
 
-fn location(account_id: i64, id: i64) -> (header::HeaderName, String) {
-    (
-        header::LOCATION,
-        format!("/api/v1/accounts/{account_id}/companies/{id}"),
-    )
+fn location(account_id: i64, id: i64) -> String {
+    format!("/api/v1/accounts/{account_id}/companies/{id}")
 }
 
 /// `POST /companies`: 201; a token issued for an integration makes the company managed by it.
@@ -41,11 +38,10 @@ pub async fn create(
         .db
         .write(move |conn| companies::create(conn, account_id, integration, &input))
         .await?;
-    Ok(HttpResponse::Created()
-        .insert_header(location(account_id, record.company.id))
-        .json(Data {
-            data: CompanyView::from(record),
-        }))
+    Ok(created(
+        location(account_id, record.company.id),
+        CompanyView::from(record),
+    ))
 }
 
 pub async fn show(
@@ -59,9 +55,7 @@ pub async fn show(
         .db
         .read(move |conn| companies::load(conn, account_id, id))
         .await?;
-    Ok(HttpResponse::Ok().json(Data {
-        data: CompanyView::from(record),
-    }))
+    Ok(ok(CompanyView::from(record)))
 }
 
 /// `PUT`/`PATCH /companies/{id}`: given fields change; 409 for a managed company's locked fields.
@@ -78,9 +72,7 @@ pub async fn update(
         .db
         .write(move |conn| companies::update(conn, account_id, id, &input))
         .await?;
-    Ok(HttpResponse::Ok().json(Data {
-        data: CompanyView::from(record),
-    }))
+    Ok(ok(CompanyView::from(record)))
 }
 
 pub async fn delete(
@@ -135,7 +127,7 @@ pub async fn upsert(
     let mut response = match result {
         companies::UpsertResult::Created => {
             let mut created = HttpResponse::Created();
-            created.insert_header(location(account_id, record.company.id));
+            created.insert_header((header::LOCATION, location(account_id, record.company.id)));
             created
         }
         _ => HttpResponse::Ok(),

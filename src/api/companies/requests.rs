@@ -1,16 +1,15 @@
 //! `/customer_requests` (SPEC §7): `creator_id` is the token's user.
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::view::RequestView;
-use crate::api::customers::parse_id;
 use crate::api::extract::{Body, Member};
 use crate::api::paging::{page_response, query_pairs};
-use crate::api::views::Data;
+use crate::api::parse_id;
+use crate::api::views::{created, ok};
 use crate::db::customer_requests::RequestFilter;
 use crate::domain::customer_request::RequestInput;
-use crate::domain::paging::PageRequest;
+use crate::domain::paging::{param, PageRequest};
 use crate::error::{ApiError, FieldErrors};
 use crate::services::customer_requests;
 use crate::state::AppState;
@@ -30,11 +29,7 @@ pub async fn create_request(
         "/api/v1/accounts/{account_id}/customer_requests/{}",
         row.0.id
     );
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .json(Data {
-            data: RequestView::from(row),
-        }))
+    Ok(created(location, RequestView::from(row)))
 }
 
 pub async fn show_request(
@@ -48,9 +43,7 @@ pub async fn show_request(
         .db
         .read(move |conn| customer_requests::load(conn, account_id, id))
         .await?;
-    Ok(HttpResponse::Ok().json(Data {
-        data: RequestView::from(row),
-    }))
+    Ok(ok(RequestView::from(row)))
 }
 
 /// `PUT`/`PATCH`: company, customer, priority, body, attachment_url; absent fields stay.
@@ -67,9 +60,7 @@ pub async fn update_request(
         .db
         .write(move |conn| customer_requests::update(conn, account_id, id, &input))
         .await?;
-    Ok(HttpResponse::Ok().json(Data {
-        data: RequestView::from(row),
-    }))
+    Ok(ok(RequestView::from(row)))
 }
 
 pub async fn delete_request(
@@ -93,14 +84,7 @@ pub async fn list_requests(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let pairs = query_pairs(&req)?;
-    let get = |key: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
-    };
+    let get = |key: &str| param(&pairs, key);
     let mut errors = FieldErrors::new();
     let page = PageRequest::parse(get("page"), get("per_page"), &mut errors);
     let mut id_filter = |key: &str, min: i64, max: i64| {

@@ -1,15 +1,14 @@
 //! `…/conversations/{conversation_id}/interactions`: the messages, oldest first.
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::InteractionView;
-use crate::api::customers::parse_id;
 use crate::api::extract::{Body, Caller, Member};
 use crate::api::paging::{page_response, query_pairs};
-use crate::api::views::Data;
+use crate::api::parse_id;
+use crate::api::views::{created, ok};
 use crate::domain::conversation::InteractionInput;
-use crate::domain::paging::PageRequest;
+use crate::domain::paging::{param, PageRequest};
 use crate::error::{ApiError, FieldErrors};
 use crate::services::conversations;
 use crate::state::AppState;
@@ -23,13 +22,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let conversation_id = parse_id(&path.1)?;
     let pairs = query_pairs(&req)?;
-    let get = |key: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |key: &str| param(&pairs, key);
     let mut errors = FieldErrors::new();
     let page = PageRequest::parse(get("page"), get("per_page"), &mut errors);
     errors.into_result(())?;
@@ -60,9 +53,7 @@ pub async fn show(
         .db
         .read(move |conn| conversations::load_interaction(conn, account_id, conversation_id, id))
         .await?;
-    Ok(HttpResponse::Ok().json(Data {
-        data: InteractionView::new(found, false),
-    }))
+    Ok(ok(InteractionView::new(found, false)))
 }
 
 /// `POST …/interactions`: 201; agents' replies and notes are signed with the token's user.
@@ -76,7 +67,7 @@ pub async fn create(
     let input = InteractionInput::parse(&body.0)?;
     let for_guest = caller.is_guest();
     let Caller { account_id, actor } = caller;
-    let created = state
+    let interaction = state
         .db
         .write(move |conn| {
             conversations::add_interaction(conn, account_id, &actor, conversation_id, &input)
@@ -84,13 +75,12 @@ pub async fn create(
         .await?;
     let location = format!(
         "/api/v1/accounts/{account_id}/conversations/{conversation_id}/interactions/{}",
-        created.id
+        interaction.id
     );
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .json(Data {
-            data: InteractionView::new(created, for_guest),
-        }))
+    Ok(created(
+        location,
+        InteractionView::new(interaction, for_guest),
+    ))
 }
 
 /// `DELETE …/interactions/{id}`: 204, members only.

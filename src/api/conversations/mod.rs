@@ -4,13 +4,12 @@
 pub mod interactions;
 mod view;
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::customers::parse_id;
 use super::extract::{Body, Caller, Member};
 use super::paging::{page_response, query_pairs};
-use super::views::Data;
+use super::parse_id;
+use super::views::{created, ok};
 use crate::domain::conversation::{ConversationChanges, NewConversation};
 use crate::domain::conversation_list::ConversationListQuery;
 use crate::error::ApiError;
@@ -32,11 +31,7 @@ pub async fn create(
         .write(move |conn| conversations::create(conn, account_id, &actor, input))
         .await?;
     let location = format!("/api/v1/accounts/{account_id}/conversations/{}", row.0.id);
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .json(Data {
-            data: ConversationView::new(row, for_guest),
-        }))
+    Ok(created(location, ConversationView::new(row, for_guest)))
 }
 
 /// `GET /conversations/{id}`.
@@ -52,9 +47,7 @@ pub async fn show(
         .db
         .read(move |conn| conversations::load(conn, account_id, &actor, id))
         .await?;
-    Ok(HttpResponse::Ok().json(Data {
-        data: ConversationView::new(row, for_guest),
-    }))
+    Ok(ok(ConversationView::new(row, for_guest)))
 }
 
 /// `PUT` and `PATCH /conversations/{id}`: `status`, `subject`, `user_id`, `channel`; absent fields stay.
@@ -71,9 +64,7 @@ pub async fn update(
         .db
         .write(move |conn| conversations::update(conn, account_id, id, &changes))
         .await?;
-    Ok(HttpResponse::Ok().json(Data {
-        data: ConversationView::new(row, false),
-    }))
+    Ok(ok(ConversationView::new(row, false)))
 }
 
 /// `DELETE /conversations/{id}`: 204; its interactions go with it.

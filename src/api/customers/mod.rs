@@ -3,33 +3,19 @@
 mod list;
 pub mod view;
 
-use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
 pub use list::list;
 
 use super::extract::{Body, Member};
-use super::views::Data;
+use super::parse_id;
+use super::views::{created, ok};
 use crate::domain::contact::ContactKind;
 use crate::domain::customer::{CustomerInput, Mode};
 use crate::error::ApiError;
 use crate::services::customers;
 use crate::state::AppState;
 use view::CustomerView;
-
-/// A path id: a positive integer, or the path names nothing (404).
-pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(ApiError::not_found)
-}
-
-fn ok(record: customers::CustomerRecord) -> HttpResponse {
-    HttpResponse::Ok().json(Data {
-        data: CustomerView::from(record),
-    })
-}
 
 /// `POST /customers`: 201 with `Location` and the customer (with stats).
 pub async fn create(
@@ -47,11 +33,7 @@ pub async fn create(
         "/api/v1/accounts/{account_id}/customers/{}",
         record.customer.id
     );
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .json(Data {
-            data: CustomerView::from(record),
-        }))
+    Ok(created(location, CustomerView::from(record)))
 }
 
 /// `GET /customers/{id}`: the customer with stats.
@@ -66,7 +48,7 @@ pub async fn show(
         .db
         .read(move |conn| customers::load(conn, account_id, id))
         .await?;
-    Ok(ok(record))
+    Ok(ok(CustomerView::from(record)))
 }
 
 /// `PUT /customers/{id}`: `first_name` required.
@@ -103,7 +85,7 @@ async fn update(
         .db
         .write(move |conn| customers::update(conn, account_id, id, &input))
         .await?;
-    Ok(ok(record))
+    Ok(ok(CustomerView::from(record)))
 }
 
 /// `DELETE /customers/{id}`: 204, empty body.
