@@ -54,6 +54,14 @@ pub struct Settings {
         global = true
     )]
     pub max_body_bytes: usize,
+    /// Comma-separated origins of browser dashboards allowed to call the API (CORS).
+    #[arg(
+        long,
+        env = "CORS_ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub cors_allowed_origins: Vec<String>,
     /// Requests per minute per token; 0 (the default) turns the limit off.
     #[arg(
         long,

@@ -1,8 +1,6 @@
 //! Every path in one place. Anything unmatched answers JSON: 404 for an unknown path, 405 for a
 //! known path with the wrong method.
 
-use actix_cors::Cors;
-use actix_web::http::header;
 use actix_web::{web, Resource};
 
 use crate::api::conversations::{self, interactions};
@@ -12,17 +10,6 @@ use crate::domain::label::LabelKind;
 /// A resource whose unmatched methods answer 405 JSON.
 fn resource(path: &str) -> Resource {
     web::resource(path).default_service(web::to(fallback::method_not_allowed))
-}
-
-/// Routes a contact-form widget calls from a customer's website: preflights from any origin pass.
-/// No cookies are involved, so any origin is safe; the fingerprint authorizes.
-fn guest_cors() -> Cors {
-    Cors::default()
-        .allow_any_origin()
-        .allowed_methods(["GET", "POST"])
-        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
-        .expose_headers([header::LOCATION])
-        .max_age(86_400)
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -51,13 +38,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(
                     resource("/accounts/{account_id}/conversations")
-                        .wrap(guest_cors())
                         .route(web::get().to(conversations::list))
                         .route(web::post().to(conversations::create)),
                 )
                 .service(
                     resource("/accounts/{account_id}/conversations/{id}")
-                        .wrap(guest_cors())
                         .route(web::get().to(conversations::show))
                         .route(web::put().to(conversations::update))
                         .route(web::patch().to(conversations::update))
@@ -65,7 +50,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(
                     resource("/accounts/{account_id}/conversations/{id}/interactions")
-                        .wrap(guest_cors())
                         .route(web::get().to(interactions::list))
                         .route(web::post().to(interactions::create)),
                 )

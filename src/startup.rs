@@ -10,6 +10,7 @@ use actix_web::{web, App, HttpServer};
 
 use crate::api::fallback;
 use crate::api::rate_limit::{self, Limiter, RateLimits};
+use crate::api::{cors, request_id};
 use crate::auth::{self, JwtKeys};
 use crate::config::Settings;
 use crate::db::{self, Db, DbConn, PoolOptions};
@@ -70,8 +71,19 @@ impl Application {
                 guest_per_address: Limiter::per_minute(settings.guest_rate_limit_per_minute),
             },
         });
-        let server = run(listener, state.clone(), settings.shutdown_timeout_secs)
-            .map_err(|e| e.to_string())?;
+        let cors_origins: Vec<String> = settings
+            .cors_allowed_origins
+            .iter()
+            .map(|o| o.trim().trim_end_matches('/').to_string())
+            .filter(|o| !o.is_empty())
+            .collect();
+        let server = run(
+            listener,
+            state.clone(),
+            cors_origins,
+            settings.shutdown_timeout_secs,
+        )
+        .map_err(|e| e.to_string())?;
         Ok(Application {
             port,
             server,
@@ -98,14 +110,18 @@ impl Application {
 fn run(
     listener: TcpListener,
     state: web::Data<AppState>,
+    cors_origins: Vec<String>,
     shutdown_timeout: u64,
 ) -> std::io::Result<Server> {
     let server = HttpServer::new(move || {
+        // The last `wrap` runs first: the request id exists before anything logs or answers.
         App::new()
             .app_data(state.clone())
             .wrap(middleware::from_fn(rate_limit::enforce))
             .wrap(ErrorHandlers::new().default_handler(fallback::json_error_body))
-            .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
+            .wrap(cors::policy(&cors_origins))
+            .wrap(Logger::new(r#"%a "%r" %s %b %Dms id=%{x-request-id}i"#))
+            .wrap(middleware::from_fn(request_id::attach))
             .configure(routes::configure)
             .default_service(web::to(fallback::not_found))
     })

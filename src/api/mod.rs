@@ -4,12 +4,14 @@
 pub mod accounts;
 pub mod companies;
 pub mod conversations;
+pub mod cors;
 pub mod customers;
 pub mod extract;
 pub mod fallback;
 pub mod health;
 pub mod paging;
 pub mod rate_limit;
+pub mod request_id;
 pub mod session;
 pub mod views;
 

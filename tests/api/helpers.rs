@@ -120,6 +120,7 @@ pub fn test_settings(database_url: &str) -> Settings {
         jwt_secret: None,
         pool_size: Some(4),
         max_body_bytes: 1 << 20,
+        cors_allowed_origins: vec!["https://dashboard.example.com".into()],
         rate_limit_per_minute: 0,
         // The suite logs in and posts as guests far more than a person would.
         login_rate_limit_per_minute: 0,
