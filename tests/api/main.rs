@@ -19,3 +19,4 @@ mod health;
 mod migrations;
 mod rate_limits;
 mod reliability;
+mod scaling;
