@@ -15,6 +15,9 @@ pub struct PageMeta {
     last_page: i64,
     from: Option<i64>,
     to: Option<i64>,
+    /// Lists that page by cursor say where the next page starts (`?cursor=`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -55,9 +58,10 @@ fn paging(
     page: PageRequest,
     total: i64,
     shown: usize,
+    next_cursor: Option<String>,
 ) -> (PageMeta, PageLinks) {
     let last_page = page.last_page(total);
-    let link = |n: i64| page_url(req, pairs, n);
+    let link = |n: i64| url_with(req, pairs, "page", &n.to_string());
     let meta = PageMeta {
         current_page: page.page,
         per_page: page.per_page,
@@ -65,6 +69,7 @@ fn paging(
         last_page,
         from: (shown > 0).then(|| page.offset() + 1),
         to: (shown > 0).then(|| page.offset() + shown as i64),
+        next_cursor,
     };
     let links = PageLinks {
         first: link(1),
@@ -75,28 +80,70 @@ fn paging(
     (meta, links)
 }
 
-/// This request's absolute URL with `page` set to `n`.
-fn page_url(req: &HttpRequest, pairs: &[(String, String)], n: i64) -> String {
+/// This request's absolute URL with `key` (`page` or `cursor`) set to `value`, the other removed.
+fn url_with(req: &HttpRequest, pairs: &[(String, String)], key: &str, value: &str) -> String {
     let mut url = req.full_url();
     url.set_query(None);
     {
         let mut query = url.query_pairs_mut();
-        for (key, value) in pairs.iter().filter(|(k, _)| k != "page") {
-            query.append_pair(key, value);
+        for (k, v) in pairs.iter().filter(|(k, _)| k != "page" && k != "cursor") {
+            query.append_pair(k, v);
         }
-        query.append_pair("page", &n.to_string());
+        query.append_pair(key, value);
     }
     url.to_string()
 }
 
-/// The 200 response for one page of `data` out of `total`.
+/// The 200 response for page `page` of `data` out of `total`, with the cursor of the next page
+/// for lists that page by cursor too.
 pub fn page_response<T: Serialize>(
     req: &HttpRequest,
     pairs: &[(String, String)],
     page: PageRequest,
     total: i64,
     data: Vec<T>,
+    next_cursor: Option<String>,
 ) -> HttpResponse {
-    let (meta, links) = paging(req, pairs, page, total, data.len());
+    let (meta, links) = paging(req, pairs, page, total, data.len(), next_cursor);
     HttpResponse::Ok().json(ListBody { data, meta, links })
+}
+
+#[derive(Serialize)]
+struct CursorBody<T> {
+    data: Vec<T>,
+    meta: CursorMeta,
+    links: CursorLinks,
+}
+
+#[derive(Serialize)]
+struct CursorMeta {
+    per_page: i64,
+    next_cursor: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CursorLinks {
+    next: Option<String>,
+}
+
+/// The 200 response for a page fetched by `cursor`: no total and no page numbers (counting is
+/// what would make deep pages slow), only the way on.
+pub fn cursor_response<T: Serialize>(
+    req: &HttpRequest,
+    pairs: &[(String, String)],
+    per_page: i64,
+    data: Vec<T>,
+    next_cursor: Option<String>,
+) -> HttpResponse {
+    let next = next_cursor
+        .as_deref()
+        .map(|c| url_with(req, pairs, "cursor", c));
+    HttpResponse::Ok().json(CursorBody {
+        data,
+        meta: CursorMeta {
+            per_page,
+            next_cursor,
+        },
+        links: CursorLinks { next },
+    })
 }

@@ -6,8 +6,7 @@ use diesel::prelude::*;
 use super::schema::{customer_contacts, customers};
 use super::DbConn;
 use crate::db_run;
-use crate::domain::customer_list::{CustomerFilter, CustomerSort};
-use crate::domain::paging::PageRequest;
+use crate::domain::customer_list::{CustomerListQuery, CustomerSort};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = customers)]
@@ -115,14 +114,15 @@ pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<bool> 
     Ok(deleted > 0)
 }
 
-/// One page of the account's customers matching `filter`, and how many match in all.
+/// One page of the account's customers, with one row more than the page holds when there is a
+/// next page, and how many match in all (not counted when paging by cursor: that is what keeps
+/// a deep page as cheap as the first).
 pub fn list(
     conn: &mut DbConn,
     account_id: i64,
-    filter: &CustomerFilter,
-    sort: CustomerSort,
-    page: PageRequest,
-) -> QueryResult<(i64, Vec<Customer>)> {
+    query: &CustomerListQuery,
+) -> QueryResult<(Option<i64>, Vec<Customer>)> {
+    let (filter, sort, page) = (&query.filter, query.sort, query.page);
     db_run!(conn: {
         // The same filters serve the count and the page. Contact filters are subselects on
         // customer_contacts_lookup_idx: (account_id, kind, normalized).
@@ -159,18 +159,36 @@ pub fn list(
             }
             query
         };
-        let total: i64 = filtered().count().get_result(conn)?;
-        let query = match sort {
-            CustomerSort::CreatedAsc => filtered().order((customers::created_at.asc(), customers::id.asc())),
-            CustomerSort::CreatedDesc => filtered().order((customers::created_at.desc(), customers::id.desc())),
-            CustomerSort::UpdatedAsc => filtered().order((customers::updated_at.asc(), customers::id.asc())),
-            CustomerSort::UpdatedDesc => filtered().order((customers::updated_at.desc(), customers::id.desc())),
-            CustomerSort::NameAsc => filtered().order((customers::name.asc(), customers::id.asc())),
-            CustomerSort::NameDesc => filtered().order((customers::name.desc(), customers::id.desc())),
+        let total: Option<i64> = match query.cursor {
+            Some(_) => None,
+            None => Some(filtered().count().get_result(conn)?),
         };
-        let rows = query
-            .limit(page.per_page)
-            .offset(page.offset())
+        let mut rows = filtered();
+        let mut offset = page.offset();
+        if let Some(cursor) = &query.cursor {
+            offset = 0;
+            let (id, text) = (cursor.id, cursor.value.clone());
+            let at = cursor.time().unwrap_or_default();
+            rows = match sort {
+                CustomerSort::CreatedAsc => rows.filter(customers::created_at.gt(at).or(customers::created_at.eq(at).and(customers::id.gt(id)))),
+                CustomerSort::CreatedDesc => rows.filter(customers::created_at.lt(at).or(customers::created_at.eq(at).and(customers::id.lt(id)))),
+                CustomerSort::UpdatedAsc => rows.filter(customers::updated_at.gt(at).or(customers::updated_at.eq(at).and(customers::id.gt(id)))),
+                CustomerSort::UpdatedDesc => rows.filter(customers::updated_at.lt(at).or(customers::updated_at.eq(at).and(customers::id.lt(id)))),
+                CustomerSort::NameAsc => rows.filter(customers::name.gt(text.clone()).or(customers::name.eq(text).and(customers::id.gt(id)))),
+                CustomerSort::NameDesc => rows.filter(customers::name.lt(text.clone()).or(customers::name.eq(text).and(customers::id.lt(id)))),
+            };
+        }
+        let rows = match sort {
+            CustomerSort::CreatedAsc => rows.order((customers::created_at.asc(), customers::id.asc())),
+            CustomerSort::CreatedDesc => rows.order((customers::created_at.desc(), customers::id.desc())),
+            CustomerSort::UpdatedAsc => rows.order((customers::updated_at.asc(), customers::id.asc())),
+            CustomerSort::UpdatedDesc => rows.order((customers::updated_at.desc(), customers::id.desc())),
+            CustomerSort::NameAsc => rows.order((customers::name.asc(), customers::id.asc())),
+            CustomerSort::NameDesc => rows.order((customers::name.desc(), customers::id.desc())),
+        };
+        let rows = rows
+            .limit(page.per_page + 1)
+            .offset(offset)
             .select(Customer::as_select())
             .load(conn)?;
         Ok((total, rows))

@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDateTime};
 
 use super::contact::phone_digits;
+use super::cursor::Cursor;
 use super::paging::{param, PageRequest};
 use crate::error::{ApiError, FieldErrors};
 
@@ -22,6 +23,21 @@ pub enum CustomerSort {
 }
 
 impl CustomerSort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerSort::CreatedAsc => "created_at",
+            CustomerSort::CreatedDesc => "-created_at",
+            CustomerSort::UpdatedAsc => "updated_at",
+            CustomerSort::UpdatedDesc => "-updated_at",
+            CustomerSort::NameAsc => "name",
+            CustomerSort::NameDesc => "-name",
+        }
+    }
+
+    pub fn by_name(self) -> bool {
+        matches!(self, CustomerSort::NameAsc | CustomerSort::NameDesc)
+    }
+
     pub fn parse(s: &str) -> Option<CustomerSort> {
         Some(match s {
             "created_at" => CustomerSort::CreatedAsc,
@@ -66,6 +82,8 @@ pub struct CustomerListQuery {
     pub filter: CustomerFilter,
     pub sort: CustomerSort,
     pub page: PageRequest,
+    /// Keyset paging: the page after this cursor (instead of `page`), with no total counted.
+    pub cursor: Option<Cursor>,
 }
 
 impl CustomerListQuery {
@@ -120,6 +138,20 @@ impl CustomerListQuery {
                     None
                 }
             });
+        let cursor = get("cursor").and_then(|raw| match Cursor::decode(raw) {
+            Some(cursor)
+                if cursor.sort == sort.as_str() && (sort.by_name() || cursor.time().is_some()) =>
+            {
+                Some(cursor)
+            }
+            _ => {
+                errors.add(
+                    "cursor",
+                    "is not a cursor of this list and sort (take it from meta.next_cursor)",
+                );
+                None
+            }
+        });
         errors.into_result(CustomerListQuery {
             filter: CustomerFilter {
                 email,
@@ -130,6 +162,7 @@ impl CustomerListQuery {
             },
             sort,
             page,
+            cursor,
         })
     }
 }

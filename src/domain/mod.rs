@@ -7,6 +7,7 @@ pub mod company_list;
 pub mod contact;
 pub mod conversation;
 pub mod conversation_list;
+pub mod cursor;
 pub mod customer;
 pub mod customer_list;
 pub mod customer_request;

@@ -10,8 +10,9 @@ use crate::db::conversations::{self, ConversationStats};
 use crate::db::customers::{self, Customer, CustomerChanges, NewCustomer};
 use crate::db::{self, DbConn};
 use crate::domain::contact::ContactKind;
+use crate::domain::cursor::Cursor;
 use crate::domain::customer::{ContactItem, CustomerInput};
-use crate::domain::customer_list::CustomerListQuery;
+use crate::domain::customer_list::{CustomerListQuery, CustomerSort};
 use crate::domain::input::Patch;
 use crate::domain::naming::display_name;
 use crate::error::{ApiError, FieldErrors};
@@ -172,13 +173,41 @@ pub fn delete_contact(
     Ok(())
 }
 
-/// One page of customers (without stats) and the total that match.
+/// One page of customers (without stats).
+pub struct CustomerPage {
+    pub records: Vec<CustomerRecord>,
+    /// How many match in all; not counted when paging by cursor.
+    pub total: Option<i64>,
+    /// Where the next page starts, when there is one.
+    pub next_cursor: Option<String>,
+}
+
+/// A page of customers: the rows, then all their contacts in one more query.
 pub fn list(
     conn: &mut DbConn,
     account_id: i64,
     query: &CustomerListQuery,
-) -> Result<(i64, Vec<CustomerRecord>), ApiError> {
-    let (total, rows) = customers::list(conn, account_id, &query.filter, query.sort, query.page)?;
+) -> Result<CustomerPage, ApiError> {
+    let (total, mut rows) = customers::list(conn, account_id, query)?;
+    let more = rows.len() as i64 > query.page.per_page;
+    rows.truncate(query.page.per_page as usize);
+    let next_cursor = rows.last().filter(|_| more).map(|last| {
+        let sort = query.sort.as_str();
+        match query.sort {
+            CustomerSort::CreatedAsc | CustomerSort::CreatedDesc => {
+                Cursor::after_time(sort, last.created_at, last.id)
+            }
+            CustomerSort::UpdatedAsc | CustomerSort::UpdatedDesc => {
+                Cursor::after_time(sort, last.updated_at, last.id)
+            }
+            CustomerSort::NameAsc | CustomerSort::NameDesc => Cursor {
+                sort: sort.to_string(),
+                value: last.name.clone(),
+                id: last.id,
+            },
+        }
+        .encode()
+    });
     let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
     let mut by_customer: HashMap<i64, Vec<Contact>> = HashMap::new();
     for contact in contacts::of_customers(conn, account_id, &ids)? {
@@ -195,7 +224,11 @@ pub fn list(
             stats: None,
         })
         .collect();
-    Ok((total, records))
+    Ok(CustomerPage {
+        records,
+        total,
+        next_cursor,
+    })
 }
 
 /// A `company_id` the client gave must be one of the account's companies.

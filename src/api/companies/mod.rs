@@ -103,7 +103,7 @@ pub async fn list(
         .read(move |conn| companies::list(conn, account_id, &query))
         .await?;
     let data: Vec<CompanyView> = records.into_iter().map(CompanyView::from).collect();
-    Ok(page_response(&req, &pairs, page, total, data))
+    Ok(page_response(&req, &pairs, page, total, data, None))
 }
 
 #[derive(Serialize)]

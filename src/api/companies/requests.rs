@@ -109,5 +109,5 @@ pub async fn list_requests(
         .read(move |conn| customer_requests::list(conn, account_id, &filter, page))
         .await?;
     let data: Vec<RequestView> = rows.into_iter().map(RequestView::from).collect();
-    Ok(page_response(&req, &pairs, page, total, data))
+    Ok(page_response(&req, &pairs, page, total, data, None))
 }

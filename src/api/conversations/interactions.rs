@@ -38,7 +38,7 @@ pub async fn list(
         .into_iter()
         .map(|i| InteractionView::new(i, for_guest))
         .collect();
-    Ok(page_response(&req, &pairs, page, total, data))
+    Ok(page_response(&req, &pairs, page, total, data, None))
 }
 
 /// `GET …/interactions/{id}`, members only (contact forms list them instead).

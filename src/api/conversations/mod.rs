@@ -99,5 +99,5 @@ pub async fn list(
         .into_iter()
         .map(|row| ConversationView::new(row, false))
         .collect();
-    Ok(page_response(&req, &pairs, page, total, data))
+    Ok(page_response(&req, &pairs, page, total, data, None))
 }

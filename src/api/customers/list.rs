@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::view::CustomerView;
 use crate::api::extract::Member;
-use crate::api::paging::{page_response, query_pairs};
+use crate::api::paging::{cursor_response, page_response, query_pairs};
 use crate::domain::customer_list::CustomerListQuery;
 use crate::error::ApiError;
 use crate::services::customers;
@@ -19,10 +19,13 @@ pub async fn list(
     let query = CustomerListQuery::parse(&pairs)?;
     let account_id = member.account_id;
     let page = query.page;
-    let (total, records) = state
+    let result = state
         .db
         .read(move |conn| customers::list(conn, account_id, &query))
         .await?;
-    let data: Vec<CustomerView> = records.into_iter().map(CustomerView::from).collect();
-    Ok(page_response(&req, &pairs, page, total, data))
+    let data: Vec<CustomerView> = result.records.into_iter().map(CustomerView::from).collect();
+    Ok(match result.total {
+        Some(total) => page_response(&req, &pairs, page, total, data, result.next_cursor),
+        None => cursor_response(&req, &pairs, page.per_page, data, result.next_cursor),
+    })
 }
