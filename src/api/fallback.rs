@@ -33,10 +33,16 @@ pub fn json_error_body<B: MessageBody + 'static>(
     let status = res.status();
     let message = status.canonical_reason().unwrap_or("Error").to_string() + ".";
     let body = serde_json::json!({ "message": message }).to_string();
-    let (req, _) = res.into_parts();
-    let response: HttpResponse<BoxBody> = HttpResponse::build(status)
+    let (req, original) = res.into_parts();
+    let mut response: HttpResponse<BoxBody> = HttpResponse::build(status)
         .content_type("application/json")
         .body(body);
+    // Keep what other layers said (CORS, Allow, request id); only the body and its type change.
+    for (name, value) in original.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            response.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, response).map_into_right_body(),
     ))
