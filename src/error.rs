@@ -174,6 +174,20 @@ impl From<DieselError> for ApiError {
                     FieldErrors::new(),
                 )
             }
+            // SQLite's writer waited out its busy timeout: the database is overloaded, not broken.
+            DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if info.message().contains("database is locked") =>
+            {
+                ApiError::Unavailable
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if info.message().contains("deadlock detected") =>
+            {
+                ApiError::Conflict(
+                    "A concurrent change conflicted; retry the request.".into(),
+                    FieldErrors::new(),
+                )
+            }
             other => ApiError::Internal(format!("database: {other}")),
         }
     }

@@ -80,18 +80,22 @@ fn paging(
     (meta, links)
 }
 
-/// This request's absolute URL with `key` (`page` or `cursor`) set to `value`, the other removed.
+/// This request's URL with `key` (`page` or `cursor`) set to `value`, the other removed.
+/// Absolute when the request's scheme and host (which proxies may set through `Forwarded` /
+/// `X-Forwarded-*`) make a valid URL; relative otherwise: a client's headers never break a list.
 fn url_with(req: &HttpRequest, pairs: &[(String, String)], key: &str, value: &str) -> String {
-    let mut url = req.full_url();
-    url.set_query(None);
-    {
-        let mut query = url.query_pairs_mut();
-        for (k, v) in pairs.iter().filter(|(k, _)| k != "page" && k != "cursor") {
-            query.append_pair(k, v);
-        }
-        query.append_pair(key, value);
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs.iter().filter(|(k, _)| k != "page" && k != "cursor") {
+        query.append_pair(k, v);
     }
-    url.to_string()
+    query.append_pair(key, value);
+    let path_and_query = format!("{}?{}", req.path(), query.finish());
+    let info = req.connection_info();
+    let absolute = format!("{}://{}{}", info.scheme(), info.host(), path_and_query);
+    match url::Url::parse(&absolute) {
+        Ok(url) if url.path() == req.path() => url.to_string(),
+        _ => path_and_query,
+    }
 }
 
 /// The 200 response for page `page` of `data` out of `total`, with the cursor of the next page

@@ -257,6 +257,8 @@ pub fn link_customers(
     if domains.is_empty() {
         return Ok(0);
     }
+    // A linked customer changed: `updated_since` syncs must see it.
+    let now = super::now();
     db_run!(conn: {
         let with_email_there = customer_contacts::table
             .filter(customer_contacts::account_id.eq(account_id))
@@ -269,7 +271,7 @@ pub fn link_customers(
                 .filter(customers::company_id.is_null())
                 .filter(customers::id.eq_any(with_email_there)),
         )
-        .set(customers::company_id.eq(company_id))
+        .set((customers::company_id.eq(company_id), customers::updated_at.eq(now)))
         .execute(conn)
     })
 }

@@ -110,8 +110,15 @@ impl DbConn {
             (Err(_), DbConn::Sqlite(c)) => AnsiTransactionManager::rollback_transaction(c),
             (Err(_), DbConn::Postgres(c)) => AnsiTransactionManager::rollback_transaction(c),
         };
-        ended?;
-        result
+        match (ended, result) {
+            (Ok(()), result) => result,
+            (Err(e), Ok(_)) => Err(e.into()),
+            // The caller needs the first error; a failed rollback breaks the connection anyway.
+            (Err(e), Err(original)) => {
+                log::error!("savepoint rollback failed: {e}");
+                Err(original)
+            }
+        }
     }
 
     /// Runs raw SQL that needs no results (pragmas, locks).

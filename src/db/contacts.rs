@@ -76,6 +76,18 @@ pub fn update_value(conn: &mut DbConn, id: i64, value: &ContactValue) -> QueryRe
     Ok(())
 }
 
+/// Gives an email row a placeholder key (`#<id>`, never an address) so another row of the same
+/// customer can take its address within one transaction.
+pub fn park_email(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+    let placeholder = format!("#{id}");
+    db_run!(conn: {
+        diesel::update(customer_contacts::table.find(id))
+            .set(customer_contacts::normalized.eq(&placeholder))
+            .execute(conn)
+    })?;
+    Ok(())
+}
+
 /// The email rows of the account that hold any of `normalized` (lower-cased addresses).
 pub fn emails_in_use(
     conn: &mut DbConn,

@@ -83,24 +83,31 @@ pub fn list(
     })
 }
 
-/// The newest interactions of a conversation, as many as `count` (those just inserted).
-pub fn latest(
+/// Inserts one interaction and returns that very row (not "the newest": another writer may have
+/// committed one since).
+pub fn insert_one(conn: &mut DbConn, row: &NewInteraction) -> QueryResult<Interaction> {
+    db_run!(conn: {
+        diesel::insert_into(interactions::table)
+            .values(row)
+            .returning(Interaction::as_returning())
+            .get_result(conn)
+    })
+}
+
+/// How many interactions a guest sees (all but notes).
+pub fn count_without_notes(
     conn: &mut DbConn,
     account_id: i64,
     conversation_id: i64,
-    count: i64,
-) -> QueryResult<Vec<Interaction>> {
-    let mut rows = db_run!(conn: {
+) -> QueryResult<i64> {
+    db_run!(conn: {
         interactions::table
             .filter(interactions::account_id.eq(account_id))
             .filter(interactions::conversation_id.eq(conversation_id))
-            .order(interactions::id.desc())
-            .limit(count)
-            .select(Interaction::as_select())
-            .load(conn)
-    })?;
-    rows.reverse();
-    Ok(rows)
+            .filter(interactions::kind.ne("note"))
+            .count()
+            .get_result(conn)
+    })
 }
 
 pub fn find(

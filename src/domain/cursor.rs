@@ -28,10 +28,17 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).expect("a cursor serializes"))
     }
 
-    /// `None` for anything this server did not make.
+    /// `None` for anything that is not a well-formed cursor. Cursors are not signed, so a client
+    /// may forge one: its value is bounded (no NUL, ≤ 1024 characters), which is all a forged
+    /// cursor could use to upset a query; at worst it starts the list at another row.
     pub fn decode(text: &str) -> Option<Cursor> {
+        if text.len() > 4096 {
+            return None;
+        }
         let bytes = URL_SAFE_NO_PAD.decode(text.trim()).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        let cursor: Cursor = serde_json::from_slice(&bytes).ok()?;
+        let sane = !cursor.value.contains('\0') && cursor.value.chars().count() <= 1024;
+        sane.then_some(cursor)
     }
 
     /// A cursor after a row of a time-sorted list.
@@ -43,9 +50,12 @@ impl Cursor {
         }
     }
 
-    /// The timestamp bound, for a time-sorted list.
+    /// The timestamp bound, for a time-sorted list (years 1–9999, which every backend stores).
     pub fn time(&self) -> Option<NaiveDateTime> {
-        NaiveDateTime::parse_from_str(&self.value, TIME_FORMAT).ok()
+        use chrono::Datelike;
+        NaiveDateTime::parse_from_str(&self.value, TIME_FORMAT)
+            .ok()
+            .filter(|t| (1..=9999).contains(&t.year()))
     }
 }
 
@@ -67,6 +77,22 @@ mod tests {
             id: 7,
         };
         assert_eq!(Cursor::decode(&by_name.encode()), Some(by_name));
+    }
+
+    #[test]
+    fn forged_values_are_refused() {
+        let nul = Cursor {
+            sort: "name".into(),
+            value: "a\0b".into(),
+            id: 1,
+        };
+        assert_eq!(Cursor::decode(&nul.encode()), None);
+        let ancient = Cursor {
+            sort: "-created_at".into(),
+            value: "-5000-01-01T00:00:00.000000".into(),
+            id: 1,
+        };
+        assert_eq!(Cursor::decode(&ancient.encode()).unwrap().time(), None);
     }
 
     #[test]

@@ -208,27 +208,36 @@ fn insert_interactions(
     actor: &Actor,
     inputs: &[InteractionInput],
 ) -> Result<(), ApiError> {
-    let now = db::now();
     let rows: Vec<NewInteraction> = inputs
         .iter()
-        .map(|input| NewInteraction {
-            account_id,
-            conversation_id,
-            kind: input.kind.as_str(),
-            body: &input.body,
-            source: input.source.as_deref(),
-            // Agents' replies and notes are signed by the token's user; customers' messages are not.
-            user_id: match (actor, input.kind) {
-                (Actor::Agent { user_id }, InteractionType::Agent | InteractionType::Note) => {
-                    Some(*user_id)
-                }
-                _ => None,
-            },
-            created_at: now,
-            updated_at: now,
-        })
+        .map(|input| interaction_row(account_id, conversation_id, actor, input))
         .collect();
     Ok(interactions::insert_all(conn, &rows)?)
+}
+
+fn interaction_row<'a>(
+    account_id: i64,
+    conversation_id: i64,
+    actor: &Actor,
+    input: &'a InteractionInput,
+) -> NewInteraction<'a> {
+    let now = db::now();
+    NewInteraction {
+        account_id,
+        conversation_id,
+        kind: input.kind.as_str(),
+        body: &input.body,
+        source: input.source.as_deref(),
+        // Agents' replies and notes are signed by the token's user; customers' messages are not.
+        user_id: match (actor, input.kind) {
+            (Actor::Agent { user_id }, InteractionType::Agent | InteractionType::Note) => {
+                Some(*user_id)
+            }
+            _ => None,
+        },
+        created_at: now,
+        updated_at: now,
+    }
 }
 
 fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<ConversationRow, ApiError> {
@@ -252,7 +261,13 @@ pub fn load(
                 fingerprint_hash, ..
             },
             Some(row),
-        ) if row.0.fingerprint_hash.as_ref() == Some(fingerprint_hash) => Ok(row),
+        ) if row.0.fingerprint_hash.as_ref() == Some(fingerprint_hash) => {
+            // Notes are invisible to guests, and so is how many there are.
+            let (mut conversation, email) = row;
+            conversation.interactions_count =
+                interactions::count_without_notes(conn, account_id, id)?;
+            Ok((conversation, email))
+        }
         (Actor::Guest { .. }, _) => Err(guest_refused()),
     }
 }
@@ -355,18 +370,12 @@ pub fn add_interaction(
             "must be customer for a contact form",
         ));
     }
-    insert_interactions(
+    let created = interactions::insert_one(
         conn,
-        account_id,
-        conversation_id,
-        actor,
-        std::slice::from_ref(input),
+        &interaction_row(account_id, conversation_id, actor, input),
     )?;
     conversations::count_interactions(conn, conversation_id, 1)?;
-    let mut created = interactions::latest(conn, account_id, conversation_id, 1)?;
-    created
-        .pop()
-        .ok_or_else(|| ApiError::internal("inserted interaction not found"))
+    Ok(created)
 }
 
 pub fn delete_interaction(

@@ -112,6 +112,13 @@ pub fn update(
     let moving: HashSet<i64> = plan.updates.iter().map(|(_, row_id)| *row_id).collect();
     ensure_emails_free(conn, account_id, &changed_emails, &moving)?;
 
+    // Emails may move between this customer's rows (a swap); the unique index can't wait for the
+    // end of the transaction, so changing email rows first step aside to a placeholder.
+    for (item, row_id) in &plan.updates {
+        if item.kind == ContactKind::Email {
+            contacts::park_email(conn, *row_id)?;
+        }
+    }
     for (item, row_id) in &plan.updates {
         contacts::update_value(conn, *row_id, &item.value).map_err(email_taken)?;
     }

@@ -188,6 +188,10 @@ both_backends! {
         assert!(seen["data"].as_array().unwrap().iter().all(|i| i["user_id"].is_null()));
         let conversation: Value = app.guest(Method::GET, &app.conversation_path(&mine["data"]["id"]), &guest).send().await.unwrap().json().await.unwrap();
         assert_eq!(conversation["data"]["user_id"], Value::Null);
+        // Nor how many notes there are.
+        assert_eq!(conversation["data"]["interactions_count"], 2);
+        let (_, as_agent) = app.get_json(&app.conversation_path(&mine["data"]["id"])).await;
+        assert_eq!(as_agent["data"]["interactions_count"], 3);
     }
 
     async fn contact_form_routes_answer_preflights_from_any_origin(app: TestApp) {
