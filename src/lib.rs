@@ -1,8 +1,9 @@
 //! supportdesk: a REST/JSON support-desk backend on embedded SQLite or PostgreSQL.
 //!
-//! Read in this order: a request enters through [`routes`], is handled in [`api`] (extract,
-//! parse into [`domain`] types, run [`db`] code in one transaction, render a view), and every
-//! failure is an [`error::ApiError`].
+//! Read in this order: a request enters through [`routes`], is handled in [`api`] (extract, parse
+//! into [`domain`] types, run a [`services`] use case over [`db`] code in one transaction, render a
+//! view), and every failure is an [`error::ApiError`]. [`startup`] wires it together; [`cli`] is
+//! the command line.
 
 /// HTTP handlers, extractors and views.
 pub mod api;
