@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use crate::domain::paging::PageRequest;
+use crate::domain::paging::{Page, PageRequest, Window};
 use crate::error::{ApiError, FieldErrors};
 
 #[derive(Serialize)]
@@ -98,9 +98,30 @@ fn url_with(req: &HttpRequest, pairs: &[(String, String)], key: &str, value: &st
     }
 }
 
-/// The 200 response for page `page` of `data` out of `total`, with the cursor of the next page
-/// for lists that page by cursor too.
-pub fn page_response<T: Serialize>(
+/// The 200 response for a page of a list: numbered (with a total) unless the client paged by
+/// cursor. Both carry `meta.next_cursor`, so a client can switch to cursors at any page.
+pub fn list_response<T, V: Serialize>(
+    req: &HttpRequest,
+    pairs: &[(String, String)],
+    window: &Window,
+    page: Page<T>,
+    view: impl FnMut(T) -> V,
+) -> HttpResponse {
+    let page = page.map(view);
+    match page.total {
+        Some(total) => page_response(req, pairs, window.page, total, page.rows, page.next_cursor),
+        None => cursor_response(
+            req,
+            pairs,
+            window.page.per_page,
+            page.rows,
+            page.next_cursor,
+        ),
+    }
+}
+
+/// The 200 response for page `page` of `data` out of `total`, with the cursor of the next page.
+fn page_response<T: Serialize>(
     req: &HttpRequest,
     pairs: &[(String, String)],
     page: PageRequest,
@@ -132,7 +153,7 @@ struct CursorLinks {
 
 /// The 200 response for a page fetched by `cursor`: no total and no page numbers (counting is
 /// what would make deep pages slow), only the way on.
-pub fn cursor_response<T: Serialize>(
+fn cursor_response<T: Serialize>(
     req: &HttpRequest,
     pairs: &[(String, String)],
     per_page: i64,

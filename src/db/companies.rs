@@ -10,7 +10,7 @@ use super::schema::{companies, company_keys, customer_contacts, customer_request
 use super::DbConn;
 use crate::db_run;
 use crate::domain::company_list::CompanyFilter;
-use crate::domain::paging::PageRequest;
+use crate::domain::paging::Window;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = companies)]
@@ -132,13 +132,14 @@ pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<bool> 
     Ok(deleted > 0)
 }
 
-/// One page of the account's companies, newest first, and how many match.
+/// One page of the account's companies, newest first (one row more when there is a next page),
+/// and how many match when the window counts.
 pub fn list(
     conn: &mut DbConn,
     account_id: i64,
     filter: &CompanyFilter,
-    page: PageRequest,
-) -> QueryResult<(i64, Vec<Company>)> {
+    window: &Window,
+) -> QueryResult<(Option<i64>, Vec<Company>)> {
     db_run!(conn: {
         let filtered = || {
             let mut query = companies::table.filter(companies::account_id.eq(account_id)).into_boxed();
@@ -154,11 +155,19 @@ pub fn list(
             }
             query
         };
-        let total: i64 = filtered().count().get_result(conn)?;
-        let rows = filtered()
+        let total = match window.counts() {
+            true => Some(filtered().count().get_result(conn)?),
+            false => None,
+        };
+        let mut rows = filtered();
+        if let Some(cursor) = &window.cursor {
+            let (at, id) = (cursor.time().unwrap_or_default(), cursor.id);
+            rows = rows.filter(companies::created_at.lt(at).or(companies::created_at.eq(at).and(companies::id.lt(id))));
+        }
+        let rows = rows
             .order((companies::created_at.desc(), companies::id.desc()))
-            .limit(page.per_page)
-            .offset(page.offset())
+            .limit(window.limit())
+            .offset(window.offset())
             .select(Company::as_select())
             .load(conn)?;
         Ok((total, rows))

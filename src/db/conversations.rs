@@ -9,8 +9,7 @@ use diesel::prelude::*;
 use super::schema::{accounts, conversations, customer_contacts};
 use super::DbConn;
 use crate::db_run;
-use crate::domain::conversation_list::{ConversationFilter, ConversationSort};
-use crate::domain::paging::PageRequest;
+use crate::domain::conversation_list::{ConversationListQuery, ConversationSort};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = conversations)]
@@ -124,14 +123,14 @@ pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<bool> 
     Ok(deleted > 0)
 }
 
-/// One page of the account's conversations matching `filter`, and how many match in all.
+/// One page of the account's conversations (one row more when there is a next page), each with
+/// its customer's email, and how many match when the window counts.
 pub fn list(
     conn: &mut DbConn,
     account_id: i64,
-    filter: &ConversationFilter,
-    sort: ConversationSort,
-    page: PageRequest,
-) -> QueryResult<(i64, Vec<ConversationRow>)> {
+    query: &ConversationListQuery,
+) -> QueryResult<(Option<i64>, Vec<ConversationRow>)> {
+    let (filter, sort, window) = (&query.filter, query.sort, &query.window);
     db_run!(conn: {
         let filtered = || {
             let mut query = conversations::table
@@ -149,16 +148,29 @@ pub fn list(
             }
             query
         };
-        let total: i64 = filtered().count().get_result(conn)?;
-        let query = match sort {
-            ConversationSort::CreatedAsc => filtered().order((conversations::created_at.asc(), conversations::id.asc())),
-            ConversationSort::CreatedDesc => filtered().order((conversations::created_at.desc(), conversations::id.desc())),
-            ConversationSort::UpdatedAsc => filtered().order((conversations::updated_at.asc(), conversations::id.asc())),
-            ConversationSort::UpdatedDesc => filtered().order((conversations::updated_at.desc(), conversations::id.desc())),
+        let total = match window.counts() {
+            true => Some(filtered().count().get_result(conn)?),
+            false => None,
         };
-        let rows = query
-            .limit(page.per_page)
-            .offset(page.offset())
+        let mut rows = filtered();
+        if let Some(cursor) = &window.cursor {
+            let (at, id) = (cursor.time().unwrap_or_default(), cursor.id);
+            rows = match sort {
+                ConversationSort::CreatedAsc => rows.filter(conversations::created_at.gt(at).or(conversations::created_at.eq(at).and(conversations::id.gt(id)))),
+                ConversationSort::CreatedDesc => rows.filter(conversations::created_at.lt(at).or(conversations::created_at.eq(at).and(conversations::id.lt(id)))),
+                ConversationSort::UpdatedAsc => rows.filter(conversations::updated_at.gt(at).or(conversations::updated_at.eq(at).and(conversations::id.gt(id)))),
+                ConversationSort::UpdatedDesc => rows.filter(conversations::updated_at.lt(at).or(conversations::updated_at.eq(at).and(conversations::id.lt(id)))),
+            };
+        }
+        let rows = match sort {
+            ConversationSort::CreatedAsc => rows.order((conversations::created_at.asc(), conversations::id.asc())),
+            ConversationSort::CreatedDesc => rows.order((conversations::created_at.desc(), conversations::id.desc())),
+            ConversationSort::UpdatedAsc => rows.order((conversations::updated_at.asc(), conversations::id.asc())),
+            ConversationSort::UpdatedDesc => rows.order((conversations::updated_at.desc(), conversations::id.desc())),
+        };
+        let rows = rows
+            .limit(window.limit())
+            .offset(window.offset())
             .select((Conversation::as_select(), (customer_contacts::id, customer_contacts::value).nullable()))
             .load(conn)?;
         Ok((total, rows))

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::schema::{customer_requests, request_attachments};
 use super::DbConn;
 use crate::db_run;
-use crate::domain::paging::PageRequest;
+use crate::domain::paging::Window;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = customer_requests)]
@@ -129,8 +129,8 @@ pub fn list(
     conn: &mut DbConn,
     account_id: i64,
     filter: &RequestFilter,
-    page: PageRequest,
-) -> QueryResult<(i64, Vec<RequestRow>)> {
+    window: &Window,
+) -> QueryResult<(Option<i64>, Vec<RequestRow>)> {
     db_run!(conn: {
         let filtered = || {
             let mut query = customer_requests::table
@@ -151,11 +151,19 @@ pub fn list(
             }
             query
         };
-        let total: i64 = filtered().count().get_result(conn)?;
-        let rows = filtered()
+        let total = match window.counts() {
+            true => Some(filtered().count().get_result(conn)?),
+            false => None,
+        };
+        let mut rows = filtered();
+        if let Some(cursor) = &window.cursor {
+            let (at, id) = (cursor.time().unwrap_or_default(), cursor.id);
+            rows = rows.filter(customer_requests::created_at.lt(at).or(customer_requests::created_at.eq(at).and(customer_requests::id.lt(id))));
+        }
+        let rows = rows
             .order((customer_requests::created_at.desc(), customer_requests::id.desc()))
-            .limit(page.per_page)
-            .offset(page.offset())
+            .limit(window.limit())
+            .offset(window.offset())
             .select((CustomerRequest::as_select(), (request_attachments::id, request_attachments::url).nullable()))
             .load(conn)?;
         Ok((total, rows))

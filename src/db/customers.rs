@@ -122,7 +122,7 @@ pub fn list(
     account_id: i64,
     query: &CustomerListQuery,
 ) -> QueryResult<(Option<i64>, Vec<Customer>)> {
-    let (filter, sort, page) = (&query.filter, query.sort, query.page);
+    let (filter, sort, window) = (&query.filter, query.sort, &query.window);
     db_run!(conn: {
         // The same filters serve the count and the page. Contact filters are subselects on
         // customer_contacts_lookup_idx: (account_id, kind, normalized).
@@ -159,14 +159,12 @@ pub fn list(
             }
             query
         };
-        let total: Option<i64> = match query.cursor {
-            Some(_) => None,
-            None => Some(filtered().count().get_result(conn)?),
+        let total: Option<i64> = match window.counts() {
+            true => Some(filtered().count().get_result(conn)?),
+            false => None,
         };
         let mut rows = filtered();
-        let mut offset = page.offset();
-        if let Some(cursor) = &query.cursor {
-            offset = 0;
+        if let Some(cursor) = &window.cursor {
             let (id, text) = (cursor.id, cursor.value.clone());
             let at = cursor.time().unwrap_or_default();
             rows = match sort {
@@ -187,8 +185,8 @@ pub fn list(
             CustomerSort::NameDesc => rows.order((customers::name.desc(), customers::id.desc())),
         };
         let rows = rows
-            .limit(page.per_page + 1)
-            .offset(offset)
+            .limit(window.limit())
+            .offset(window.offset())
             .select(Customer::as_select())
             .load(conn)?;
         Ok((total, rows))

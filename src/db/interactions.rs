@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::schema::interactions;
 use super::DbConn;
 use crate::db_run;
-use crate::domain::paging::PageRequest;
+use crate::domain::paging::Window;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = interactions)]
@@ -53,14 +53,15 @@ pub enum Visibility {
     WithoutNotes,
 }
 
-/// One page of a conversation's interactions, oldest first, and how many there are.
+/// One page of a conversation's interactions, oldest first (one row more when there is a next
+/// page), and how many there are when the window counts.
 pub fn list(
     conn: &mut DbConn,
     account_id: i64,
     conversation_id: i64,
     visibility: Visibility,
-    page: PageRequest,
-) -> QueryResult<(i64, Vec<Interaction>)> {
+    window: &Window,
+) -> QueryResult<(Option<i64>, Vec<Interaction>)> {
     db_run!(conn: {
         let filtered = || {
             let mut query = interactions::table
@@ -72,11 +73,18 @@ pub fn list(
             }
             query
         };
-        let total: i64 = filtered().count().get_result(conn)?;
-        let rows = filtered()
+        let total = match window.counts() {
+            true => Some(filtered().count().get_result(conn)?),
+            false => None,
+        };
+        let mut rows = filtered();
+        if let Some(cursor) = &window.cursor {
+            rows = rows.filter(interactions::id.gt(cursor.id));
+        }
+        let rows = rows
             .order(interactions::id.asc())
-            .limit(page.per_page)
-            .offset(page.offset())
+            .limit(window.limit())
+            .offset(window.offset())
             .select(Interaction::as_select())
             .load(conn)?;
         Ok((total, rows))

@@ -1,7 +1,7 @@
 //! The query of `GET /companies`: filters and page.
 
 use super::company::parse_domain;
-use super::paging::{param, PageRequest};
+use super::paging::{param, Window, NEWEST_FIRST};
 use crate::error::{ApiError, FieldErrors};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -13,14 +13,14 @@ pub struct CompanyFilter {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CompanyListQuery {
     pub filter: CompanyFilter,
-    pub page: PageRequest,
+    pub window: Window,
 }
 
 impl CompanyListQuery {
     pub fn parse(pairs: &[(String, String)]) -> Result<CompanyListQuery, ApiError> {
         let get = |key: &str| param(pairs, key);
         let mut errors = FieldErrors::new();
-        let page = PageRequest::parse(get("page"), get("per_page"), &mut errors);
+        let window = Window::parse(pairs, NEWEST_FIRST, true, &mut errors);
         // A public provider's domain simply matches nothing.
         let domain =
             get("domain").map(|raw| parse_domain(raw).unwrap_or_else(|_| raw.to_lowercase()));
@@ -30,7 +30,7 @@ impl CompanyListQuery {
                 domain,
                 external_id,
             },
-            page,
+            window,
         })
     }
 }

@@ -1,7 +1,7 @@
 //! The query of `GET /conversations`: filters, sort and page.
 
 use super::conversation::{Channel, Status};
-use super::paging::{param, PageRequest};
+use super::paging::{param, Window};
 use crate::error::{ApiError, FieldErrors};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -12,6 +12,36 @@ pub enum ConversationSort {
     CreatedDesc,
     UpdatedAsc,
     UpdatedDesc,
+}
+
+impl ConversationSort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConversationSort::CreatedAsc => "created_at",
+            ConversationSort::CreatedDesc => "-created_at",
+            ConversationSort::UpdatedAsc => "updated_at",
+            ConversationSort::UpdatedDesc => "-updated_at",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ConversationSort> {
+        [
+            ConversationSort::CreatedAsc,
+            ConversationSort::CreatedDesc,
+            ConversationSort::UpdatedAsc,
+            ConversationSort::UpdatedDesc,
+        ]
+        .into_iter()
+        .find(|sort| sort.as_str() == s)
+    }
+
+    /// Sorted by `updated_at` rather than `created_at`.
+    pub fn by_update(self) -> bool {
+        matches!(
+            self,
+            ConversationSort::UpdatedAsc | ConversationSort::UpdatedDesc
+        )
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,7 +55,7 @@ pub struct ConversationFilter {
 pub struct ConversationListQuery {
     pub filter: ConversationFilter,
     pub sort: ConversationSort,
-    pub page: PageRequest,
+    pub window: Window,
 }
 
 impl ConversationListQuery {
@@ -33,21 +63,17 @@ impl ConversationListQuery {
     pub fn parse(pairs: &[(String, String)]) -> Result<ConversationListQuery, ApiError> {
         let get = |key: &str| param(pairs, key);
         let mut errors = FieldErrors::new();
-        let page = PageRequest::parse(get("page"), get("per_page"), &mut errors);
         let sort = match get("sort") {
             None => ConversationSort::default(),
-            Some("created_at") => ConversationSort::CreatedAsc,
-            Some("-created_at") => ConversationSort::CreatedDesc,
-            Some("updated_at") => ConversationSort::UpdatedAsc,
-            Some("-updated_at") => ConversationSort::UpdatedDesc,
-            Some(_) => {
+            Some(raw) => ConversationSort::parse(raw).unwrap_or_else(|| {
                 errors.add(
                     "sort",
                     "must be one of created_at, -created_at, updated_at, -updated_at",
                 );
                 ConversationSort::default()
-            }
+            }),
         };
+        let window = Window::parse(pairs, sort.as_str(), true, &mut errors);
         let customer_id = get("customer_id").and_then(|raw| match raw.parse::<i64>() {
             Ok(id) if id > 0 => Some(id),
             _ => {
@@ -74,7 +100,7 @@ impl ConversationListQuery {
                 channel,
             },
             sort,
-            page,
+            window,
         })
     }
 }

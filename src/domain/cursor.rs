@@ -50,6 +50,15 @@ impl Cursor {
         }
     }
 
+    /// A cursor after a row of a list sorted by id alone.
+    pub fn after_id(sort: &str, id: i64) -> Cursor {
+        Cursor {
+            sort: sort.to_string(),
+            value: String::new(),
+            id,
+        }
+    }
+
     /// The timestamp bound, for a time-sorted list (years 1–9999, which every backend stores).
     pub fn time(&self) -> Option<NaiveDateTime> {
         use chrono::Datelike;

@@ -3,8 +3,7 @@
 use chrono::{DateTime, NaiveDateTime};
 
 use super::contact::phone_digits;
-use super::cursor::Cursor;
-use super::paging::{param, PageRequest};
+use super::paging::{param, Window};
 use crate::error::{ApiError, FieldErrors};
 
 /// Longest `q` accepted.
@@ -81,9 +80,7 @@ impl CustomerFilter {
 pub struct CustomerListQuery {
     pub filter: CustomerFilter,
     pub sort: CustomerSort,
-    pub page: PageRequest,
-    /// Keyset paging: the page after this cursor (instead of `page`), with no total counted.
-    pub cursor: Option<Cursor>,
+    pub window: Window,
 }
 
 impl CustomerListQuery {
@@ -91,7 +88,6 @@ impl CustomerListQuery {
     pub fn parse(pairs: &[(String, String)]) -> Result<CustomerListQuery, ApiError> {
         let get = |key: &str| param(pairs, key);
         let mut errors = FieldErrors::new();
-        let page = PageRequest::parse(get("page"), get("per_page"), &mut errors);
         let sort = match get("sort") {
             None => CustomerSort::default(),
             Some(s) => CustomerSort::parse(s.trim()).unwrap_or_else(|| {
@@ -138,20 +134,7 @@ impl CustomerListQuery {
                     None
                 }
             });
-        let cursor = get("cursor").and_then(|raw| match Cursor::decode(raw) {
-            Some(cursor)
-                if cursor.sort == sort.as_str() && (sort.by_name() || cursor.time().is_some()) =>
-            {
-                Some(cursor)
-            }
-            _ => {
-                errors.add(
-                    "cursor",
-                    "is not a cursor of this list and sort (take it from meta.next_cursor)",
-                );
-                None
-            }
-        });
+        let window = Window::parse(pairs, sort.as_str(), !sort.by_name(), &mut errors);
         errors.into_result(CustomerListQuery {
             filter: CustomerFilter {
                 email,
@@ -161,8 +144,7 @@ impl CustomerListQuery {
                 updated_since,
             },
             sort,
-            page,
-            cursor,
+            window,
         })
     }
 }

@@ -1,5 +1,6 @@
-//! `page` and `per_page`, shared by every list.
+//! `page`, `per_page` and `cursor`, shared by every list.
 
+use super::cursor::Cursor;
 use crate::error::FieldErrors;
 
 pub const DEFAULT_PER_PAGE: i64 = 25;
@@ -69,6 +70,99 @@ impl PageRequest {
     }
 }
 
+/// The sort of lists that only list newest first (companies, customer requests).
+pub const NEWEST_FIRST: &str = "-created_at";
+
+/// Which rows of a list to return: page `page.page` (counted, with a total), or the rows after
+/// `cursor` (keyset paging: no count and no skipped rows, so a deep page costs what the first does).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Window {
+    pub page: PageRequest,
+    pub cursor: Option<Cursor>,
+}
+
+impl Window {
+    /// Reads `page`, `per_page` and `cursor`. A cursor must come from a list sorted by `sort`, and
+    /// carry a time when `time_sorted`.
+    pub fn parse(
+        pairs: &[(String, String)],
+        sort: &str,
+        time_sorted: bool,
+        errors: &mut FieldErrors,
+    ) -> Window {
+        let page = PageRequest::parse(param(pairs, "page"), param(pairs, "per_page"), errors);
+        let cursor = param(pairs, "cursor").and_then(|raw| match Cursor::decode(raw) {
+            Some(c) if c.sort == sort && (!time_sorted || c.time().is_some()) => Some(c),
+            _ => {
+                errors.add(
+                    "cursor",
+                    "is not a cursor of this list and sort (take it from meta.next_cursor)",
+                );
+                None
+            }
+        });
+        Window { page, cursor }
+    }
+
+    /// Rows to fetch: one more than the page holds, to learn whether a next page exists.
+    pub fn limit(&self) -> i64 {
+        self.page.per_page + 1
+    }
+
+    /// Rows to skip: none after a cursor.
+    pub fn offset(&self) -> i64 {
+        match self.cursor {
+            Some(_) => 0,
+            None => self.page.offset(),
+        }
+    }
+
+    /// Whether the list counts its matches (page numbers need a total; cursors don't).
+    pub fn counts(&self) -> bool {
+        self.cursor.is_none()
+    }
+}
+
+/// One page of a list, as its service returns it.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    /// How many match in all; `None` when paging by cursor.
+    pub total: Option<i64>,
+    /// Where the next page starts, when there is one.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// From rows fetched with [`Window::limit`]: the extra row, if any, only says there is more.
+    pub fn new(
+        mut rows: Vec<T>,
+        total: Option<i64>,
+        window: &Window,
+        cursor_after: impl Fn(&T) -> Cursor,
+    ) -> Page<T> {
+        let more = rows.len() as i64 > window.page.per_page;
+        rows.truncate(window.page.per_page as usize);
+        let next_cursor = rows
+            .last()
+            .filter(|_| more)
+            .map(|last| cursor_after(last).encode());
+        Page {
+            rows,
+            total,
+            next_cursor,
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            rows: self.rows.into_iter().map(f).collect(),
+            total: self.total,
+            next_cursor: self.next_cursor,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +190,50 @@ mod tests {
             let mut errors = FieldErrors::new();
             PageRequest::parse(Some(page), Some(per_page), &mut errors);
             assert!(!errors.is_empty(), "{page} {per_page} accepted");
+        }
+    }
+
+    #[test]
+    fn a_page_keeps_its_size_and_points_past_its_last_row() {
+        let window = Window {
+            page: PageRequest {
+                page: 1,
+                per_page: 2,
+            },
+            cursor: None,
+        };
+        let after = |n: &i64| Cursor {
+            sort: "id".into(),
+            value: String::new(),
+            id: *n,
+        };
+        let page = Page::new(vec![1, 2, 3], Some(3), &window, after);
+        assert_eq!(page.rows, vec![1, 2]);
+        let next = Cursor::decode(page.next_cursor.as_deref().unwrap()).unwrap();
+        assert_eq!(next.id, 2);
+        assert_eq!(
+            Page::new(vec![1, 2], None, &window, after).next_cursor,
+            None
+        );
+    }
+
+    #[test]
+    fn a_cursor_must_belong_to_the_sort() {
+        let pairs = |cursor: String| vec![("cursor".to_string(), cursor)];
+        let by_id = Cursor {
+            sort: "id".into(),
+            value: String::new(),
+            id: 9,
+        }
+        .encode();
+        let mut errors = FieldErrors::new();
+        let window = Window::parse(&pairs(by_id.clone()), "id", false, &mut errors);
+        assert_eq!((window.offset(), window.counts()), (0, false));
+        assert!(errors.is_empty());
+        for (sort, time_sorted) in [("-created_at", true), ("id", true)] {
+            let mut errors = FieldErrors::new();
+            Window::parse(&pairs(by_id.clone()), sort, time_sorted, &mut errors);
+            assert!(errors.contains("cursor"), "{sort}");
         }
     }
 

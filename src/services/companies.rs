@@ -8,8 +8,10 @@ use crate::db::companies::{self, Company, CompanyChanges, KeyKind, NewCompany};
 use crate::db::{self, labels, users, DbConn};
 use crate::domain::company::CompanyInput;
 use crate::domain::company_list::CompanyListQuery;
+use crate::domain::cursor::Cursor;
 use crate::domain::input::Patch;
 use crate::domain::label::LabelKind;
+use crate::domain::paging::{Page, NEWEST_FIRST};
 use crate::domain::Integration;
 use crate::error::{ApiError, FieldErrors};
 
@@ -214,9 +216,16 @@ pub fn list(
     conn: &mut DbConn,
     account_id: i64,
     query: &CompanyListQuery,
-) -> Result<(i64, Vec<CompanyRecord>), ApiError> {
-    let (total, rows) = companies::list(conn, account_id, &query.filter, query.page)?;
-    Ok((total, records(conn, account_id, rows)?))
+) -> Result<Page<CompanyRecord>, ApiError> {
+    let (total, rows) = companies::list(conn, account_id, &query.filter, &query.window)?;
+    let page = Page::new(rows, total, &query.window, |last| {
+        Cursor::after_time(NEWEST_FIRST, last.created_at, last.id)
+    });
+    Ok(Page {
+        rows: records(conn, account_id, page.rows)?,
+        total: page.total,
+        next_cursor: page.next_cursor,
+    })
 }
 
 /// Keys and request counts for a page of companies: two queries whatever its size.

@@ -9,9 +9,10 @@ use crate::domain::conversation::{
     ConversationChanges, CustomerRef, InteractionInput, InteractionType, NewConversation, Status,
 };
 use crate::domain::conversation_list::ConversationListQuery;
+use crate::domain::cursor::Cursor;
 use crate::domain::customer::{ContactItem, CustomerInput};
 use crate::domain::input::Patch;
-use crate::domain::paging::PageRequest;
+use crate::domain::paging::{Page, Window};
 use crate::domain::EmailAddress;
 use crate::error::{ApiError, FieldErrors};
 use crate::services::customers;
@@ -308,14 +309,16 @@ pub fn list(
     conn: &mut DbConn,
     account_id: i64,
     query: &ConversationListQuery,
-) -> Result<(i64, Vec<ConversationRow>), ApiError> {
-    Ok(conversations::list(
-        conn,
-        account_id,
-        &query.filter,
-        query.sort,
-        query.page,
-    )?)
+) -> Result<Page<ConversationRow>, ApiError> {
+    let (total, rows) = conversations::list(conn, account_id, query)?;
+    let sort = query.sort;
+    Ok(Page::new(rows, total, &query.window, |(last, _)| {
+        let at = match sort.by_update() {
+            true => last.updated_at,
+            false => last.created_at,
+        };
+        Cursor::after_time(sort.as_str(), at, last.id)
+    }))
 }
 
 /// What a reader may see of a conversation's interactions.
@@ -327,22 +330,23 @@ fn visibility(actor: &Actor) -> Visibility {
     }
 }
 
+/// Interactions list oldest first, by id: their cursors name this sort.
+pub const INTERACTION_SORT: &str = "id";
+
 /// A page of a conversation's interactions, oldest first.
 pub fn list_interactions(
     conn: &mut DbConn,
     account_id: i64,
     actor: &Actor,
     conversation_id: i64,
-    page: PageRequest,
-) -> Result<(i64, Vec<Interaction>), ApiError> {
+    window: &Window,
+) -> Result<Page<Interaction>, ApiError> {
     load(conn, account_id, actor, conversation_id)?;
-    Ok(interactions::list(
-        conn,
-        account_id,
-        conversation_id,
-        visibility(actor),
-        page,
-    )?)
+    let (total, rows) =
+        interactions::list(conn, account_id, conversation_id, visibility(actor), window)?;
+    Ok(Page::new(rows, total, window, |last| {
+        Cursor::after_id(INTERACTION_SORT, last.id)
+    }))
 }
 
 /// One interaction, for members.

@@ -3,9 +3,10 @@
 use crate::db::companies::{self, KeyKind};
 use crate::db::customer_requests::{self, NewRequest, RequestChanges, RequestFilter, RequestRow};
 use crate::db::{self, conversations, customers, DbConn};
+use crate::domain::cursor::Cursor;
 use crate::domain::customer_request::{CompanyRef, RequestInput};
 use crate::domain::input::Patch;
-use crate::domain::paging::PageRequest;
+use crate::domain::paging::{Page, Window, NEWEST_FIRST};
 use crate::error::{ApiError, FieldErrors};
 
 pub fn create(
@@ -93,9 +94,12 @@ pub fn list(
     conn: &mut DbConn,
     account_id: i64,
     filter: &RequestFilter,
-    page: PageRequest,
-) -> Result<(i64, Vec<RequestRow>), ApiError> {
-    Ok(customer_requests::list(conn, account_id, filter, page)?)
+    window: &Window,
+) -> Result<Page<RequestRow>, ApiError> {
+    let (total, rows) = customer_requests::list(conn, account_id, filter, window)?;
+    Ok(Page::new(rows, total, window, |(last, _)| {
+        Cursor::after_time(NEWEST_FIRST, last.created_at, last.id)
+    }))
 }
 
 /// The company a request names, by id or by one of its external ids: `None` when not given,

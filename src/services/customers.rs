@@ -15,6 +15,7 @@ use crate::domain::customer::{ContactItem, CustomerInput};
 use crate::domain::customer_list::{CustomerListQuery, CustomerSort};
 use crate::domain::input::Patch;
 use crate::domain::naming::display_name;
+use crate::domain::paging::Page;
 use crate::error::{ApiError, FieldErrors};
 
 /// A customer with everything its view shows.
@@ -180,42 +181,28 @@ pub fn delete_contact(
     Ok(())
 }
 
-/// One page of customers (without stats).
-pub struct CustomerPage {
-    pub records: Vec<CustomerRecord>,
-    /// How many match in all; not counted when paging by cursor.
-    pub total: Option<i64>,
-    /// Where the next page starts, when there is one.
-    pub next_cursor: Option<String>,
-}
-
-/// A page of customers: the rows, then all their contacts in one more query.
+/// A page of customers (without stats): the rows, then all their contacts in one more query.
 pub fn list(
     conn: &mut DbConn,
     account_id: i64,
     query: &CustomerListQuery,
-) -> Result<CustomerPage, ApiError> {
-    let (total, mut rows) = customers::list(conn, account_id, query)?;
-    let more = rows.len() as i64 > query.page.per_page;
-    rows.truncate(query.page.per_page as usize);
-    let next_cursor = rows.last().filter(|_| more).map(|last| {
-        let sort = query.sort.as_str();
-        match query.sort {
-            CustomerSort::CreatedAsc | CustomerSort::CreatedDesc => {
-                Cursor::after_time(sort, last.created_at, last.id)
-            }
-            CustomerSort::UpdatedAsc | CustomerSort::UpdatedDesc => {
-                Cursor::after_time(sort, last.updated_at, last.id)
-            }
-            CustomerSort::NameAsc | CustomerSort::NameDesc => Cursor {
-                sort: sort.to_string(),
-                value: last.name.clone(),
-                id: last.id,
-            },
+) -> Result<Page<CustomerRecord>, ApiError> {
+    let (total, rows) = customers::list(conn, account_id, query)?;
+    let sort = query.sort;
+    let page = Page::new(rows, total, &query.window, |last| match sort {
+        CustomerSort::CreatedAsc | CustomerSort::CreatedDesc => {
+            Cursor::after_time(sort.as_str(), last.created_at, last.id)
         }
-        .encode()
+        CustomerSort::UpdatedAsc | CustomerSort::UpdatedDesc => {
+            Cursor::after_time(sort.as_str(), last.updated_at, last.id)
+        }
+        CustomerSort::NameAsc | CustomerSort::NameDesc => Cursor {
+            sort: sort.as_str().to_string(),
+            value: last.name.clone(),
+            id: last.id,
+        },
     });
-    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let ids: Vec<i64> = page.rows.iter().map(|c| c.id).collect();
     let mut by_customer: HashMap<i64, Vec<Contact>> = HashMap::new();
     for contact in contacts::of_customers(conn, account_id, &ids)? {
         by_customer
@@ -223,19 +210,11 @@ pub fn list(
             .or_default()
             .push(contact);
     }
-    let records = rows
-        .into_iter()
-        .map(|customer| CustomerRecord {
-            contacts: by_customer.remove(&customer.id).unwrap_or_default(),
-            customer,
-            stats: None,
-        })
-        .collect();
-    Ok(CustomerPage {
-        records,
-        total,
-        next_cursor,
-    })
+    Ok(page.map(|customer| CustomerRecord {
+        contacts: by_customer.remove(&customer.id).unwrap_or_default(),
+        customer,
+        stats: None,
+    }))
 }
 
 /// A `company_id` the client gave must be one of the account's companies.

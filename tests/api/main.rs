@@ -13,6 +13,7 @@ mod contact_forms;
 mod conversations;
 mod customers;
 mod customers_list;
+mod cursors;
 mod ecosystem;
 mod errors;
 mod health;

@@ -12,7 +12,7 @@ pub use labels::{create_label, delete_label, list_labels, show_label, update_lab
 pub use requests::{create_request, delete_request, list_requests, show_request, update_request};
 
 use super::extract::{Body, Member};
-use super::paging::{page_response, query_pairs};
+use super::paging::{list_response, query_pairs};
 use super::parse_id;
 use super::views::{created, ok};
 use crate::domain::company::{CompanyInput, CompanyMode};
@@ -97,13 +97,18 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let pairs = query_pairs(&req)?;
     let query = CompanyListQuery::parse(&pairs)?;
-    let (account_id, page) = (member.account_id, query.page);
-    let (total, records) = state
+    let (account_id, window) = (member.account_id, query.window.clone());
+    let page = state
         .db
         .read(move |conn| companies::list(conn, account_id, &query))
         .await?;
-    let data: Vec<CompanyView> = records.into_iter().map(CompanyView::from).collect();
-    Ok(page_response(&req, &pairs, page, total, data, None))
+    Ok(list_response(
+        &req,
+        &pairs,
+        &window,
+        page,
+        CompanyView::from,
+    ))
 }
 
 #[derive(Serialize)]

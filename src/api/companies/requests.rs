@@ -4,12 +4,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::view::RequestView;
 use crate::api::extract::{Body, Member};
-use crate::api::paging::{page_response, query_pairs};
+use crate::api::paging::{list_response, query_pairs};
 use crate::api::parse_id;
 use crate::api::views::{created, ok};
 use crate::db::customer_requests::RequestFilter;
 use crate::domain::customer_request::RequestInput;
-use crate::domain::paging::{param, PageRequest};
+use crate::domain::paging::{param, Window, NEWEST_FIRST};
 use crate::error::{ApiError, FieldErrors};
 use crate::services::customer_requests;
 use crate::state::AppState;
@@ -86,7 +86,7 @@ pub async fn list_requests(
     let pairs = query_pairs(&req)?;
     let get = |key: &str| param(&pairs, key);
     let mut errors = FieldErrors::new();
-    let page = PageRequest::parse(get("page"), get("per_page"), &mut errors);
+    let window = Window::parse(&pairs, NEWEST_FIRST, true, &mut errors);
     let mut id_filter = |key: &str, min: i64, max: i64| {
         get(key).and_then(|raw| match raw.parse::<i64>() {
             Ok(n) if (min..=max).contains(&n) => Some(n),
@@ -104,10 +104,16 @@ pub async fn list_requests(
     };
     errors.into_result(())?;
     let account_id = member.account_id;
-    let (total, rows) = state
+    let query_window = window.clone();
+    let page = state
         .db
-        .read(move |conn| customer_requests::list(conn, account_id, &filter, page))
+        .read(move |conn| customer_requests::list(conn, account_id, &filter, &query_window))
         .await?;
-    let data: Vec<RequestView> = rows.into_iter().map(RequestView::from).collect();
-    Ok(page_response(&req, &pairs, page, total, data, None))
+    Ok(list_response(
+        &req,
+        &pairs,
+        &window,
+        page,
+        RequestView::from,
+    ))
 }

@@ -4,16 +4,16 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::InteractionView;
 use crate::api::extract::{Body, Caller, Member};
-use crate::api::paging::{page_response, query_pairs};
+use crate::api::paging::{list_response, query_pairs};
 use crate::api::parse_id;
 use crate::api::views::{created, ok};
 use crate::domain::conversation::InteractionInput;
-use crate::domain::paging::{param, PageRequest};
+use crate::domain::paging::Window;
 use crate::error::{ApiError, FieldErrors};
 use crate::services::conversations;
 use crate::state::AppState;
 
-/// `GET …/interactions`: a page (`page`, `per_page`); guests don't see notes.
+/// `GET …/interactions`: a page (`page` or `cursor`, `per_page`); guests don't see notes.
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -22,23 +22,27 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let conversation_id = parse_id(&path.1)?;
     let pairs = query_pairs(&req)?;
-    let get = |key: &str| param(&pairs, key);
     let mut errors = FieldErrors::new();
-    let page = PageRequest::parse(get("page"), get("per_page"), &mut errors);
+    let window = Window::parse(&pairs, conversations::INTERACTION_SORT, false, &mut errors);
     errors.into_result(())?;
     let for_guest = caller.is_guest();
     let Caller { account_id, actor } = caller;
-    let (total, rows) = state
+    let query_window = window.clone();
+    let page = state
         .db
         .read(move |conn| {
-            conversations::list_interactions(conn, account_id, &actor, conversation_id, page)
+            conversations::list_interactions(
+                conn,
+                account_id,
+                &actor,
+                conversation_id,
+                &query_window,
+            )
         })
         .await?;
-    let data: Vec<InteractionView> = rows
-        .into_iter()
-        .map(|i| InteractionView::new(i, for_guest))
-        .collect();
-    Ok(page_response(&req, &pairs, page, total, data, None))
+    Ok(list_response(&req, &pairs, &window, page, |i| {
+        InteractionView::new(i, for_guest)
+    }))
 }
 
 /// `GET …/interactions/{id}`, members only (contact forms list them instead).

@@ -7,7 +7,7 @@ mod view;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract::{Body, Caller, Member};
-use super::paging::{page_response, query_pairs};
+use super::paging::{list_response, query_pairs};
 use super::parse_id;
 use super::views::{created, ok};
 use crate::domain::conversation::{ConversationChanges, NewConversation};
@@ -90,14 +90,12 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let pairs = query_pairs(&req)?;
     let query = ConversationListQuery::parse(&pairs)?;
-    let (account_id, page) = (member.account_id, query.page);
-    let (total, rows) = state
+    let (account_id, window) = (member.account_id, query.window.clone());
+    let page = state
         .db
         .read(move |conn| conversations::list(conn, account_id, &query))
         .await?;
-    let data: Vec<ConversationView> = rows
-        .into_iter()
-        .map(|row| ConversationView::new(row, false))
-        .collect();
-    Ok(page_response(&req, &pairs, page, total, data, None))
+    Ok(list_response(&req, &pairs, &window, page, |row| {
+        ConversationView::new(row, false)
+    }))
 }
