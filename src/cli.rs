@@ -7,6 +7,7 @@ use crate::auth;
 use crate::config::{AccountsCommand, Cli, Command, Settings, TokensCommand, UsersCommand};
 use crate::db::{self, Db};
 use crate::domain::{EmailAddress, Integration, Role};
+use crate::services::{self, seed_data::SeedPlan};
 use crate::startup::{open_database, signing_keys, Application};
 
 /// Runs the command line; `Err` is the message to print before exiting with status 1.
@@ -24,6 +25,20 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Accounts(command) => blocking(settings, move |db, _| accounts(db, command)).await,
         Command::Users(command) => blocking(settings, move |db, _| users(db, command)).await,
         Command::Tokens(command) => blocking(settings, move |db, s| tokens(db, s, command)).await,
+        Command::SeedData {
+            account,
+            customers,
+            conversations_per_customer,
+            seed,
+        } => {
+            let plan = SeedPlan {
+                account_id: account,
+                customers,
+                conversations_per_customer,
+                seed,
+            };
+            blocking(settings, move |db, _| seed_data(db, &plan)).await
+        }
     }
 }
 
@@ -157,6 +172,23 @@ fn tokens(db: &Db, settings: &Settings, command: TokensCommand) -> Result<(), St
             }
         }
     }
+}
+
+/// Seeds with a progress bar on stderr; prints a JSON summary.
+fn seed_data(db: &Db, plan: &SeedPlan) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let bar = indicatif::ProgressBar::new(plan.customers).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {human_pos}/{human_len} customers ({per_sec}, {eta} left)",
+        )
+        .map_err(|e| e.to_string())?
+        .progress_chars("=> "),
+    );
+    let summary = services::seed_data::seed(db, plan, |done| bar.set_position(done))?;
+    bar.finish();
+    let mut view = serde_json::to_value(summary).map_err(|e| e.to_string())?;
+    view["seconds"] = ((started.elapsed().as_secs_f64() * 10.0).round() / 10.0).into();
+    print_json(&view)
 }
 
 /// A message for the user, or a database error turned into one, inside CLI transactions.

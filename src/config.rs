@@ -114,6 +114,20 @@ pub enum Command {
     /// Issue and revoke API tokens.
     #[command(subcommand)]
     Tokens(TokensCommand),
+    /// Fill an account with generated customers and conversations (benchmarks, demos).
+    SeedData {
+        #[arg(long)]
+        account: i64,
+        /// How many customers to add.
+        #[arg(long)]
+        customers: u64,
+        /// Conversations per customer, cycling through every status and channel.
+        #[arg(long, default_value_t = 2)]
+        conversations_per_customer: u32,
+        /// The generator's seed: the same seed on an empty database gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -63,12 +63,18 @@ pub struct ConversationUpdate<'a> {
 /// Hands out the account's next conversation number. The update locks the account row until the
 /// transaction ends, so concurrent creates queue: no number repeats, and a rollback returns it.
 pub fn next_number(conn: &mut DbConn, account_id: i64) -> QueryResult<i64> {
-    db_run!(conn: {
+    reserve_numbers(conn, account_id, 1)
+}
+
+/// Takes `count` numbers at once (bulk loads); returns the first of them.
+pub fn reserve_numbers(conn: &mut DbConn, account_id: i64, count: i64) -> QueryResult<i64> {
+    let last: i64 = db_run!(conn: {
         diesel::update(accounts::table.find(account_id))
-            .set(accounts::last_conversation_number.eq(accounts::last_conversation_number + 1))
+            .set(accounts::last_conversation_number.eq(accounts::last_conversation_number + count))
             .returning(accounts::last_conversation_number)
             .get_result(conn)
-    })
+    })?;
+    Ok(last - count + 1)
 }
 
 pub fn insert(conn: &mut DbConn, row: &NewConversationRow) -> QueryResult<Conversation> {

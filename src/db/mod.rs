@@ -6,6 +6,7 @@
 //! would restrict to a common subset.
 
 pub mod accounts;
+pub mod bulk;
 pub mod companies;
 mod connection;
 pub mod contacts;

@@ -19,6 +19,7 @@ pub mod naming;
 pub mod paging;
 pub mod public_email_domains;
 mod roles;
+pub mod sample_data;
 
 pub use email::EmailAddress;
 pub use roles::{Integration, Role};

@@ -6,3 +6,4 @@ pub mod conversations;
 pub mod customer_requests;
 pub mod customers;
 pub mod labels;
+pub mod seed_data;

@@ -74,3 +74,37 @@ fn migrate_prints_the_applied_migration_names() {
         "{printed}"
     );
 }
+
+both_backends! {
+    async fn seed_data_fills_an_account_with_customers_the_api_serves(app: TestApp) {
+        let account = app.account_id.to_string();
+        let args = ["seed-data", "--account", account.as_str(), "--customers", "30", "--conversations-per-customer", "4"];
+        let summary: Value = serde_json::from_str(&stdout_of(app.cli(&args))).unwrap();
+        assert_eq!((summary["customers"].as_i64(), summary["conversations"].as_i64()), (Some(30), Some(120)));
+        assert!(summary["contacts"].as_i64().unwrap() >= 30);
+
+        let (_, list) = app.get_json(&format!("{}?per_page=100", app.customers_path())).await;
+        assert_eq!(list["meta"]["total"], 30);
+        let customer = &list["data"][0];
+        let email = customer["emails"][0]["email"].as_str().unwrap();
+        let (_, found) = app.get_json(&format!("{}?email={}", app.customers_path(), email.to_uppercase())).await;
+        assert_eq!(found["data"][0]["id"], customer["id"]);
+        // Four conversations per customer, cycling through the statuses: one draft, not counted.
+        let (_, shown) = app.get_json(&format!("{}/{}", app.customers_path(), customer["id"])).await;
+        assert_eq!(shown["data"]["stats"]["conversations"]["total"], 3, "{shown}");
+        let (_, conversations) = app.get_json(&app.account_path("conversations?per_page=100&sort=created_at")).await;
+        assert_eq!(conversations["meta"]["total"], 120);
+
+        // A second run adds to the first without repeating its emails.
+        let summary: Value = serde_json::from_str(&stdout_of(app.cli(&["seed-data", "--account", account.as_str(), "--customers", "5"]))).unwrap();
+        assert_eq!(summary["customers"], 5);
+        let (_, list) = app.get_json(&app.customers_path()).await;
+        assert_eq!(list["meta"]["total"], 35);
+        // Conversation numbers carry on from the seeded ones.
+        let created = app.create_conversation(serde_json::json!({"customer_email": "new@example.com"})).await;
+        assert_eq!(created["number"], 131);
+
+        let output = app.cli(&["seed-data", "--account", "999999", "--customers", "1"]);
+        assert!(!output.status.success() && !output.stderr.is_empty());
+    }
+}

@@ -15,12 +15,28 @@ impl TestApp {
         assert_eq!(status, 200, "{page}");
         let mut seen = Vec::new();
         loop {
-            seen.extend(page["data"].as_array().unwrap().iter().map(|row| row["id"].clone()));
-            let Some(cursor) = page["meta"]["next_cursor"].as_str() else { break };
-            let (status, next) = self.get_json(&format!("{path}{sep}per_page=2&cursor={cursor}")).await;
+            seen.extend(
+                page["data"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|row| row["id"].clone()),
+            );
+            let Some(cursor) = page["meta"]["next_cursor"].as_str() else {
+                break;
+            };
+            let (status, next) = self
+                .get_json(&format!("{path}{sep}per_page=2&cursor={cursor}"))
+                .await;
             assert_eq!(status, 200, "{next}");
-            assert!(next["meta"].get("total").is_none(), "cursor pages count nothing");
-            assert_eq!(next["links"]["next"].is_string(), next["meta"]["next_cursor"].is_string());
+            assert!(
+                next["meta"].get("total").is_none(),
+                "cursor pages count nothing"
+            );
+            assert_eq!(
+                next["links"]["next"].is_string(),
+                next["meta"]["next_cursor"].is_string()
+            );
             page = next;
         }
         seen
@@ -30,7 +46,12 @@ impl TestApp {
     async fn all_ids(&self, path: &str) -> Vec<Value> {
         let sep = if path.contains('?') { '&' } else { '?' };
         let (_, all) = self.get_json(&format!("{path}{sep}per_page=100")).await;
-        all["data"].as_array().unwrap().iter().map(|row| row["id"].clone()).collect()
+        all["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row["id"].clone())
+            .collect()
     }
 }
 

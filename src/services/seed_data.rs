@@ -1,0 +1,150 @@
+//! `supportdesk seed-data`: fills an account with generated customers, their contacts and
+//! conversations, a batch per transaction (an interrupted run keeps whole batches only).
+
+use crate::db::contacts::NewContact;
+use crate::db::conversations::NewConversationRow;
+use crate::db::customers::NewCustomer;
+use crate::db::{self, bulk, Db};
+use crate::domain::contact::ContactKind;
+use crate::domain::sample_data::{SampleCustomer, SampleData};
+
+/// Customers per transaction: large enough to amortize commits, small enough to show progress.
+const BATCH: u64 = 1_000;
+
+#[derive(Debug, Clone)]
+pub struct SeedPlan {
+    pub account_id: i64,
+    pub customers: u64,
+    pub conversations_per_customer: u32,
+    /// The generator's seed: the same seed on an empty database gives the same data.
+    pub seed: u64,
+}
+
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct SeedSummary {
+    pub account_id: i64,
+    pub customers: u64,
+    pub contacts: u64,
+    pub conversations: u64,
+}
+
+/// Runs the plan; `progress` hears how many customers are written so far.
+pub fn seed(
+    db: &Db,
+    plan: &SeedPlan,
+    mut progress: impl FnMut(u64),
+) -> Result<SeedSummary, String> {
+    let mut conn = db
+        .get()
+        .map_err(|_| "cannot connect to the database".to_string())?;
+    let conn = &mut *conn;
+    let fail = |e: diesel::result::Error| e.to_string();
+    if db::accounts::find(conn, plan.account_id)
+        .map_err(fail)?
+        .is_none()
+    {
+        return Err(format!("no account with id {}", plan.account_id));
+    }
+    let first_n = bulk::last_customer_id(conn).map_err(fail)? as u64 + 1;
+    let mut data = SampleData::new(plan.seed, db::now());
+    let mut summary = SeedSummary {
+        account_id: plan.account_id,
+        ..SeedSummary::default()
+    };
+    let mut done = 0;
+    while done < plan.customers {
+        let size = BATCH.min(plan.customers - done);
+        let batch: Vec<SampleCustomer> = (0..size)
+            .map(|i| data.customer(first_n + done + i, plan.conversations_per_customer))
+            .collect();
+        let (contacts, conversations) = conn
+            .transaction(|conn| write_batch(conn, plan.account_id, &batch))
+            .map_err(fail)?;
+        done += size;
+        summary.customers = done;
+        summary.contacts += contacts;
+        summary.conversations += conversations;
+        progress(done);
+    }
+    bulk::analyze(conn).map_err(fail)?;
+    Ok(summary)
+}
+
+/// Writes one batch in three statements (or a few more for large batches): customers, their
+/// contacts, their conversations. Returns how many contacts and conversations it wrote.
+fn write_batch(
+    conn: &mut db::DbConn,
+    account_id: i64,
+    batch: &[SampleCustomer],
+) -> diesel::QueryResult<(u64, u64)> {
+    let customers: Vec<NewCustomer> = batch
+        .iter()
+        .map(|c| NewCustomer {
+            account_id,
+            first_name: Some(&c.first_name),
+            last_name: Some(&c.last_name),
+            company: c.company.as_deref(),
+            avatar: None,
+            name: &c.name,
+            company_id: None,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        })
+        .collect();
+    let customer_ids = bulk::insert_customers(conn, &customers)?;
+
+    let contacts: Vec<NewContact> = batch
+        .iter()
+        .zip(&customer_ids)
+        .flat_map(|(c, &customer_id)| {
+            c.contacts.iter().map(move |(kind, value)| NewContact {
+                account_id,
+                customer_id,
+                kind: kind.field(),
+                value: &value.value,
+                normalized: &value.normalized,
+                domain: &value.domain,
+                created_at: c.created_at,
+            })
+        })
+        .collect();
+    let contact_ids = bulk::insert_contacts(conn, &contacts)?;
+    // A conversation is addressed to its customer's first email (every sample has one, listed first).
+    let mut first_email_ids = Vec::with_capacity(batch.len());
+    let mut next = 0;
+    for customer in batch {
+        debug_assert_eq!(customer.contacts[0].0, ContactKind::Email);
+        first_email_ids.push(contact_ids[next]);
+        next += customer.contacts.len();
+    }
+
+    let count: usize = batch.iter().map(|c| c.conversations.len()).sum();
+    let mut number = match count {
+        0 => 0,
+        n => db::conversations::reserve_numbers(conn, account_id, n as i64)?,
+    };
+    let mut conversations = Vec::with_capacity(count);
+    for ((customer, &customer_id), &contact_id) in
+        batch.iter().zip(&customer_ids).zip(&first_email_ids)
+    {
+        for c in &customer.conversations {
+            conversations.push(NewConversationRow {
+                account_id,
+                number,
+                customer_id: Some(customer_id),
+                customer_contact_id: Some(contact_id),
+                user_id: None,
+                channel: c.channel.as_str(),
+                status: c.status.as_str(),
+                subject: Some(&c.subject),
+                fingerprint_hash: None,
+                interactions_count: 0,
+                created_at: c.created_at,
+                updated_at: c.created_at,
+            });
+            number += 1;
+        }
+    }
+    bulk::insert_conversations(conn, &conversations)?;
+    Ok((contacts.len() as u64, conversations.len() as u64))
+}
