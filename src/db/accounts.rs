@@ -64,6 +64,18 @@ pub fn any_exist(conn: &mut DbConn) -> QueryResult<bool> {
     })
 }
 
+/// Adds `delta` to the account's customer count. Creates and deletes call it first in their
+/// transaction: on PostgreSQL the row lock it takes orders them before any contact insert, the
+/// same order conversation creates (which lock the account for their number) follow.
+pub fn add_customers(conn: &mut DbConn, id: i64, delta: i64) -> QueryResult<()> {
+    db_run!(conn: {
+        diesel::update(accounts::table.find(id))
+            .set(accounts::customers_count.eq(accounts::customers_count + delta))
+            .execute(conn)
+    })?;
+    Ok(())
+}
+
 pub fn update(conn: &mut DbConn, id: i64, changes: &AccountChanges) -> QueryResult<Account> {
     let now = super::now();
     db_run!(conn: {

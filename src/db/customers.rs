@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{customer_contacts, customers};
+use super::schema::{accounts, customer_contacts, customers};
 use super::DbConn;
 use crate::db_run;
 use crate::domain::customer_list::{CustomerListQuery, CustomerSort};
@@ -159,9 +159,11 @@ pub fn list(
             }
             query
         };
-        let total: Option<i64> = match window.counts() {
-            true => Some(filtered().count().get_result(conn)?),
-            false => None,
+        let total: Option<i64> = match (window.counts(), filter.is_empty()) {
+            (false, _) => None,
+            // Kept by every create and delete, so the whole list needs no count.
+            (true, true) => Some(accounts::table.find(account_id).select(accounts::customers_count).first(conn)?),
+            (true, false) => Some(filtered().count().get_result(conn)?),
         };
         let mut rows = filtered();
         if let Some(cursor) = &window.cursor {

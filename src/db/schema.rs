@@ -9,6 +9,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         last_conversation_number -> BigInt,
+        customers_count -> BigInt,
     }
 }
 

@@ -64,6 +64,11 @@ pub struct CustomerFilter {
 }
 
 impl CustomerFilter {
+    /// No filter given: every customer of the account.
+    pub fn is_empty(&self) -> bool {
+        *self == CustomerFilter::default()
+    }
+
     /// `q` as a `LIKE` pattern, with `%`, `_` and `\` escaped (used with `ESCAPE '\'`).
     pub fn q_pattern(&self) -> Option<String> {
         self.q.as_ref().map(|q| {

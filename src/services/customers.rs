@@ -34,6 +34,7 @@ pub fn create(
     account_id: i64,
     input: &CustomerInput,
 ) -> Result<CustomerRecord, ApiError> {
+    db::accounts::add_customers(conn, account_id, 1)?;
     let emails: Vec<(&ContactItem, Option<i64>)> = input
         .contacts
         .iter()
@@ -156,6 +157,7 @@ pub fn update(
 
 /// Deletes a customer; its conversations stay, with no customer.
 pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<(), ApiError> {
+    db::accounts::add_customers(conn, account_id, -1)?;
     match customers::delete(conn, account_id, id)? {
         true => Ok(()),
         false => Err(ApiError::not_found()),

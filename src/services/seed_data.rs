@@ -45,6 +45,7 @@ pub fn seed(
     {
         return Err(format!("no account with id {}", plan.account_id));
     }
+    bulk::prepare_for_bulk_load(conn).map_err(fail)?;
     let first_n = bulk::last_customer_id(conn).map_err(fail)? as u64 + 1;
     let mut data = SampleData::new(plan.seed, db::now());
     let mut summary = SeedSummary {
@@ -91,6 +92,7 @@ fn write_batch(
             updated_at: c.updated_at,
         })
         .collect();
+    db::accounts::add_customers(conn, account_id, batch.len() as i64)?;
     let customer_ids = bulk::insert_customers(conn, &customers)?;
 
     let contacts: Vec<NewContact> = batch

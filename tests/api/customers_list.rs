@@ -8,6 +8,10 @@ use supportdesk::db::{self, schema::conversations};
 use crate::both_backends;
 use crate::helpers::*;
 
+async fn list_total(app: &TestApp) -> Value {
+    app.get_json(&app.customers_path()).await.1["meta"]["total"].clone()
+}
+
 fn names(list: &Value) -> Vec<String> {
     list["data"]
         .as_array()
@@ -191,5 +195,32 @@ both_backends! {
             assert_eq!(status, 422, "{query}");
             assert!(body["errors"]["cursor"].is_array());
         }
+    }
+}
+
+both_backends! {
+    async fn the_whole_lists_total_is_kept_exact_through_creates_deletes_and_failures(app: TestApp) {
+        let kept = app.create_customer(json!({"first_name": "Kept", "emails": [{"email": "kept@example.com"}]})).await;
+        let gone = app.create_customer(json!({"first_name": "Gone"})).await;
+        app.create_conversation(json!({"customer_email": "from-a-conversation@example.com"})).await;
+        // A failed create and a failed delete change nothing.
+        let (status, _) = app.send_json(Method::POST, &app.customers_path(), json!({"first_name": "Dup", "emails": [{"email": "KEPT@example.com"}]})).await;
+        assert_eq!(status, 422);
+        let (status, _) = app.send_json(Method::DELETE, &format!("{}/999999", app.customers_path()), json!({})).await;
+        assert_eq!(status, 404);
+        assert_eq!(list_total(&app).await, 3);
+        let (status, _) = app.send_json(Method::DELETE, &format!("{}/{}", app.customers_path(), gone["id"]), json!({})).await;
+        assert_eq!(status, 204);
+        // Another account's customers are not counted here.
+        let other = app.create_account("Other");
+        let (_, token) = app.create_member(other, supportdesk::domain::Role::Admin);
+        let response = app.anonymous(Method::POST, &format!("/api/v1/accounts/{other}/customers")).bearer_auth(token).json(&json!({"first_name": "Elsewhere"})).send().await.unwrap();
+        assert_eq!(response.status(), 201);
+
+        assert_eq!(list_total(&app).await, 2);
+        // The counted total of a filtered list agrees.
+        let (_, filtered) = app.get_json(&format!("{}?updated_since=2000-01-01T00:00:00Z", app.customers_path())).await;
+        assert_eq!(filtered["meta"]["total"], 2);
+        assert_eq!(filtered["data"].as_array().unwrap().iter().filter(|c| c["id"] == kept["id"]).count(), 1);
     }
 }

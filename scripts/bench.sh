@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# The load benchmark of docs/PERFORMANCE.md: the release binary under wrk, on SQLite and on
+# PostgreSQL, at each data size. Every endpoint is reported as req/s, p50, p99, and its req/s as
+# a ratio to GET /health (and, on PostgreSQL, to `pgbench -S`) measured in the same run, so the
+# ratios hold on a noisy machine where the absolute numbers don't.
+#
+#   scripts/bench.sh                                # 1,000 and 1,000,000 customers, both backends
+#   SIZES="1000" BACKENDS=sqlite DURATION=5 scripts/bench.sh     # a quick look
+#
+# Needs wrk (apt-get install wrk) and, for PostgreSQL, Debian's postgresql-15 (installed by
+# scripts/pg-test-server.sh when missing). Builds the release binary unless BIN is given.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZES=${SIZES:-"1000 1000000"}
+BACKENDS=${BACKENDS:-"sqlite postgres"}
+DURATION=${DURATION:-10}        # seconds per endpoint
+CONNECTIONS=${CONNECTIONS:-16}
+THREADS=${THREADS:-2}
+CONVERSATIONS=${CONVERSATIONS:-2} # per seeded customer
+PORT=${PORT:-18080}
+PG_PORT=${PG_PORT:-54340}
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet
+  BIN=target/release/supportdesk
+fi
+work=$(mktemp -d /tmp/supportdesk-bench.XXXXXX)
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  if [ -d "$work/pg" ]; then scripts/pg-test-server.sh stop "$work/pg"; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+log() { echo "== $*" >&2; }
+
+# Prints "req/s p50 p99 errors requests" for one wrk run.
+load() {
+  local script=$1 url=$2
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$script" \
+    -H "Authorization: Bearer $token" "$url" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}'
+}
+
+with_report() { cat "scripts/bench/$1" scripts/bench/report.lua >"$work/$1"; echo "$work/$1"; }
+
+start_server() {
+  DATABASE_URL=$1 BIND_ADDR=127.0.0.1:$PORT RUST_LOG=warn SUPPORTDESK_BOOTSTRAP=false \
+    "$BIN" serve >"$work/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do
+    curl -fs "http://127.0.0.1:$PORT/health" >/dev/null && return
+    sleep 0.1
+  done
+  cat "$work/server.log" >&2
+  exit 1
+}
+
+stop_server() {
+  kill -TERM "$server_pid"
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=
+}
+
+# Peak resident memory of the server so far, in MiB.
+peak_rss() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$server_pid/status"; }
+
+pgbench_tps() {
+  local url=$1
+  psql -q "$url" -c "DROP DATABASE IF EXISTS pgbench" -c "CREATE DATABASE pgbench" >/dev/null
+  local db=${url%/*}/pgbench
+  pgbench -q -i -s 10 "$db" >/dev/null 2>&1
+  pgbench -S -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" "$db" 2>/dev/null |
+    awk '/^tps/ {printf "%.0f", $3}'
+}
+
+echo "| backend | customers | endpoint | req/s | p50 ms | p99 ms | vs /health | vs pgbench -S | errors |"
+echo "|---|---|---|---|---|---|---|---|---|"
+
+for backend in $BACKENDS; do
+  if [ "$backend" = postgres ]; then
+    pg_admin=$(scripts/pg-test-server.sh start "$work/pg" "$PG_PORT")
+  fi
+  for size in $SIZES; do
+    case $backend in
+      sqlite) url="sqlite://$work/bench-$size.db" ;;
+      postgres)
+        psql -q "$pg_admin" -c "CREATE DATABASE bench_$size" >/dev/null
+        url="${pg_admin%/*}/bench_$size"
+        ;;
+    esac
+    export DATABASE_URL=$url
+    log "$backend, $size customers: seeding"
+    account=$("$BIN" accounts create --name Bench | sed 's/.*"id":\([0-9]*\).*/\1/')
+    user=$("$BIN" users create --account "$account" --email "bench-$size@example.com" \
+      --first-name Bench --role admin | sed 's/.*"id":\([0-9]*\).*/\1/')
+    token=$("$BIN" tokens create --user "$user" --expires-in 1d)
+    "$BIN" seed-data --account "$account" --customers "$size" \
+      --conversations-per-customer "$CONVERSATIONS" >&2
+    start_server "$url"
+    base="http://127.0.0.1:$PORT"
+    customers="$base/api/v1/accounts/$account/customers"
+    # A customer from the middle of the list, and a cursor that starts there.
+    middle=$(curl -fs -H "Authorization: Bearer $token" "$customers?per_page=1&page=$((size / 2))")
+    id=$(echo "$middle" | sed 's/^{"data":\[{"id":\([0-9]*\).*/\1/')
+    email=$(echo "$middle" | sed 's/.*"emails":\[{"id":[0-9]*,"email":"\([^"]*\)".*/\1/')
+    cursor=$(echo "$middle" | sed 's/.*"next_cursor":"\([^"]*\)".*/\1/')
+    deep_page=$((size / 25 / 2))
+
+    pgbench=
+    if [ "$backend" = postgres ]; then pgbench=$(pgbench_tps "$pg_admin"); fi
+    health=
+    get=$(with_report report.lua)
+    for endpoint in \
+      "GET /health|$get|$base/health" \
+      "GET customer|$get|$customers/$id" \
+      "list page 1|$get|$customers" \
+      "deep page (page=$deep_page)|$get|$customers?page=$deep_page" \
+      "deep page (cursor)|$get|$customers?cursor=$cursor" \
+      "lookup by email|$get|$customers?email=$email" \
+      "create 15/25/150|$(with_report create_customer.lua)|$customers" \
+      "update (PATCH)|$(with_report update_customer.lua)|$customers/$id"; do
+      IFS='|' read -r name script target <<<"$endpoint"
+      read -r rps p50 p99 errors _ < <(load "$script" "$target")
+      [ -z "$health" ] && health=$rps
+      vs_pg=
+      [ -n "$pgbench" ] && vs_pg=$(awk -v a="$rps" -v b="$pgbench" 'BEGIN {printf "%.0f %%", 100 * a / b}')
+      vs_health=$(awk -v a="$rps" -v b="$health" 'BEGIN {printf "%.0f %%", 100 * a / b}')
+      echo "| $backend | $size | $name | $rps | $p50 | $p99 | $vs_health | $vs_pg | $errors |"
+    done
+    echo "| $backend | $size | peak RSS of the server | $(peak_rss) MiB | | | | | |"
+    [ -n "$pgbench" ] && echo "| $backend | $size | pgbench -S (same server) | $pgbench tps | | | | | |"
+    stop_server
+  done
+done
