@@ -27,6 +27,7 @@ if [ -z "${BIN:-}" ]; then
   BIN=target/release/supportdesk
 fi
 work=$(mktemp -d /tmp/supportdesk-bench.XXXXXX)
+chmod 755 "$work" # the PostgreSQL server runs as the postgres user
 server_pid=
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true

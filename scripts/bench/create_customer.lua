@@ -1,15 +1,17 @@
 -- wrk: POST a customer with 15 emails, 25 phones and 150 websites (the limits), unique per request.
 local counter = 0
-local thread_id = 0
 local threads = {}
 
+-- Each thread gets its own global thread_id (a local here would shadow it), so tags differ.
 function setup(thread)
   thread:set("thread_id", #threads + 1)
   table.insert(threads, thread)
 end
 
 function init(args)
-  math.randomseed(os.time() + thread_id)
+  -- wrk.format's headers argument would replace the Authorization header given with -H.
+  wrk.headers["Content-Type"] = "application/json"
+  math.randomseed(os.time() * 100 + thread_id)
   run = math.random(1, 1000000000)
 end
 
@@ -23,5 +25,5 @@ request = function()
   local body = '{"first_name":"Bench","last_name":"Customer ' .. tag .. '","emails":[' ..
     table.concat(emails, ",") .. '],"phones":[' .. table.concat(phones, ",") ..
     '],"websites":[' .. table.concat(websites, ",") .. ']}'
-  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", nil, nil, body)
 end

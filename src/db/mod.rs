@@ -23,6 +23,7 @@ pub mod users;
 
 pub use connection::{Backend, ConnectionManager, DbConn, DbError};
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::web;
@@ -66,6 +67,10 @@ impl PoolOptions {
 pub struct Db {
     pool: R2d2Pool<ConnectionManager>,
     backend: Backend,
+    /// SQLite has one writer at a time. Writers of this process queue here, in turn, instead of
+    /// in SQLite's busy handler, which sleeps and retries with back-off: under a burst of writes
+    /// that starved some requests for a second (p99) while others got in.
+    sqlite_writer: Arc<Mutex<()>>,
 }
 
 impl Db {
@@ -84,7 +89,11 @@ impl Db {
             .connection_timeout(options.connection_timeout)
             .test_on_check_out(false)
             .build_unchecked(manager);
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            sqlite_writer: Arc::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -121,7 +130,18 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        self.read(move |conn| conn.transaction(f)).await
+        let db = self.clone();
+        web::block(move || {
+            let _turn = match db.backend {
+                // A panicked writer rolled back; the lock guards no data of its own.
+                Backend::Sqlite => Some(db.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner())),
+                Backend::Postgres => None,
+            };
+            let mut conn = db.get()?;
+            conn.transaction(f)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
     }
 }
 
