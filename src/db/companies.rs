@@ -160,9 +160,10 @@ pub fn list(
             false => None,
         };
         let mut rows = filtered();
+        // Keyset bound written so the index range can use it: see customers::list.
         if let Some(cursor) = &window.cursor {
             let (at, id) = (cursor.time().unwrap_or_default(), cursor.id);
-            rows = rows.filter(companies::created_at.lt(at).or(companies::created_at.eq(at).and(companies::id.lt(id))));
+            rows = rows.filter(companies::created_at.le(at).and(companies::created_at.lt(at).or(companies::id.lt(id))));
         }
         let rows = rows
             .order((companies::created_at.desc(), companies::id.desc()))

@@ -159,13 +159,14 @@ pub fn list(
             false => None,
         };
         let mut rows = filtered();
+        // Keyset bound written so the index range can use it: see customers::list.
         if let Some(cursor) = &window.cursor {
             let (at, id) = (cursor.time().unwrap_or_default(), cursor.id);
             rows = match sort {
-                ConversationSort::CreatedAsc => rows.filter(conversations::created_at.gt(at).or(conversations::created_at.eq(at).and(conversations::id.gt(id)))),
-                ConversationSort::CreatedDesc => rows.filter(conversations::created_at.lt(at).or(conversations::created_at.eq(at).and(conversations::id.lt(id)))),
-                ConversationSort::UpdatedAsc => rows.filter(conversations::updated_at.gt(at).or(conversations::updated_at.eq(at).and(conversations::id.gt(id)))),
-                ConversationSort::UpdatedDesc => rows.filter(conversations::updated_at.lt(at).or(conversations::updated_at.eq(at).and(conversations::id.lt(id)))),
+                ConversationSort::CreatedAsc => rows.filter(conversations::created_at.ge(at).and(conversations::created_at.gt(at).or(conversations::id.gt(id)))),
+                ConversationSort::CreatedDesc => rows.filter(conversations::created_at.le(at).and(conversations::created_at.lt(at).or(conversations::id.lt(id)))),
+                ConversationSort::UpdatedAsc => rows.filter(conversations::updated_at.ge(at).and(conversations::updated_at.gt(at).or(conversations::id.gt(id)))),
+                ConversationSort::UpdatedDesc => rows.filter(conversations::updated_at.le(at).and(conversations::updated_at.lt(at).or(conversations::id.lt(id)))),
             };
         }
         let rows = match sort {

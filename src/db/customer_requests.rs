@@ -156,9 +156,10 @@ pub fn list(
             false => None,
         };
         let mut rows = filtered();
+        // Keyset bound written so the index range can use it: see customers::list.
         if let Some(cursor) = &window.cursor {
             let (at, id) = (cursor.time().unwrap_or_default(), cursor.id);
-            rows = rows.filter(customer_requests::created_at.lt(at).or(customer_requests::created_at.eq(at).and(customer_requests::id.lt(id))));
+            rows = rows.filter(customer_requests::created_at.le(at).and(customer_requests::created_at.lt(at).or(customer_requests::id.lt(id))));
         }
         let rows = rows
             .order((customer_requests::created_at.desc(), customer_requests::id.desc()))

@@ -166,16 +166,19 @@ pub fn list(
             (true, false) => Some(filtered().count().get_result(conn)?),
         };
         let mut rows = filtered();
+        // After the cursor's row: `v <= bound AND (v < bound OR id < last_id)`. The first term is
+        // what both planners turn into an index range; the `OR` alone made them walk the index
+        // from the start (a deep cursor page took 0.4 s on SQLite, 1.9 s on PostgreSQL at 1M).
         if let Some(cursor) = &window.cursor {
             let (id, text) = (cursor.id, cursor.value.clone());
             let at = cursor.time().unwrap_or_default();
             rows = match sort {
-                CustomerSort::CreatedAsc => rows.filter(customers::created_at.gt(at).or(customers::created_at.eq(at).and(customers::id.gt(id)))),
-                CustomerSort::CreatedDesc => rows.filter(customers::created_at.lt(at).or(customers::created_at.eq(at).and(customers::id.lt(id)))),
-                CustomerSort::UpdatedAsc => rows.filter(customers::updated_at.gt(at).or(customers::updated_at.eq(at).and(customers::id.gt(id)))),
-                CustomerSort::UpdatedDesc => rows.filter(customers::updated_at.lt(at).or(customers::updated_at.eq(at).and(customers::id.lt(id)))),
-                CustomerSort::NameAsc => rows.filter(customers::name.gt(text.clone()).or(customers::name.eq(text).and(customers::id.gt(id)))),
-                CustomerSort::NameDesc => rows.filter(customers::name.lt(text.clone()).or(customers::name.eq(text).and(customers::id.lt(id)))),
+                CustomerSort::CreatedAsc => rows.filter(customers::created_at.ge(at).and(customers::created_at.gt(at).or(customers::id.gt(id)))),
+                CustomerSort::CreatedDesc => rows.filter(customers::created_at.le(at).and(customers::created_at.lt(at).or(customers::id.lt(id)))),
+                CustomerSort::UpdatedAsc => rows.filter(customers::updated_at.ge(at).and(customers::updated_at.gt(at).or(customers::id.gt(id)))),
+                CustomerSort::UpdatedDesc => rows.filter(customers::updated_at.le(at).and(customers::updated_at.lt(at).or(customers::id.lt(id)))),
+                CustomerSort::NameAsc => rows.filter(customers::name.ge(text.clone()).and(customers::name.gt(text).or(customers::id.gt(id)))),
+                CustomerSort::NameDesc => rows.filter(customers::name.le(text.clone()).and(customers::name.lt(text).or(customers::id.lt(id)))),
             };
         }
         let rows = match sort {
