@@ -25,6 +25,10 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Accounts(command) => blocking(settings, move |db, _| accounts(db, command)).await,
         Command::Users(command) => blocking(settings, move |db, _| users(db, command)).await,
         Command::Tokens(command) => blocking(settings, move |db, s| tokens(db, s, command)).await,
+        Command::Openapi => {
+            print!("{}", crate::api::openapi::document_json());
+            Ok(())
+        }
         Command::SeedData {
             account,
             customers,

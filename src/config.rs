@@ -114,6 +114,8 @@ pub enum Command {
     /// Issue and revoke API tokens.
     #[command(subcommand)]
     Tokens(TokensCommand),
+    /// Print the OpenAPI 3.1 document (what `GET /api/v1/openapi.json` serves).
+    Openapi,
     /// Fill an account with generated customers and conversations (benchmarks, demos).
     SeedData {
         #[arg(long)]

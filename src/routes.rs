@@ -4,97 +4,117 @@
 use actix_web::{web, Resource};
 
 use crate::api::conversations::{self, interactions};
-use crate::api::{accounts, companies, customers, fallback, health, session};
+use crate::api::{accounts, companies, customers, fallback, health, openapi, session};
 use crate::domain::label::LabelKind;
 
-/// A resource whose unmatched methods answer 405 JSON.
-fn resource(path: &str) -> Resource {
-    web::resource(path).default_service(web::to(fallback::method_not_allowed))
+/// A resource whose unmatched methods answer 405 JSON with `Allow: <allow>`.
+fn resource(path: &str, allow: &'static str) -> Resource {
+    web::resource(path).default_service(web::to(move || fallback::method_not_allowed(allow)))
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/health").route(web::get().to(health::health)))
-        .service(resource("/ready").route(web::get().to(health::ready)))
+    cfg.service(resource("/health", "GET").route(web::get().to(health::health)))
+        .service(resource("/ready", "GET").route(web::get().to(health::ready)))
         .service(
             web::scope("/api/v1")
-                .service(resource("/auth/login").route(web::post().to(session::login)))
-                .service(resource("/profile").route(web::get().to(session::profile)))
+                .service(resource("/openapi.json", "GET").route(web::get().to(openapi::serve)))
+                .service(resource("/auth/login", "POST").route(web::post().to(session::login)))
+                .service(resource("/profile", "GET").route(web::get().to(session::profile)))
                 .service(
-                    resource("/accounts/{account_id}")
+                    resource("/accounts/{account_id}", "GET, PATCH")
                         .route(web::get().to(accounts::show))
                         .route(web::patch().to(accounts::update)),
                 )
                 .service(
-                    resource("/accounts/{account_id}/customers")
+                    resource("/accounts/{account_id}/customers", "GET, POST")
                         .route(web::get().to(customers::list))
                         .route(web::post().to(customers::create)),
                 )
                 .service(
-                    resource("/accounts/{account_id}/customers/{id}")
-                        .route(web::get().to(customers::show))
-                        .route(web::put().to(customers::replace))
-                        .route(web::patch().to(customers::patch))
-                        .route(web::delete().to(customers::delete)),
+                    resource(
+                        "/accounts/{account_id}/customers/{id}",
+                        "GET, PUT, PATCH, DELETE",
+                    )
+                    .route(web::get().to(customers::show))
+                    .route(web::put().to(customers::replace))
+                    .route(web::patch().to(customers::patch))
+                    .route(web::delete().to(customers::delete)),
                 )
                 .service(
-                    resource("/accounts/{account_id}/conversations")
+                    resource("/accounts/{account_id}/conversations", "GET, POST")
                         .route(web::get().to(conversations::list))
                         .route(web::post().to(conversations::create)),
                 )
                 .service(
-                    resource("/accounts/{account_id}/conversations/{id}")
-                        .route(web::get().to(conversations::show))
-                        .route(web::put().to(conversations::update))
-                        .route(web::patch().to(conversations::update))
-                        .route(web::delete().to(conversations::delete)),
+                    resource(
+                        "/accounts/{account_id}/conversations/{id}",
+                        "GET, PUT, PATCH, DELETE",
+                    )
+                    .route(web::get().to(conversations::show))
+                    .route(web::put().to(conversations::update))
+                    .route(web::patch().to(conversations::update))
+                    .route(web::delete().to(conversations::delete)),
                 )
                 .service(
-                    resource("/accounts/{account_id}/conversations/{id}/interactions")
-                        .route(web::get().to(interactions::list))
-                        .route(web::post().to(interactions::create)),
+                    resource(
+                        "/accounts/{account_id}/conversations/{id}/interactions",
+                        "GET, POST",
+                    )
+                    .route(web::get().to(interactions::list))
+                    .route(web::post().to(interactions::create)),
                 )
                 .service(
                     resource(
                         "/accounts/{account_id}/conversations/{id}/interactions/{interaction_id}",
+                        "GET, DELETE",
                     )
                     .route(web::get().to(interactions::show))
                     .route(web::delete().to(interactions::delete)),
                 )
                 .service(
-                    resource("/accounts/{account_id}/companies")
+                    resource("/accounts/{account_id}/companies", "GET, POST")
                         .route(web::get().to(companies::list))
                         .route(web::post().to(companies::create)),
                 )
                 // Before /companies/{id}, so "upsert" is not taken for an id.
                 .service(
-                    resource("/accounts/{account_id}/companies/upsert")
+                    resource("/accounts/{account_id}/companies/upsert", "POST")
                         .route(web::post().to(companies::upsert)),
                 )
                 .service(
-                    resource("/accounts/{account_id}/companies/{id}")
-                        .route(web::get().to(companies::show))
-                        .route(web::put().to(companies::update))
-                        .route(web::patch().to(companies::update))
-                        .route(web::delete().to(companies::delete)),
+                    resource(
+                        "/accounts/{account_id}/companies/{id}",
+                        "GET, PUT, PATCH, DELETE",
+                    )
+                    .route(web::get().to(companies::show))
+                    .route(web::put().to(companies::update))
+                    .route(web::patch().to(companies::update))
+                    .route(web::delete().to(companies::delete)),
                 )
                 .configure(|cfg| labels(cfg, LabelKind::Tier))
                 .configure(|cfg| labels(cfg, LabelKind::Status))
                 .service(
-                    resource("/accounts/{account_id}/customer_requests")
+                    resource("/accounts/{account_id}/customer_requests", "GET, POST")
                         .route(web::get().to(companies::list_requests))
                         .route(web::post().to(companies::create_request)),
                 )
                 .service(
-                    resource("/accounts/{account_id}/customer_requests/{id}")
-                        .route(web::get().to(companies::show_request))
-                        .route(web::put().to(companies::update_request))
-                        .route(web::patch().to(companies::update_request))
-                        .route(web::delete().to(companies::delete_request)),
+                    resource(
+                        "/accounts/{account_id}/customer_requests/{id}",
+                        "GET, PUT, PATCH, DELETE",
+                    )
+                    .route(web::get().to(companies::show_request))
+                    .route(web::put().to(companies::update_request))
+                    .route(web::patch().to(companies::update_request))
+                    .route(web::delete().to(companies::delete_request)),
                 )
                 .service(
                     // {list} is emails, phones or websites.
-                    resource("/accounts/{account_id}/customers/{id}/{list}/{item_id}")
-                        .route(web::delete().to(customers::delete_contact)),
+                    resource(
+                        "/accounts/{account_id}/customers/{id}/{list}/{item_id}",
+                        "DELETE",
+                    )
+                    .route(web::delete().to(customers::delete_contact)),
                 ),
         );
 }
@@ -104,17 +124,20 @@ fn labels(cfg: &mut web::ServiceConfig, kind: LabelKind) {
     let segment = kind.route();
     let kind = web::Data::new(kind);
     cfg.service(
-        resource(&format!("/accounts/{{account_id}}/{segment}"))
+        resource(&format!("/accounts/{{account_id}}/{segment}"), "GET, POST")
             .app_data(kind.clone())
             .route(web::get().to(companies::list_labels))
             .route(web::post().to(companies::create_label)),
     )
     .service(
-        resource(&format!("/accounts/{{account_id}}/{segment}/{{id}}"))
-            .app_data(kind)
-            .route(web::get().to(companies::show_label))
-            .route(web::put().to(companies::update_label))
-            .route(web::patch().to(companies::update_label))
-            .route(web::delete().to(companies::delete_label)),
+        resource(
+            &format!("/accounts/{{account_id}}/{segment}/{{id}}"),
+            "GET, PUT, PATCH, DELETE",
+        )
+        .app_data(kind)
+        .route(web::get().to(companies::show_label))
+        .route(web::put().to(companies::update_label))
+        .route(web::patch().to(companies::update_label))
+        .route(web::delete().to(companies::delete_label)),
     );
 }

@@ -1,5 +1,6 @@
 //! `GET` and `PATCH /api/v1/accounts/{account_id}`.
 
+use crate::api::openapi::schemas as doc;
 use actix_web::{web, HttpResponse};
 
 use super::extract::{Body, Member};
@@ -10,6 +11,19 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The account, to its members.
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}",
+    tag = "Accounts",
+    summary = "Retrieve the account",
+    params(doc::AccountPath),
+    responses(
+        (status = 200, description = "The account", body = doc::Data<AccountView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn show(state: web::Data<AppState>, member: Member) -> Result<HttpResponse, ApiError> {
     let account_id = member.account_id;
     let account = state
@@ -20,6 +34,25 @@ pub async fn show(state: web::Data<AppState>, member: Member) -> Result<HttpResp
 }
 
 /// Renames the account or switches contact forms; admins only.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/accounts/{account_id}",
+    tag = "Accounts",
+    summary = "Update the account (admins)",
+    params(doc::AccountPath),
+    request_body(content((doc::AccountInput = "application/json"), (doc::AccountInput = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "The account", body = doc::Data<AccountView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 403, description = "Admins only", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
+        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
+        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn update(
     state: web::Data<AppState>,
     member: Member,

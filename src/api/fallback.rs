@@ -13,8 +13,13 @@ pub async fn not_found() -> HttpResponse {
     ApiError::NotFound("No such route.".into()).error_response()
 }
 
-pub async fn method_not_allowed() -> HttpResponse {
-    ApiError::MethodNotAllowed.error_response()
+/// 405 with the resource's methods in `Allow` (RFC 9110 requires it).
+pub async fn method_not_allowed(allow: &'static str) -> HttpResponse {
+    let mut response = ApiError::MethodNotAllowed.error_response();
+    response
+        .headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static(allow));
+    response
 }
 
 /// For `ErrorHandlers::default_handler`: an error response that is not JSON gets a JSON body

@@ -9,6 +9,7 @@ pub mod customers;
 pub mod extract;
 pub mod fallback;
 pub mod health;
+pub mod openapi;
 pub mod paging;
 pub mod rate_limit;
 pub mod request_id;

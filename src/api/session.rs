@@ -1,5 +1,6 @@
 //! `POST /api/v1/auth/login` and `GET /api/v1/profile`.
 
+use crate::api::openapi::schemas as doc;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
@@ -14,7 +15,7 @@ use crate::state::AppState;
 /// How long a dashboard login lasts.
 const LOGIN_TTL_HOURS: i64 = 24;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct LoginView {
     token: String,
     expires_at: String,
@@ -22,6 +23,22 @@ struct LoginView {
 }
 
 /// Exchanges an email and password for a token.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "Auth",
+    summary = "Exchange an email and password for a token",
+    request_body(content((doc::LoginInput = "application/json"), (doc::LoginInput = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "A token valid 24 hours", body = doc::Data<LoginView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 429, description = "Too many attempts from this address", body = doc::ErrorBody),
+        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
+        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
+        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+)]
 pub async fn login(state: web::Data<AppState>, body: Body) -> Result<HttpResponse, ApiError> {
     let (email, password) = read_credentials(&body.0)?;
     // The hash check takes tens of milliseconds: do it before the write transaction, which on
@@ -77,6 +94,17 @@ fn read_credentials(body: &serde_json::Value) -> Result<(String, String), ApiErr
 }
 
 /// The current user and the accounts it belongs to.
+#[utoipa::path(
+    get,
+    path = "/api/v1/profile",
+    tag = "Auth",
+    summary = "The token's user and its accounts",
+    responses(
+        (status = 200, description = "The user", body = doc::Data<ProfileView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn profile(
     state: web::Data<AppState>,
     user: CurrentUser,

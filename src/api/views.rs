@@ -5,6 +5,7 @@ use actix_web::http::header;
 use actix_web::HttpResponse;
 use chrono::NaiveDateTime;
 use serde::{Serialize, Serializer};
+use utoipa::ToSchema;
 
 use crate::db::accounts::Account;
 use crate::db::users::User;
@@ -37,14 +38,16 @@ pub fn format_timestamp(at: &NaiveDateTime) -> String {
     at.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct AccountView {
     pub id: i64,
     pub name: String,
     pub contact_form_enabled: bool,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime, example = "2019-04-25T17:51:31+00:00")]
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime, example = "2019-04-25T17:51:31+00:00")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -61,7 +64,7 @@ impl From<Account> for AccountView {
 }
 
 /// A user as others see it; the password hash never leaves the server.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct UserView {
     pub id: i64,
     pub email: String,
@@ -69,8 +72,10 @@ pub struct UserView {
     pub last_name: Option<String>,
     pub active: bool,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime, example = "2019-04-25T17:51:31+00:00")]
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime, example = "2019-04-25T17:51:31+00:00")]
     pub updated_at: NaiveDateTime,
 }
 
@@ -89,15 +94,16 @@ impl From<User> for UserView {
 }
 
 /// An account as listed on a profile: with the user's role in it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct MembershipView {
     #[serde(flatten)]
     pub account: AccountView,
+    #[schema(value_type = String, example = "admin")]
     pub role: Role,
 }
 
 /// `GET /profile`: the user and the accounts it belongs to.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ProfileView {
     #[serde(flatten)]
     pub user: UserView,

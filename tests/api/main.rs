@@ -18,6 +18,7 @@ mod ecosystem;
 mod errors;
 mod health;
 mod migrations;
+mod openapi;
 mod rate_limits;
 mod reliability;
 mod scaling;

@@ -1,6 +1,7 @@
 //! `/customer_tiers` and `/customer_statuses`: the route says which (`web::Data<LabelKind>`).
 //! Members read them; only admins change them.
 
+use crate::api::openapi::schemas as doc;
 use actix_web::{web, HttpResponse};
 
 use super::view::LabelView;
@@ -13,6 +14,19 @@ use crate::services::labels;
 use crate::state::AppState;
 
 /// `GET`: every tier (or status) of the account, by position.
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/customer_tiers",
+    tag = "Tiers",
+    summary = "List tiers by position",
+    params(doc::AccountPath),
+    responses(
+        (status = 200, description = "Every tier", body = doc::Data<Vec<LabelView>>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn list_labels(
     state: web::Data<AppState>,
     kind: web::Data<LabelKind>,
@@ -29,6 +43,26 @@ pub async fn list_labels(
         .collect::<Vec<_>>()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/customer_tiers",
+    tag = "Tiers",
+    summary = "Create a tier (admins)",
+    params(doc::AccountPath),
+    request_body(content((doc::LabelInput = "application/json"), (doc::LabelInput = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 201, description = "The tier", body = doc::Data<LabelView>, headers(("Location" = String, description = "The tier's path"))),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 403, description = "Admins only", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 409, description = "Conflicts with the current state (a locked field, a record in use)", body = doc::ErrorBody),
+        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
+        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
+        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn create_label(
     state: web::Data<AppState>,
     kind: web::Data<LabelKind>,
@@ -50,6 +84,19 @@ pub async fn create_label(
     Ok(created(location, LabelView::from(label)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/customer_tiers/{id}",
+    tag = "Tiers",
+    summary = "Retrieve a tier",
+    params(doc::ItemPath),
+    responses(
+        (status = 200, description = "The tier", body = doc::Data<LabelView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn show_label(
     state: web::Data<AppState>,
     kind: web::Data<LabelKind>,
@@ -65,6 +112,26 @@ pub async fn show_label(
     Ok(ok(LabelView::from(label)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/accounts/{account_id}/customer_tiers/{id}",
+    tag = "Tiers",
+    summary = "Update a tier (admins; PUT does the same)",
+    params(doc::ItemPath),
+    request_body(content((doc::LabelInput = "application/json"), (doc::LabelInput = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "The tier", body = doc::Data<LabelView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 403, description = "Admins only", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 409, description = "Conflicts with the current state (a locked field, a record in use)", body = doc::ErrorBody),
+        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
+        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
+        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn update_label(
     state: web::Data<AppState>,
     kind: web::Data<LabelKind>,
@@ -84,6 +151,21 @@ pub async fn update_label(
 }
 
 /// `DELETE`: 204, or 409 while a company uses it.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{account_id}/customer_tiers/{id}",
+    tag = "Tiers",
+    summary = "Delete a tier (admins); 409 while a company uses it",
+    params(doc::ItemPath),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 403, description = "Admins only", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 409, description = "Conflicts with the current state (a locked field, a record in use)", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn delete_label(
     state: web::Data<AppState>,
     kind: web::Data<LabelKind>,

@@ -1,9 +1,10 @@
 //! `/companies`, `/customer_tiers`, `/customer_statuses` and `/customer_requests` (SPEC §6–7).
 
-mod labels;
-mod requests;
+pub mod labels;
+pub mod requests;
 mod view;
 
+use crate::api::openapi::schemas as doc;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -27,6 +28,25 @@ fn location(account_id: i64, id: i64) -> String {
 }
 
 /// `POST /companies`: 201; a token issued for an integration makes the company managed by it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/companies",
+    tag = "Companies",
+    summary = "Create a company",
+    params(doc::AccountPath),
+    request_body(content((doc::CompanyInput = "application/json"), (doc::CompanyInput = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 201, description = "The company", body = doc::Data<CompanyView>, headers(("Location" = String, description = "The company's path"))),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 409, description = "Conflicts with the current state (a locked field, a record in use)", body = doc::ErrorBody),
+        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
+        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
+        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn create(
     state: web::Data<AppState>,
     member: Member,
@@ -44,6 +64,19 @@ pub async fn create(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/companies/{id}",
+    tag = "Companies",
+    summary = "Retrieve a company",
+    params(doc::ItemPath),
+    responses(
+        (status = 200, description = "The company", body = doc::Data<CompanyView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn show(
     state: web::Data<AppState>,
     member: Member,
@@ -59,6 +92,25 @@ pub async fn show(
 }
 
 /// `PUT`/`PATCH /companies/{id}`: given fields change; 409 for a managed company's locked fields.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/accounts/{account_id}/companies/{id}",
+    tag = "Companies",
+    summary = "Update a company (PUT does the same); 409 for an integration's locked fields",
+    params(doc::ItemPath),
+    request_body(content((doc::CompanyInput = "application/json"), (doc::CompanyInput = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "The company", body = doc::Data<CompanyView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 409, description = "Conflicts with the current state (a locked field, a record in use)", body = doc::ErrorBody),
+        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
+        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
+        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn update(
     state: web::Data<AppState>,
     member: Member,
@@ -75,6 +127,20 @@ pub async fn update(
     Ok(ok(CompanyView::from(record)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{account_id}/companies/{id}",
+    tag = "Companies",
+    summary = "Delete a company",
+    params(doc::ItemPath),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 409, description = "Conflicts with the current state (a locked field, a record in use)", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn delete(
     state: web::Data<AppState>,
     member: Member,
@@ -90,6 +156,20 @@ pub async fn delete(
 }
 
 /// `GET /companies`: newest first; filters `domain`, `external_id`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/companies",
+    tag = "Companies",
+    summary = "List companies, newest first",
+    params(doc::AccountPath, doc::Paging, doc::CompanyFilters),
+    responses(
+        (status = 200, description = "A page of companies", body = doc::ListOf<CompanyView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn list(
     state: web::Data<AppState>,
     member: Member,
@@ -111,13 +191,33 @@ pub async fn list(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct UpsertBody {
     data: CompanyView,
     result: &'static str,
 }
 
 /// `POST /companies/upsert`: 201 `created`, or 200 `updated` / `unchanged`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/companies/upsert",
+    tag = "Companies",
+    summary = "Create or update a company matched by external id, then domain",
+    params(doc::AccountPath),
+    request_body(content((doc::CompanyInput = "application/json"), (doc::CompanyInput = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "Updated or unchanged", body = UpsertBody),
+        (status = 201, description = "Created", body = UpsertBody, headers(("Location" = String, description = "The company's path"))),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 409, description = "Conflicts with the current state (a locked field, a record in use)", body = doc::ErrorBody),
+        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
+        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
+        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn upsert(
     state: web::Data<AppState>,
     member: Member,

@@ -1,5 +1,6 @@
 //! `/customer_requests` (SPEC §7): `creator_id` is the token's user.
 
+use crate::api::openapi::schemas as doc;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::view::RequestView;
@@ -14,6 +15,24 @@ use crate::error::{ApiError, FieldErrors};
 use crate::services::customer_requests;
 use crate::state::AppState;
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/customer_requests",
+    tag = "Customer requests",
+    summary = "Create a customer request",
+    params(doc::AccountPath),
+    request_body(content((doc::RequestInput = "application/json"), (doc::RequestInput = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 201, description = "The request", body = doc::Data<RequestView>, headers(("Location" = String, description = "The request's path"))),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
+        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
+        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn create_request(
     state: web::Data<AppState>,
     member: Member,
@@ -32,6 +51,19 @@ pub async fn create_request(
     Ok(created(location, RequestView::from(row)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/customer_requests/{id}",
+    tag = "Customer requests",
+    summary = "Retrieve a customer request",
+    params(doc::ItemPath),
+    responses(
+        (status = 200, description = "The request", body = doc::Data<RequestView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn show_request(
     state: web::Data<AppState>,
     member: Member,
@@ -47,6 +79,24 @@ pub async fn show_request(
 }
 
 /// `PUT`/`PATCH`: company, customer, priority, body, attachment_url; absent fields stay.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/accounts/{account_id}/customer_requests/{id}",
+    tag = "Customer requests",
+    summary = "Update a customer request (PUT does the same)",
+    params(doc::ItemPath),
+    request_body(content((doc::RequestInput = "application/json"), (doc::RequestInput = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "The request", body = doc::Data<RequestView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
+        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
+        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn update_request(
     state: web::Data<AppState>,
     member: Member,
@@ -63,6 +113,19 @@ pub async fn update_request(
     Ok(ok(RequestView::from(row)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{account_id}/customer_requests/{id}",
+    tag = "Customer requests",
+    summary = "Delete a customer request",
+    params(doc::ItemPath),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn delete_request(
     state: web::Data<AppState>,
     member: Member,
@@ -78,6 +141,20 @@ pub async fn delete_request(
 }
 
 /// `GET`: newest first; filters `conversation_id`, `company_id`, `customer_id`, `priority`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/customer_requests",
+    tag = "Customer requests",
+    summary = "List customer requests, newest first",
+    params(doc::AccountPath, doc::Paging, doc::RequestFilters),
+    responses(
+        (status = 200, description = "A page of requests", body = doc::ListOf<RequestView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn list_requests(
     state: web::Data<AppState>,
     member: Member,

@@ -2,13 +2,14 @@
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::api::views::timestamp;
 use crate::db::customer_requests::RequestRow;
 use crate::db::labels::Label;
 use crate::services::companies::CompanyRecord;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CompanyView {
     id: i64,
     name: String,
@@ -24,8 +25,10 @@ pub struct CompanyView {
     request_count: i64,
     important_request_count: i64,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime, example = "2019-04-25T17:51:31+00:00")]
     created_at: NaiveDateTime,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime, example = "2019-04-25T17:51:31+00:00")]
     updated_at: NaiveDateTime,
 }
 
@@ -53,15 +56,17 @@ impl From<CompanyRecord> for CompanyView {
 }
 
 /// A tier or a status.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct LabelView {
     id: i64,
     name: String,
     color: Option<String>,
     position: i64,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime, example = "2019-04-25T17:51:31+00:00")]
     created_at: NaiveDateTime,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime, example = "2019-04-25T17:51:31+00:00")]
     updated_at: NaiveDateTime,
 }
 
@@ -78,13 +83,13 @@ impl From<Label> for LabelView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct AttachmentView {
     id: i64,
     url: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct RequestView {
     id: i64,
     conversation_id: i64,
@@ -95,8 +100,10 @@ pub struct RequestView {
     attachment: Option<AttachmentView>,
     creator_id: Option<i64>,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime, example = "2019-04-25T17:51:31+00:00")]
     created_at: NaiveDateTime,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime, example = "2019-04-25T17:51:31+00:00")]
     updated_at: NaiveDateTime,
 }
 

@@ -1,5 +1,6 @@
 //! `…/conversations/{conversation_id}/interactions`: the messages, oldest first.
 
+use crate::api::openapi::schemas as doc;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::InteractionView;
@@ -14,6 +15,20 @@ use crate::services::conversations;
 use crate::state::AppState;
 
 /// `GET …/interactions`: a page (`page` or `cursor`, `per_page`); guests don't see notes.
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/conversations/{id}/interactions",
+    tag = "Interactions",
+    summary = "List a conversation's interactions, oldest first (guests: no notes)",
+    params(doc::ItemPath, doc::Paging),
+    responses(
+        (status = 200, description = "A page of interactions", body = doc::ListOf<InteractionView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []), ("fingerprint" = []))
+)]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -46,6 +61,19 @@ pub async fn list(
 }
 
 /// `GET …/interactions/{id}`, members only (contact forms list them instead).
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/conversations/{id}/interactions/{interaction_id}",
+    tag = "Interactions",
+    summary = "Retrieve an interaction",
+    params(doc::InteractionPath),
+    responses(
+        (status = 200, description = "The interaction", body = doc::Data<InteractionView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn show(
     state: web::Data<AppState>,
     member: Member,
@@ -61,6 +89,24 @@ pub async fn show(
 }
 
 /// `POST …/interactions`: 201; agents' replies and notes are signed with the token's user.
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/conversations/{id}/interactions",
+    tag = "Interactions",
+    summary = "Add a message or note (guests: customer messages)",
+    params(doc::ItemPath),
+    request_body(content((doc::InteractionInput = "application/json"), (doc::InteractionInput = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 201, description = "The interaction", body = doc::Data<InteractionView>, headers(("Location" = String, description = "The interaction's path"))),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
+        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
+        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []), ("fingerprint" = []))
+)]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -88,6 +134,19 @@ pub async fn create(
 }
 
 /// `DELETE …/interactions/{id}`: 204, members only.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{account_id}/conversations/{id}/interactions/{interaction_id}",
+    tag = "Interactions",
+    summary = "Delete an interaction",
+    params(doc::InteractionPath),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn delete(
     state: web::Data<AppState>,
     member: Member,

@@ -4,6 +4,7 @@
 pub mod interactions;
 mod view;
 
+use crate::api::openapi::schemas as doc;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract::{Body, Caller, Member};
@@ -18,6 +19,24 @@ use crate::state::AppState;
 pub use view::{ConversationView, InteractionView};
 
 /// `POST /conversations`: 201 with `Location`; creates the customer for a new email.
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/conversations",
+    tag = "Conversations",
+    summary = "Create a conversation (guests: contact forms)",
+    params(doc::AccountPath),
+    request_body(content((doc::ConversationInput = "application/json"), (doc::ConversationInput = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 201, description = "The conversation", body = doc::Data<ConversationView>, headers(("Location" = String, description = "The conversation's path"))),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
+        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
+        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []), ("fingerprint" = []))
+)]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -35,6 +54,19 @@ pub async fn create(
 }
 
 /// `GET /conversations/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/conversations/{id}",
+    tag = "Conversations",
+    summary = "Retrieve a conversation (guests: their own)",
+    params(doc::ItemPath),
+    responses(
+        (status = 200, description = "The conversation", body = doc::Data<ConversationView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []), ("fingerprint" = []))
+)]
 pub async fn show(
     state: web::Data<AppState>,
     caller: Caller,
@@ -51,6 +83,24 @@ pub async fn show(
 }
 
 /// `PUT` and `PATCH /conversations/{id}`: `status`, `subject`, `user_id`, `channel`; absent fields stay.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/accounts/{account_id}/conversations/{id}",
+    tag = "Conversations",
+    summary = "Update a conversation (PUT does the same)",
+    params(doc::ItemPath),
+    request_body(content((doc::ConversationInput = "application/json"), (doc::ConversationInput = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "The conversation", body = doc::Data<ConversationView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
+        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
+        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn update(
     state: web::Data<AppState>,
     member: Member,
@@ -68,6 +118,19 @@ pub async fn update(
 }
 
 /// `DELETE /conversations/{id}`: 204; its interactions go with it.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{account_id}/conversations/{id}",
+    tag = "Conversations",
+    summary = "Delete a conversation and its interactions",
+    params(doc::ItemPath),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn delete(
     state: web::Data<AppState>,
     member: Member,
@@ -83,6 +146,20 @@ pub async fn delete(
 }
 
 /// `GET /conversations`: filters `customer_id`, `status`, `channel`; paged like customers.
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/conversations",
+    tag = "Conversations",
+    summary = "List conversations",
+    params(doc::AccountPath, doc::Paging, doc::ConversationFilters),
+    responses(
+        (status = 200, description = "A page of conversations", body = doc::ListOf<ConversationView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn list(
     state: web::Data<AppState>,
     member: Member,

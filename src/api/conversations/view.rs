@@ -2,18 +2,19 @@
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::api::views::timestamp;
 use crate::db::conversations::ConversationRow;
 use crate::db::interactions::Interaction;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CustomerEmailView {
     id: i64,
     email: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ConversationView {
     id: i64,
     account_id: i64,
@@ -26,8 +27,10 @@ pub struct ConversationView {
     subject: Option<String>,
     interactions_count: i64,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime, example = "2019-04-25T17:51:31+00:00")]
     created_at: NaiveDateTime,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime, example = "2019-04-25T17:51:31+00:00")]
     updated_at: NaiveDateTime,
 }
 
@@ -51,7 +54,7 @@ impl ConversationView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct InteractionView {
     id: i64,
     conversation_id: i64,
@@ -61,8 +64,10 @@ pub struct InteractionView {
     source: Option<String>,
     user_id: Option<i64>,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime, example = "2019-04-25T17:51:31+00:00")]
     created_at: NaiveDateTime,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime, example = "2019-04-25T17:51:31+00:00")]
     updated_at: NaiveDateTime,
 }
 

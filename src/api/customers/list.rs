@@ -1,5 +1,6 @@
 //! `GET /customers`: a page, with `meta` and `links`.
 
+use crate::api::openapi::schemas as doc;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::view::CustomerView;
@@ -10,6 +11,20 @@ use crate::error::ApiError;
 use crate::services::customers;
 use crate::state::AppState;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/customers",
+    tag = "Customers",
+    summary = "List customers",
+    params(doc::AccountPath, doc::Paging, doc::CustomerFilters),
+    responses(
+        (status = 200, description = "A page of customers (without stats)", body = doc::ListOf<CustomerView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn list(
     state: web::Data<AppState>,
     member: Member,

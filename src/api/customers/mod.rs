@@ -1,8 +1,9 @@
 //! `/api/v1/accounts/{account_id}/customers` (SPEC §4).
 
-mod list;
+pub mod list;
 pub mod view;
 
+use crate::api::openapi::schemas as doc;
 use actix_web::{web, HttpResponse};
 
 pub use list::list;
@@ -18,6 +19,24 @@ use crate::state::AppState;
 use view::CustomerView;
 
 /// `POST /customers`: 201 with `Location` and the customer (with stats).
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/customers",
+    tag = "Customers",
+    summary = "Create a customer",
+    params(doc::AccountPath),
+    request_body(content((doc::CustomerInput = "application/json"), (doc::CustomerInput = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 201, description = "The customer, with stats", body = doc::Data<CustomerView>, headers(("Location" = String, description = "The customer's path"))),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
+        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
+        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn create(
     state: web::Data<AppState>,
     member: Member,
@@ -37,6 +56,19 @@ pub async fn create(
 }
 
 /// `GET /customers/{id}`: the customer with stats.
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/customers/{id}",
+    tag = "Customers",
+    summary = "Retrieve a customer",
+    params(doc::ItemPath),
+    responses(
+        (status = 200, description = "The customer, with stats", body = doc::Data<CustomerView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn show(
     state: web::Data<AppState>,
     member: Member,
@@ -52,6 +84,24 @@ pub async fn show(
 }
 
 /// `PUT /customers/{id}`: `first_name` required.
+#[utoipa::path(
+    put,
+    path = "/api/v1/accounts/{account_id}/customers/{id}",
+    tag = "Customers",
+    summary = "Update a customer (first_name required)",
+    params(doc::ItemPath),
+    request_body(content((doc::CustomerInput = "application/json"), (doc::CustomerInput = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "The customer, with stats", body = doc::Data<CustomerView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
+        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
+        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn replace(
     state: web::Data<AppState>,
     member: Member,
@@ -62,6 +112,24 @@ pub async fn replace(
 }
 
 /// `PATCH /customers/{id}`: any field, none required.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/accounts/{account_id}/customers/{id}",
+    tag = "Customers",
+    summary = "Update some of a customer's fields",
+    params(doc::ItemPath),
+    request_body(content((doc::CustomerInput = "application/json"), (doc::CustomerInput = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "The customer, with stats", body = doc::Data<CustomerView>),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
+        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
+        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
+        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
+        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn patch(
     state: web::Data<AppState>,
     member: Member,
@@ -89,6 +157,19 @@ async fn update(
 }
 
 /// `DELETE /customers/{id}`: 204, empty body.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{account_id}/customers/{id}",
+    tag = "Customers",
+    summary = "Delete a customer (its conversations stay, unattached)",
+    params(doc::ItemPath),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn delete(
     state: web::Data<AppState>,
     member: Member,
@@ -104,6 +185,19 @@ pub async fn delete(
 }
 
 /// `DELETE /customers/{id}/{emails|phones|websites}/{item_id}`: 204.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{account_id}/customers/{id}/{list}/{item_id}",
+    tag = "Customers",
+    summary = "Delete one email, phone or website",
+    params(doc::ContactPath),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
 pub async fn delete_contact(
     state: web::Data<AppState>,
     member: Member,

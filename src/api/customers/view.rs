@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
+use utoipa::ToSchema;
 
 use crate::api::views::timestamp;
 use crate::db::contacts::Contact;
@@ -27,12 +28,12 @@ impl Serialize for ContactView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct StatsView {
     conversations: ConversationsStatsView,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct ConversationsStatsView {
     total: i64,
     posted: i64,
@@ -56,7 +57,7 @@ impl From<ConversationStats> for StatsView {
 }
 
 /// The seed's fields in the seed's order; `stats` only where the seed shows it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CustomerView {
     id: i64,
     name: String,
@@ -66,14 +67,19 @@ pub struct CustomerView {
     company: Option<String>,
     account_id: i64,
     avatar: Option<String>,
+    #[schema(value_type = Vec<crate::api::openapi::schemas::EmailItem>)]
     emails: Vec<ContactView>,
+    #[schema(value_type = Vec<crate::api::openapi::schemas::PhoneItem>)]
     phones: Vec<ContactView>,
+    #[schema(value_type = Vec<crate::api::openapi::schemas::WebsiteItem>)]
     websites: Vec<ContactView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stats: Option<StatsView>,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime, example = "2019-04-25T17:51:31+00:00")]
     created_at: NaiveDateTime,
     #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime, example = "2019-04-25T17:51:31+00:00")]
     updated_at: NaiveDateTime,
     /// Beyond the seed's fields (SPEC §6): the company the customer belongs to.
     company_id: Option<i64>,

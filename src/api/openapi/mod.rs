@@ -1,0 +1,148 @@
+//! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]` annotations and the
+//! views' `ToSchema` derives; served at `GET /api/v1/openapi.json` (no token) and committed as
+//! `docs/openapi.json` (`supportdesk openapi > docs/openapi.json`; a test compares the two).
+
+pub mod schemas;
+
+use std::sync::OnceLock;
+
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::OpenApi as Document;
+use utoipa::{Modify, OpenApi};
+
+use crate::api::{accounts, companies, conversations, customers, health, session};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "supportdesk",
+        description = "A support desk's REST/JSON API: accounts, customers with nested emails, \
+            phones and websites, conversations and their interactions (also for contact-form \
+            guests), companies with tiers, statuses and customer requests. Bodies are JSON or \
+            `application/x-www-form-urlencoded` with bracket keys (`emails[0][email]=…`).",
+        license(name = "MIT", identifier = "MIT")
+    ),
+    paths(
+        health::health, health::ready,
+        session::login, session::profile,
+        accounts::show, accounts::update,
+        customers::list::list, customers::create, customers::show, customers::replace,
+        customers::patch, customers::delete, customers::delete_contact,
+        conversations::list, conversations::create, conversations::show, conversations::update,
+        conversations::delete,
+        conversations::interactions::list, conversations::interactions::create,
+        conversations::interactions::show, conversations::interactions::delete,
+        companies::list, companies::create, companies::upsert, companies::show, companies::update,
+        companies::delete,
+        companies::labels::list_labels, companies::labels::create_label,
+        companies::labels::show_label, companies::labels::update_label,
+        companies::labels::delete_label,
+        companies::requests::list_requests, companies::requests::create_request,
+        companies::requests::show_request, companies::requests::update_request,
+        companies::requests::delete_request,
+    ),
+    modifiers(&SecuritySchemes, &SharedRoutes),
+    tags(
+        (name = "Customers", description = "The people who contact the desk."),
+        (name = "Conversations", description = "The source of customers' stats."),
+        (name = "Interactions", description = "A conversation's messages and notes."),
+        (name = "Companies", description = "Companies, matched by domain and external id."),
+    )
+)]
+struct ApiDoc;
+
+/// `bearer`: a JWT from `supportdesk tokens create` or `POST /auth/login`.
+/// `fingerprint`: a contact-form guest, `Authorization: Fingerprint <email>:<uuid v4>`.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut Document) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "fingerprint",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "`Fingerprint <email>:<uuid v4>`: a contact-form guest, on accounts with \
+                 contact forms enabled, for its own conversations only.",
+            ))),
+        );
+    }
+}
+
+/// Routes served by the same handlers as others: PUT beside PATCH, statuses beside tiers.
+struct SharedRoutes;
+
+impl Modify for SharedRoutes {
+    fn modify(&self, openapi: &mut Document) {
+        let paths = &mut openapi.paths.paths;
+        // PUT is PATCH on records, except customers (PUT requires first_name: annotated apart).
+        for (path, item) in paths.iter_mut() {
+            if path.ends_with("/{id}") && item.put.is_none() && !path.contains("/customers/") {
+                if let Some(patch) = item.patch.clone() {
+                    let mut put = patch;
+                    put.operation_id = put.operation_id.map(|id| format!("{id}_put"));
+                    item.put = Some(put);
+                }
+            }
+        }
+        let tiers: Vec<(String, utoipa::openapi::PathItem)> = paths
+            .iter()
+            .filter(|(path, _)| path.contains("/customer_tiers"))
+            .map(|(path, item)| {
+                (
+                    path.replace("customer_tiers", "customer_statuses"),
+                    item.clone(),
+                )
+            })
+            .collect();
+        for (path, mut item) in tiers {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                op.tags = Some(vec!["Statuses".into()]);
+                op.operation_id = op.operation_id.as_ref().map(|id| format!("{id}_status"));
+                op.summary = op.summary.as_ref().map(|s| s.replace("tier", "status"));
+            }
+            paths.insert(path, item);
+        }
+    }
+}
+
+/// The document (built once).
+pub fn document() -> &'static Document {
+    static DOC: OnceLock<Document> = OnceLock::new();
+    DOC.get_or_init(ApiDoc::openapi)
+}
+
+/// The document as committed: pretty JSON with a trailing newline.
+pub fn document_json() -> String {
+    let mut json = document()
+        .to_pretty_json()
+        .expect("the document serializes");
+    json.push('\n');
+    json
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn serve() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(document_json())
+}

@@ -1,0 +1,355 @@
+//! Shapes the document describes that have no Rust type of their own: request bodies (handlers
+//! read them field by field from JSON or bracket-form bodies, see `domain/`), the error body, list
+//! envelopes and path/query parameters. The response objects themselves are the real views.
+
+#![allow(dead_code)] // Read by the OpenAPI derive only.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+/// Every error: a message, and for 422 (and some 409) the messages per field, keyed by the
+/// dotted path into the request body (`emails.3.email`).
+#[derive(ToSchema)]
+#[schema(example = json!({"message": "The given data was invalid.", "errors": {"emails.0.email": ["must be a valid email address"]}}))]
+pub struct ErrorBody {
+    message: String,
+    errors: Option<BTreeMap<String, Vec<String>>>,
+}
+
+/// `{"data": …}`: every single-object response.
+#[derive(ToSchema)]
+pub struct Data<T: ToSchema> {
+    data: T,
+}
+
+/// A page of a list. Numbered pages (`page`) carry `meta.current_page`, `total`, `last_page`,
+/// `from`, `to` and `links.first`/`last`/`prev`; pages fetched by `cursor` carry only
+/// `meta.per_page`, `meta.next_cursor` and `links.next`.
+#[derive(ToSchema)]
+pub struct ListOf<T: ToSchema> {
+    data: Vec<T>,
+    meta: ListMeta,
+    links: ListLinks,
+}
+
+#[derive(ToSchema)]
+#[schema(example = json!({"current_page": 1, "per_page": 25, "total": 1, "last_page": 1, "from": 1, "to": 1}))]
+pub struct ListMeta {
+    current_page: Option<i64>,
+    per_page: i64,
+    total: Option<i64>,
+    last_page: Option<i64>,
+    from: Option<i64>,
+    to: Option<i64>,
+    /// Where the next page starts (`?cursor=`); absent or null on the last page.
+    next_cursor: Option<String>,
+}
+
+#[derive(ToSchema)]
+pub struct ListLinks {
+    first: Option<String>,
+    last: Option<String>,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(ToSchema)]
+pub struct EmailItem {
+    id: i64,
+    #[schema(example = "jane@example.org")]
+    email: String,
+}
+
+#[derive(ToSchema)]
+pub struct PhoneItem {
+    id: i64,
+    #[schema(example = "123 123 1234")]
+    phone: String,
+}
+
+#[derive(ToSchema)]
+pub struct WebsiteItem {
+    id: i64,
+    #[schema(example = "https://www.example.org/")]
+    website: String,
+}
+
+/// A nested email to add (no `id`, or one that is not this customer's) or update (`id` of one of
+/// this customer's emails).
+#[derive(ToSchema)]
+pub struct EmailInput {
+    id: Option<i64>,
+    #[schema(example = "jane@example.org", max_length = 254)]
+    email: String,
+}
+
+#[derive(ToSchema)]
+pub struct PhoneInput {
+    id: Option<i64>,
+    /// Digits, spaces and `+ - ( ) . x`, at least 3 digits.
+    #[schema(example = "123 123 1234", max_length = 50)]
+    phone: String,
+}
+
+#[derive(ToSchema)]
+pub struct WebsiteInput {
+    id: Option<i64>,
+    /// An absolute http(s) URL.
+    #[schema(example = "https://www.example.org/", max_length = 2048)]
+    website: String,
+}
+
+/// A customer to create or update. Nested items are upserted by id; items not mentioned stay
+/// (remove one with its `DELETE`). Also accepted form-encoded: `emails[0][email]=…`.
+#[derive(ToSchema)]
+#[schema(example = json!({"first_name": "Jane", "last_name": "Doe",
+    "emails": [{"email": "jane@example.org"}], "phones": [{"phone": "123 123 1234"}],
+    "websites": [{"website": "https://www.example.org/"}]}))]
+pub struct CustomerInput {
+    /// Required on create and PUT.
+    #[schema(max_length = 255)]
+    first_name: Option<String>,
+    #[schema(max_length = 255)]
+    last_name: Option<String>,
+    #[schema(max_length = 255)]
+    company: Option<String>,
+    /// An http(s) URL.
+    avatar: Option<String>,
+    /// The company (SPEC §6); null unlinks. Without it, a customer links to the company owning
+    /// one of its email domains.
+    company_id: Option<i64>,
+    #[schema(max_items = 15)]
+    emails: Option<Vec<EmailInput>>,
+    #[schema(max_items = 25)]
+    phones: Option<Vec<PhoneInput>>,
+    #[schema(max_items = 150)]
+    websites: Option<Vec<WebsiteInput>>,
+}
+
+/// An account's changes (admins).
+#[derive(ToSchema)]
+#[schema(example = json!({"contact_form_enabled": true}))]
+pub struct AccountInput {
+    #[schema(max_length = 255)]
+    name: Option<String>,
+    /// Lets guests open conversations through a contact form (`Authorization: Fingerprint`).
+    contact_form_enabled: Option<bool>,
+}
+
+#[derive(ToSchema)]
+#[schema(example = json!({"email": "ada@example.com", "password": "correct horse battery staple"}))]
+pub struct LoginInput {
+    email: String,
+    password: String,
+}
+
+#[derive(ToSchema, Serialize)]
+#[schema(example = json!({"type": "customer", "body": "Hello, my order has not arrived."}))]
+pub struct InteractionInput {
+    /// `customer` (guests may only send these), `agent` (a reply) or `note` (internal).
+    #[serde(rename = "type")]
+    #[schema(example = "customer")]
+    kind: Option<String>,
+    #[schema(min_length = 1)]
+    body: String,
+    source: Option<String>,
+}
+
+/// A conversation. `customer_email` (or `to`, the widget's name for it) finds the account's
+/// customer with that email, or creates one (named by `first_name`/`last_name`).
+#[derive(ToSchema)]
+#[schema(example = json!({"to": "jane@example.org", "first_name": "Jane", "last_name": "Doe",
+    "subject": "Where is my order?", "channel": "email",
+    "interactions": [{"type": "customer", "body": "Hello, my order has not arrived."}]}))]
+pub struct ConversationInput {
+    customer_id: Option<i64>,
+    customer_email: Option<String>,
+    to: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    /// `posted` (default), `draft`, `pending` or `closed`.
+    status: Option<String>,
+    /// `email` (default), `chat`, `phone` or `api`.
+    channel: Option<String>,
+    subject: Option<String>,
+    user_id: Option<i64>,
+    /// Messages created with the conversation (at most 100).
+    interactions: Option<Vec<InteractionInput>>,
+}
+
+/// A company (SPEC §6). Domains are lower-cased, never a public email provider, and unique in
+/// the account, as are external ids.
+#[derive(ToSchema)]
+#[schema(example = json!({"name": "ACME", "domains": ["acme.com"], "external_ids": ["cus-acme-12345"], "revenue": 1000000, "size": 50}))]
+pub struct CompanyInput {
+    #[schema(max_length = 255)]
+    name: Option<String>,
+    #[schema(max_items = 50)]
+    domains: Option<Vec<String>>,
+    #[schema(max_items = 50)]
+    external_ids: Option<Vec<String>>,
+    /// Upsert only: one more external id to match by and add.
+    external_id: Option<String>,
+    tier_id: Option<i64>,
+    status_id: Option<i64>,
+    owner_id: Option<i64>,
+    #[schema(minimum = 0)]
+    revenue: Option<i64>,
+    #[schema(minimum = 0)]
+    size: Option<i64>,
+    logo_url: Option<String>,
+}
+
+/// A tier or a status.
+#[derive(ToSchema)]
+#[schema(example = json!({"name": "Enterprise", "color": "#5e6ad2", "position": 1}))]
+pub struct LabelInput {
+    #[schema(max_length = 255)]
+    name: Option<String>,
+    color: Option<String>,
+    position: Option<i64>,
+}
+
+/// A customer request (SPEC §7), attached to a conversation.
+#[derive(ToSchema)]
+#[schema(example = json!({"conversation_id": 1, "body": "Content of the request",
+    "company_external_id": "own-customer-id",
+    "attachment_url": "https://conversations.support.com/conversations/12345"}))]
+pub struct RequestInput {
+    conversation_id: Option<i64>,
+    company_id: Option<i64>,
+    company_external_id: Option<String>,
+    customer_id: Option<i64>,
+    /// 0 normal, 1 important.
+    #[schema(minimum = 0, maximum = 1)]
+    priority: Option<i64>,
+    /// Markdown.
+    body: Option<String>,
+    /// Creates the request's attachment.
+    attachment_url: Option<String>,
+}
+
+#[derive(ToSchema, Serialize)]
+#[schema(example = json!({"status": "ok"}))]
+pub struct Status {
+    status: String,
+}
+
+/// `{account_id}` in a path.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct AccountPath {
+    /// The account; another account's, or a missing one, is a 404.
+    #[param(minimum = 1)]
+    account_id: i64,
+}
+
+/// `{account_id}` and a record's `{id}`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ItemPath {
+    #[param(minimum = 1)]
+    account_id: i64,
+    #[param(minimum = 1)]
+    id: i64,
+}
+
+/// An interaction of a conversation.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct InteractionPath {
+    #[param(minimum = 1)]
+    account_id: i64,
+    /// The conversation.
+    #[param(minimum = 1)]
+    id: i64,
+    #[param(minimum = 1)]
+    interaction_id: i64,
+}
+
+/// One of a customer's emails, phones or websites.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ContactPath {
+    #[param(minimum = 1)]
+    account_id: i64,
+    /// The customer.
+    #[param(minimum = 1)]
+    id: i64,
+    /// `emails`, `phones` or `websites`.
+    #[param(pattern = "^(emails|phones|websites)$")]
+    list: String,
+    #[param(minimum = 1)]
+    item_id: i64,
+}
+
+/// Paging, shared by every list.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// 1, 2, … (default 1).
+    #[param(minimum = 1)]
+    page: Option<i64>,
+    /// 1–100 (default 25).
+    #[param(minimum = 1, maximum = 100)]
+    per_page: Option<i64>,
+    /// The `meta.next_cursor` of the previous page: the next page without counting (replaces
+    /// `page`; keep the same sort and filters).
+    cursor: Option<String>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CustomerFilters {
+    /// `created_at`, `-created_at` (default), `updated_at`, `-updated_at`, `name`, `-name`.
+    #[param(pattern = "^-?(created_at|updated_at|name)$")]
+    sort: Option<String>,
+    /// Any of the customer's emails, exactly, ignoring case.
+    email: Option<String>,
+    /// Any of the customer's phones, compared by digits.
+    phone: Option<String>,
+    /// A part of the name, company or an email.
+    #[param(max_length = 255)]
+    q: Option<String>,
+    #[param(minimum = 1)]
+    company_id: Option<i64>,
+    /// Changed at or after this RFC 3339 time.
+    #[param(example = "2019-04-25T17:51:31+00:00")]
+    updated_since: Option<String>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConversationFilters {
+    /// `created_at`, `-created_at` (default), `updated_at`, `-updated_at`.
+    #[param(pattern = "^-?(created_at|updated_at)$")]
+    sort: Option<String>,
+    #[param(minimum = 1)]
+    customer_id: Option<i64>,
+    #[param(pattern = "^(posted|draft|pending|closed)$")]
+    status: Option<String>,
+    #[param(pattern = "^(email|chat|phone|api)$")]
+    channel: Option<String>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CompanyFilters {
+    domain: Option<String>,
+    external_id: Option<String>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RequestFilters {
+    #[param(minimum = 1)]
+    conversation_id: Option<i64>,
+    #[param(minimum = 1)]
+    company_id: Option<i64>,
+    #[param(minimum = 1)]
+    customer_id: Option<i64>,
+    #[param(minimum = 0, maximum = 1)]
+    priority: Option<i64>,
+}

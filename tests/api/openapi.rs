@@ -1,0 +1,83 @@
+//! The OpenAPI document: served without a token, and the same as the committed `docs/openapi.json`.
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::helpers::*;
+
+const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/openapi.json");
+
+#[actix_web::test]
+async fn the_served_document_is_the_committed_one() {
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let response = app
+        .anonymous(Method::GET, "/api/v1/openapi.json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let served: Value = response.json().await.unwrap();
+    assert_eq!(served["openapi"], "3.1.0");
+    if std::env::var("SUPPORTDESK_UPDATE_OPENAPI").as_deref() == Ok("1") {
+        std::fs::write(COMMITTED, supportdesk::api::openapi::document_json()).unwrap();
+    }
+    let committed: Value =
+        serde_json::from_str(&std::fs::read_to_string(COMMITTED).unwrap()).unwrap();
+    assert!(
+        served == committed,
+        "docs/openapi.json is stale: run `cargo run -- openapi > docs/openapi.json` \
+         (or the tests with SUPPORTDESK_UPDATE_OPENAPI=1) and commit it"
+    );
+}
+
+#[actix_web::test]
+async fn every_route_is_documented_and_every_documented_route_exists() {
+    let document = supportdesk::api::openapi::document_json();
+    let document: Value = serde_json::from_str(&document).unwrap();
+    let paths = document["paths"].as_object().unwrap();
+    let routes = [
+        "/health",
+        "/ready",
+        "/api/v1/auth/login",
+        "/api/v1/profile",
+        "/api/v1/accounts/{account_id}",
+        "/api/v1/accounts/{account_id}/customers",
+        "/api/v1/accounts/{account_id}/customers/{id}",
+        "/api/v1/accounts/{account_id}/customers/{id}/{list}/{item_id}",
+        "/api/v1/accounts/{account_id}/conversations",
+        "/api/v1/accounts/{account_id}/conversations/{id}",
+        "/api/v1/accounts/{account_id}/conversations/{id}/interactions",
+        "/api/v1/accounts/{account_id}/conversations/{id}/interactions/{interaction_id}",
+        "/api/v1/accounts/{account_id}/companies",
+        "/api/v1/accounts/{account_id}/companies/upsert",
+        "/api/v1/accounts/{account_id}/companies/{id}",
+        "/api/v1/accounts/{account_id}/customer_tiers",
+        "/api/v1/accounts/{account_id}/customer_tiers/{id}",
+        "/api/v1/accounts/{account_id}/customer_statuses",
+        "/api/v1/accounts/{account_id}/customer_statuses/{id}",
+        "/api/v1/accounts/{account_id}/customer_requests",
+        "/api/v1/accounts/{account_id}/customer_requests/{id}",
+    ];
+    let mut documented: Vec<&str> = paths.keys().map(String::as_str).collect();
+    documented.sort_unstable();
+    let mut expected = routes.to_vec();
+    expected.sort_unstable();
+    assert_eq!(documented, expected);
+
+    // Each documented method is routed: a wrong method would answer 405.
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    for (path, item) in paths {
+        let url = path
+            .replace("{account_id}", &app.account_id.to_string())
+            .replace("{list}", "emails")
+            .replace(['{', '}'], "")
+            .replace("interaction_id", "1")
+            .replace("item_id", "1")
+            .replace("/id", "/1");
+        for method in item.as_object().unwrap().keys() {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let response = app.api(method.clone(), &url).send().await.unwrap();
+            assert_ne!(response.status(), 405, "{method} {url}");
+        }
+    }
+}
