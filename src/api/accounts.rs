@@ -19,8 +19,7 @@ use crate::state::AppState;
     params(doc::AccountPath),
     responses(
         (status = 200, description = "The account", body = doc::Data<AccountView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+        doc::ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -43,13 +42,8 @@ pub async fn show(state: web::Data<AppState>, member: Member) -> Result<HttpResp
     request_body(content((doc::AccountInput = "application/json"), (doc::AccountInput = "application/x-www-form-urlencoded"))),
     responses(
         (status = 200, description = "The account", body = doc::Data<AccountView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
         (status = 403, description = "Admins only", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
-        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
-        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
-        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
-        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+        doc::WriteErrors
     ),
     security(("bearer" = []))
 )]

@@ -22,8 +22,7 @@ use crate::state::AppState;
     params(doc::AccountPath),
     responses(
         (status = 200, description = "Every tier", body = doc::Data<Vec<LabelView>>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+        doc::ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -52,14 +51,9 @@ pub async fn list_labels(
     request_body(content((doc::LabelInput = "application/json"), (doc::LabelInput = "application/x-www-form-urlencoded"))),
     responses(
         (status = 201, description = "The tier", body = doc::Data<LabelView>, headers(("Location" = String, description = "The tier's path"))),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
         (status = 403, description = "Admins only", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
         (status = 409, description = "Conflicts with the current state (a locked field, a record in use)", body = doc::ErrorBody),
-        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
-        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
-        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
-        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+        doc::WriteErrors
     ),
     security(("bearer" = []))
 )]
@@ -92,8 +86,7 @@ pub async fn create_label(
     params(doc::ItemPath),
     responses(
         (status = 200, description = "The tier", body = doc::Data<LabelView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+        doc::ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -121,14 +114,9 @@ pub async fn show_label(
     request_body(content((doc::LabelInput = "application/json"), (doc::LabelInput = "application/x-www-form-urlencoded"))),
     responses(
         (status = 200, description = "The tier", body = doc::Data<LabelView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
         (status = 403, description = "Admins only", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
         (status = 409, description = "Conflicts with the current state (a locked field, a record in use)", body = doc::ErrorBody),
-        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
-        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
-        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
-        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+        doc::WriteErrors
     ),
     security(("bearer" = []))
 )]
@@ -159,10 +147,9 @@ pub async fn update_label(
     params(doc::ItemPath),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
         (status = 403, description = "Admins only", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
-        (status = 409, description = "Conflicts with the current state (a locked field, a record in use)", body = doc::ErrorBody)
+        (status = 409, description = "Conflicts with the current state (a locked field, a record in use)", body = doc::ErrorBody),
+        doc::ReadErrors
     ),
     security(("bearer" = []))
 )]

@@ -37,13 +37,8 @@ fn location(account_id: i64, id: i64) -> String {
     request_body(content((doc::CompanyInput = "application/json"), (doc::CompanyInput = "application/x-www-form-urlencoded"))),
     responses(
         (status = 201, description = "The company", body = doc::Data<CompanyView>, headers(("Location" = String, description = "The company's path"))),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
         (status = 409, description = "Conflicts with the current state (a locked field, a record in use)", body = doc::ErrorBody),
-        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
-        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
-        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
-        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+        doc::WriteErrors
     ),
     security(("bearer" = []))
 )]
@@ -72,8 +67,7 @@ pub async fn create(
     params(doc::ItemPath),
     responses(
         (status = 200, description = "The company", body = doc::Data<CompanyView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+        doc::ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -101,13 +95,8 @@ pub async fn show(
     request_body(content((doc::CompanyInput = "application/json"), (doc::CompanyInput = "application/x-www-form-urlencoded"))),
     responses(
         (status = 200, description = "The company", body = doc::Data<CompanyView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
         (status = 409, description = "Conflicts with the current state (a locked field, a record in use)", body = doc::ErrorBody),
-        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
-        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
-        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
-        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+        doc::WriteErrors
     ),
     security(("bearer" = []))
 )]
@@ -135,9 +124,8 @@ pub async fn update(
     params(doc::ItemPath),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
-        (status = 409, description = "Conflicts with the current state (a locked field, a record in use)", body = doc::ErrorBody)
+        (status = 409, description = "Conflicts with the current state (a locked field, a record in use)", body = doc::ErrorBody),
+        doc::ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -164,9 +152,7 @@ pub async fn delete(
     params(doc::AccountPath, doc::Paging, doc::CompanyFilters),
     responses(
         (status = 200, description = "A page of companies", body = doc::ListOf<CompanyView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
-        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+        doc::ListErrors
     ),
     security(("bearer" = []))
 )]
@@ -208,13 +194,8 @@ struct UpsertBody {
     responses(
         (status = 200, description = "Updated or unchanged", body = UpsertBody),
         (status = 201, description = "Created", body = UpsertBody, headers(("Location" = String, description = "The company's path"))),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
         (status = 409, description = "Conflicts with the current state (a locked field, a record in use)", body = doc::ErrorBody),
-        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
-        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
-        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
-        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+        doc::WriteErrors
     ),
     security(("bearer" = []))
 )]

@@ -24,12 +24,7 @@ use crate::state::AppState;
     request_body(content((doc::RequestInput = "application/json"), (doc::RequestInput = "application/x-www-form-urlencoded"))),
     responses(
         (status = 201, description = "The request", body = doc::Data<RequestView>, headers(("Location" = String, description = "The request's path"))),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
-        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
-        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
-        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
-        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+        doc::WriteErrors
     ),
     security(("bearer" = []))
 )]
@@ -59,8 +54,7 @@ pub async fn create_request(
     params(doc::ItemPath),
     responses(
         (status = 200, description = "The request", body = doc::Data<RequestView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+        doc::ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -88,12 +82,7 @@ pub async fn show_request(
     request_body(content((doc::RequestInput = "application/json"), (doc::RequestInput = "application/x-www-form-urlencoded"))),
     responses(
         (status = 200, description = "The request", body = doc::Data<RequestView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
-        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
-        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
-        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
-        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+        doc::WriteErrors
     ),
     security(("bearer" = []))
 )]
@@ -121,8 +110,7 @@ pub async fn update_request(
     params(doc::ItemPath),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+        doc::ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -149,9 +137,7 @@ pub async fn delete_request(
     params(doc::AccountPath, doc::Paging, doc::RequestFilters),
     responses(
         (status = 200, description = "A page of requests", body = doc::ListOf<RequestView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
-        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+        doc::ListErrors
     ),
     security(("bearer" = []))
 )]

@@ -23,9 +23,7 @@ use crate::state::AppState;
     params(doc::ItemPath, doc::Paging),
     responses(
         (status = 200, description = "A page of interactions", body = doc::ListOf<InteractionView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
-        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+        doc::ListErrors
     ),
     security(("bearer" = []), ("fingerprint" = []))
 )]
@@ -69,8 +67,7 @@ pub async fn list(
     params(doc::InteractionPath),
     responses(
         (status = 200, description = "The interaction", body = doc::Data<InteractionView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+        doc::ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -98,12 +95,7 @@ pub async fn show(
     request_body(content((doc::InteractionInput = "application/json"), (doc::InteractionInput = "application/x-www-form-urlencoded"))),
     responses(
         (status = 201, description = "The interaction", body = doc::Data<InteractionView>, headers(("Location" = String, description = "The interaction's path"))),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
-        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
-        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
-        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
-        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+        doc::WriteErrors
     ),
     security(("bearer" = []), ("fingerprint" = []))
 )]
@@ -142,8 +134,7 @@ pub async fn create(
     params(doc::InteractionPath),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+        doc::ReadErrors
     ),
     security(("bearer" = []))
 )]

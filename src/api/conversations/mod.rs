@@ -28,12 +28,7 @@ pub use view::{ConversationView, InteractionView};
     request_body(content((doc::ConversationInput = "application/json"), (doc::ConversationInput = "application/x-www-form-urlencoded"))),
     responses(
         (status = 201, description = "The conversation", body = doc::Data<ConversationView>, headers(("Location" = String, description = "The conversation's path"))),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
-        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
-        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
-        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
-        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+        doc::WriteErrors
     ),
     security(("bearer" = []), ("fingerprint" = []))
 )]
@@ -62,8 +57,7 @@ pub async fn create(
     params(doc::ItemPath),
     responses(
         (status = 200, description = "The conversation", body = doc::Data<ConversationView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+        doc::ReadErrors
     ),
     security(("bearer" = []), ("fingerprint" = []))
 )]
@@ -92,12 +86,7 @@ pub async fn show(
     request_body(content((doc::ConversationInput = "application/json"), (doc::ConversationInput = "application/x-www-form-urlencoded"))),
     responses(
         (status = 200, description = "The conversation", body = doc::Data<ConversationView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
-        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
-        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
-        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
-        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+        doc::WriteErrors
     ),
     security(("bearer" = []))
 )]
@@ -126,8 +115,7 @@ pub async fn update(
     params(doc::ItemPath),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+        doc::ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -154,9 +142,7 @@ pub async fn delete(
     params(doc::AccountPath, doc::Paging, doc::ConversationFilters),
     responses(
         (status = 200, description = "A page of conversations", body = doc::ListOf<ConversationView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
-        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+        doc::ListErrors
     ),
     security(("bearer" = []))
 )]

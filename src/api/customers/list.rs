@@ -19,9 +19,7 @@ use crate::state::AppState;
     params(doc::AccountPath, doc::Paging, doc::CustomerFilters),
     responses(
         (status = 200, description = "A page of customers (without stats)", body = doc::ListOf<CustomerView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
-        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+        doc::ListErrors
     ),
     security(("bearer" = []))
 )]

@@ -28,12 +28,7 @@ use view::CustomerView;
     request_body(content((doc::CustomerInput = "application/json"), (doc::CustomerInput = "application/x-www-form-urlencoded"))),
     responses(
         (status = 201, description = "The customer, with stats", body = doc::Data<CustomerView>, headers(("Location" = String, description = "The customer's path"))),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
-        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
-        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
-        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
-        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+        doc::WriteErrors
     ),
     security(("bearer" = []))
 )]
@@ -64,8 +59,7 @@ pub async fn create(
     params(doc::ItemPath),
     responses(
         (status = 200, description = "The customer, with stats", body = doc::Data<CustomerView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+        doc::ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -93,12 +87,7 @@ pub async fn show(
     request_body(content((doc::CustomerInput = "application/json"), (doc::CustomerInput = "application/x-www-form-urlencoded"))),
     responses(
         (status = 200, description = "The customer, with stats", body = doc::Data<CustomerView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
-        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
-        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
-        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
-        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+        doc::WriteErrors
     ),
     security(("bearer" = []))
 )]
@@ -121,12 +110,7 @@ pub async fn replace(
     request_body(content((doc::CustomerInput = "application/json"), (doc::CustomerInput = "application/x-www-form-urlencoded"))),
     responses(
         (status = 200, description = "The customer, with stats", body = doc::Data<CustomerView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody),
-        (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
-        (status = 413, description = "Body over the size limit", body = doc::ErrorBody),
-        (status = 415, description = "Neither JSON nor a form", body = doc::ErrorBody),
-        (status = 422, description = "Validation failed; `errors` names each field", body = doc::ErrorBody)
+        doc::WriteErrors
     ),
     security(("bearer" = []))
 )]
@@ -165,8 +149,7 @@ async fn update(
     params(doc::ItemPath),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+        doc::ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -193,8 +176,7 @@ pub async fn delete(
     params(doc::ContactPath),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
-        (status = 404, description = "No such record in this account (another account's data reads the same)", body = doc::ErrorBody)
+        doc::ReadErrors
     ),
     security(("bearer" = []))
 )]

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::{IntoParams, IntoResponses, ToSchema};
 
 /// Every error: a message, and for 422 (and some 409) the messages per field, keyed by the
 /// dotted path into the request body (`emails.3.email`).
@@ -352,4 +352,52 @@ pub struct RequestFilters {
     customer_id: Option<i64>,
     #[param(minimum = 0, maximum = 1)]
     priority: Option<i64>,
+}
+
+/// The errors of a read: no valid token, or no such record in this account.
+#[derive(IntoResponses)]
+pub enum ReadErrors {
+    /// Missing, invalid, expired or revoked token
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// No such record in this account (another account's data reads the same)
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+}
+
+/// The errors of a list: a read's, and 422 for a bad query parameter.
+#[derive(IntoResponses)]
+pub enum ListErrors {
+    /// Missing, invalid, expired or revoked token
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// No such account, or not the token's
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// A query parameter is invalid; `errors` names it
+    #[response(status = 422)]
+    Invalid(ErrorBody),
+}
+
+/// The errors of a write: a read's, and those of its body.
+#[derive(IntoResponses)]
+pub enum WriteErrors {
+    /// Malformed JSON or form body
+    #[response(status = 400)]
+    BadRequest(ErrorBody),
+    /// Missing, invalid, expired or revoked token
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// No such record in this account (another account's data reads the same)
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// Body over the size limit
+    #[response(status = 413)]
+    TooLarge(ErrorBody),
+    /// Neither JSON nor a form
+    #[response(status = 415)]
+    UnsupportedType(ErrorBody),
+    /// Validation failed; `errors` names each field
+    #[response(status = 422)]
+    Invalid(ErrorBody),
 }
