@@ -9,7 +9,15 @@ use crate::db::customer_requests::RequestRow;
 use crate::db::labels::Label;
 use crate::services::companies::CompanyRecord;
 
+/// The seed's ACME after its upsert: both domains and both external ids on one company.
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 1, "name": "ACME", "domains": ["acme.com", "acme.dev"],
+    "external_ids": ["cus-acme-12345", "own-customer-id"], "tier_id": null, "status_id": null,
+    "owner_id": null, "revenue": null, "size": null, "logo_url": null, "managed_by": null,
+    "request_count": 1, "important_request_count": 0,
+    "created_at": "2026-11-25T10:00:00+00:00", "updated_at": "2026-11-25T10:05:00+00:00"
+}))]
 pub struct CompanyView {
     id: i64,
     name: String,

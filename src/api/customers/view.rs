@@ -58,6 +58,16 @@ impl From<ConversationStats> for StatsView {
 
 /// The seed's fields in the seed's order; `stats` only where the seed shows it.
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 1, "name": "Jane Doe", "initials": "JD", "first_name": "Jane", "last_name": "Doe",
+    "company": null, "account_id": 1, "avatar": null,
+    "emails": [{"id": 1, "email": "jane@example.org"}],
+    "phones": [{"id": 2, "phone": "123 123 1234"}],
+    "websites": [{"id": 3, "website": "https://www.example.org/"}],
+    "stats": {"conversations": {"total": 2, "posted": 0, "pending": 0, "closed": 2, "email_channel": 2}},
+    "created_at": "2019-04-25T17:51:31+00:00", "updated_at": "2019-04-25T17:51:31+00:00",
+    "company_id": null
+}))]
 pub struct CustomerView {
     id: i64,
     name: String,
