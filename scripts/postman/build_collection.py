@@ -1,0 +1,345 @@
+#!/usr/bin/env python3
+"""Writes docs/postman_collection.json and docs/postman_environment.json.
+
+The collection is written from the table below rather than by hand so that its ~70 requests stay
+consistent (auth, variables, tests). Run it after changing the table and commit both outputs:
+
+    python3 scripts/postman/build_collection.py
+
+Requests run in order and chain through collection variables: a create saves the new id, later
+requests use it, the last ones delete what the run made. `runId` (set on the first request) makes
+emails and domains unique, so a run can be repeated on the same database.
+"""
+
+import json
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+ACCOUNT = "{{baseUrl}}/api/v1/accounts/{{accountId}}"
+GUEST = "Fingerprint guest-{{runId}}@example.com:3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b"
+
+
+def req(name, method, url, status, tests="", body=None, form=None, auth="bearer", headers=None,
+        prerequest=""):
+    """One request with its tests: the status always, then `tests` (JavaScript, `json` is the
+    parsed body when there is one)."""
+    script = [f'pm.test("status {status}", () => pm.response.to.have.status({status}));']
+    if status != 204:
+        script += [
+            'const json = pm.response.text() ? pm.response.json() : null;',
+            'pm.test("JSON body", () => pm.expect(json).to.be.an("object"));',
+        ]
+    if status >= 400:
+        script.append('pm.test("error message", () => pm.expect(json.message).to.be.a("string"));')
+    script += [line.strip() for line in tests.strip().splitlines() if line.strip()]
+    request = {"method": method, "url": url, "header": []}
+    for key, value in (headers or {}).items():
+        request["header"].append({"key": key, "value": value})
+    if body is not None:
+        request["header"].append({"key": "Content-Type", "value": "application/json"})
+        request["body"] = {"mode": "raw", "raw": json.dumps(body, indent=2),
+                           "options": {"raw": {"language": "json"}}}
+    if form is not None:
+        request["body"] = {"mode": "urlencoded",
+                           "urlencoded": [{"key": k, "value": v} for k, v in form]}
+    if auth is None:
+        request["auth"] = {"type": "noauth"}
+    item = {"name": name, "request": request,
+            "event": [{"listen": "test", "script": {"type": "text/javascript", "exec": script}}]}
+    if prerequest:
+        item["event"].append({"listen": "prerequest", "script": {
+            "type": "text/javascript", "exec": prerequest.strip().splitlines()}})
+    return item
+
+
+def guest(name, method, url, status, tests="", body=None):
+    return req(name, method, url, status, tests, body=body, auth=None,
+               headers={"Authorization": GUEST})
+
+
+FOLDERS = {
+    "Health": [
+        req("Liveness", "GET", "{{baseUrl}}/health", 200,
+            'pm.test("ok", () => pm.expect(json.status).to.eql("ok"));', auth=None,
+            prerequest='if (!pm.collectionVariables.get("runId")) '
+                       '{ pm.collectionVariables.set("runId", Date.now()); }'),
+        req("Readiness", "GET", "{{baseUrl}}/ready", 200,
+            'pm.test("ready", () => pm.expect(json.status).to.eql("ready"));', auth=None),
+        req("OpenAPI document", "GET", "{{baseUrl}}/api/v1/openapi.json", 200,
+            'pm.test("3.1", () => pm.expect(json.openapi).to.eql("3.1.0"));', auth=None),
+    ],
+    "Auth & profile": [
+        req("Profile", "GET", "{{baseUrl}}/api/v1/profile", 200, """
+            pm.test("accounts", () => pm.expect(json.data.accounts.map(a => a.id)).to.include(Number(pm.variables.get("accountId"))));
+        """),
+        req("Profile without a token is 401", "GET", "{{baseUrl}}/api/v1/profile", 401, """
+            pm.test("WWW-Authenticate", () => pm.expect(pm.response.headers.get("WWW-Authenticate")).to.include("Bearer"));
+        """, auth=None),
+        req("Login with a wrong password is 401", "POST", "{{baseUrl}}/api/v1/auth/login", 401,
+            body={"email": "nobody-{{runId}}@example.com", "password": "wrong"}, auth=None),
+        req("Login without a password is 422", "POST", "{{baseUrl}}/api/v1/auth/login", 422,
+            'pm.test("names password", () => pm.expect(json.errors).to.have.property("password"));',
+            body={"email": "nobody@example.com"}, auth=None),
+    ],
+    "Accounts": [
+        req("Retrieve the account", "GET", ACCOUNT, 200,
+            'pm.test("id", () => pm.expect(json.data.id).to.eql(Number(pm.variables.get("accountId"))));'),
+        req("Enable contact forms (admins)", "PATCH", ACCOUNT, 200,
+            'pm.test("enabled", () => pm.expect(json.data.contact_form_enabled).to.eql(true));',
+            body={"contact_form_enabled": True}),
+        req("Another account is 404", "GET", "{{baseUrl}}/api/v1/accounts/999999999", 404),
+    ],
+    "Customers": [
+        req("Create (the seed's form-encoded sample)", "POST", ACCOUNT + "/customers", 201, """
+            pm.test("Location", () => pm.expect(pm.response.headers.get("Location")).to.eql(`/api/v1/accounts/${pm.variables.get("accountId")}/customers/${json.data.id}`));
+            pm.test("name and initials", () => { pm.expect(json.data.name).to.eql("Jane Doe"); pm.expect(json.data.initials).to.eql("JD"); });
+            pm.test("nested items", () => { pm.expect(json.data.emails[0].email).to.eql(`jane-${pm.variables.get("runId")}@example.org`); pm.expect(json.data.phones[0].phone).to.eql("123 123 1234"); pm.expect(json.data.websites[0].website).to.eql("https://www.example.org/"); });
+            pm.test("stats", () => pm.expect(json.data.stats.conversations).to.eql({total: 0, posted: 0, pending: 0, closed: 0, email_channel: 0}));
+            pm.collectionVariables.set("customerId", json.data.id);
+            pm.collectionVariables.set("emailId", json.data.emails[0].id);
+            pm.collectionVariables.set("phoneId", json.data.phones[0].id);
+        """, form=[("first_name", "Jane"), ("last_name", "Doe"),
+                   ("emails[0][email]", "jane-{{runId}}@example.org"),
+                   ("phones[0][phone]", "123 123 1234"),
+                   ("websites[0][website]", "https://www.example.org/")]),
+        req("Create with the same email in capitals is 422", "POST", ACCOUNT + "/customers", 422,
+            'pm.test("names the email", () => pm.expect(json.errors).to.have.property("emails.0.email"));',
+            body={"first_name": "Dup", "emails": [{"email": "JANE-{{runId}}@EXAMPLE.ORG"}]}),
+        req("Create without first_name is 422", "POST", ACCOUNT + "/customers", 422,
+            'pm.test("names first_name", () => pm.expect(json.errors).to.have.property("first_name"));',
+            body={"last_name": "Nobody"}),
+        req("Create with 16 emails is 422", "POST", ACCOUNT + "/customers", 422,
+            'pm.test("names emails", () => pm.expect(json.errors).to.have.property("emails"));',
+            body={"first_name": "Many", "emails": [{"email": f"m{i}-{{{{runId}}}}@example.org"} for i in range(16)]}),
+        req("Retrieve", "GET", ACCOUNT + "/customers/{{customerId}}", 200, """
+            pm.test("the customer", () => pm.expect(json.data.id).to.eql(pm.collectionVariables.get("customerId")));
+            pm.test("stats", () => pm.expect(json.data.stats).to.have.property("conversations"));
+        """),
+        req("Update with PUT: upsert an email by id, add one", "PUT", ACCOUNT + "/customers/{{customerId}}", 200, """
+            pm.test("first email updated in place", () => pm.expect(json.data.emails[0]).to.eql({id: pm.collectionVariables.get("emailId"), email: `jane.doe-${pm.variables.get("runId")}@example.org`}));
+            pm.test("second email added", () => pm.expect(json.data.emails.length).to.eql(2));
+            pm.test("phone kept", () => pm.expect(json.data.phones.length).to.eql(1));
+        """, body={"first_name": "Jane", "last_name": "Doe",
+                   "emails": [{"id": "{{emailId}}", "email": "jane.doe-{{runId}}@example.org"},
+                              {"email": "jane.work-{{runId}}@example.org"}]}),
+        req("Update with PATCH", "PATCH", ACCOUNT + "/customers/{{customerId}}", 200, """
+            pm.test("name follows", () => pm.expect(json.data.name).to.eql("Jane Smith"));
+            pm.test("initials follow", () => pm.expect(json.data.initials).to.eql("JS"));
+        """, body={"last_name": "Smith"}),
+        req("List, page 1", "GET", ACCOUNT + "/customers?per_page=1", 200, """
+            pm.test("meta", () => { pm.expect(json.meta.current_page).to.eql(1); pm.expect(json.meta.per_page).to.eql(1); pm.expect(json.meta.total).to.be.at.least(1); });
+            pm.test("links", () => pm.expect(json.links.first).to.include("page=1"));
+            if (json.meta.next_cursor) { pm.collectionVariables.set("cursor", json.meta.next_cursor); }
+        """),
+        req("List by email (any case)", "GET", ACCOUNT + "/customers?email=JANE.WORK-{{runId}}@example.org", 200, """
+            pm.test("one match", () => { pm.expect(json.meta.total).to.eql(1); pm.expect(json.data[0].id).to.eql(pm.collectionVariables.get("customerId")); });
+        """),
+        req("List by phone (digits only)", "GET", ACCOUNT + "/customers?phone=1231231234&sort=-updated_at", 200,
+            'pm.test("found", () => pm.expect(json.data.map(c => c.id)).to.include(pm.collectionVariables.get("customerId")));'),
+        req("List with a bad sort is 422", "GET", ACCOUNT + "/customers?sort=shoe_size", 422,
+            'pm.test("names sort", () => pm.expect(json.errors).to.have.property("sort"));'),
+        req("Missing customer is 404", "GET", ACCOUNT + "/customers/999999999", 404),
+    ],
+    "Customer contacts": [
+        req("Delete a phone", "DELETE", ACCOUNT + "/customers/{{customerId}}/phones/{{phoneId}}", 204),
+        req("The phone is gone", "GET", ACCOUNT + "/customers/{{customerId}}", 200,
+            'pm.test("no phones", () => pm.expect(json.data.phones).to.eql([]));'),
+        req("Deleting it again is 404", "DELETE", ACCOUNT + "/customers/{{customerId}}/phones/{{phoneId}}", 404),
+    ],
+    "Conversations": [
+        req("Create from a new email (creates its customer)", "POST", ACCOUNT + "/conversations", 201, """
+            pm.test("numbered", () => pm.expect(json.data.number).to.be.a("number"));
+            pm.test("customer made", () => pm.expect(json.data.customer_id).to.be.a("number"));
+            pm.test("Location", () => pm.expect(pm.response.headers.get("Location")).to.include(`/conversations/${json.data.id}`));
+            pm.collectionVariables.set("conversationId", json.data.id);
+            pm.collectionVariables.set("conversationCustomerId", json.data.customer_id);
+        """, body={"customer_email": "New.Person-{{runId}}@Example.com", "subject": "Where is my order?",
+                   "channel": "email", "status": "pending",
+                   "interactions": [{"type": "customer", "body": "Hello, my order has not arrived."}]}),
+        req("Retrieve", "GET", ACCOUNT + "/conversations/{{conversationId}}", 200, """
+            pm.test("status", () => pm.expect(json.data.status).to.eql("pending"));
+            pm.test("one interaction", () => pm.expect(json.data.interactions_count).to.eql(1));
+        """),
+        req("The new customer's stats count it", "GET", ACCOUNT + "/customers/{{conversationCustomerId}}", 200, """
+            pm.test("named by the email", () => pm.expect(json.data.name).to.eql(`New.Person-${pm.variables.get("runId")}@Example.com`));
+            pm.test("stats", () => pm.expect(json.data.stats.conversations).to.eql({total: 1, posted: 0, pending: 1, closed: 0, email_channel: 1}));
+        """),
+        req("Close it (PATCH)", "PATCH", ACCOUNT + "/conversations/{{conversationId}}", 200,
+            'pm.test("closed", () => pm.expect(json.data.status).to.eql("closed"));',
+            body={"status": "closed"}),
+        req("Update it (PUT)", "PUT", ACCOUNT + "/conversations/{{conversationId}}", 200,
+            'pm.test("subject", () => pm.expect(json.data.subject).to.eql("Order #1234"));',
+            body={"subject": "Order #1234"}),
+        req("Stats follow at once", "GET", ACCOUNT + "/customers/{{conversationCustomerId}}", 200,
+            'pm.test("closed", () => pm.expect(json.data.stats.conversations).to.eql({total: 1, posted: 0, pending: 0, closed: 1, email_channel: 1}));'),
+        req("A second email in other case joins the same customer", "POST", ACCOUNT + "/conversations", 201,
+            'pm.test("same customer", () => pm.expect(json.data.customer_id).to.eql(pm.collectionVariables.get("conversationCustomerId")));',
+            body={"customer_email": "NEW.person-{{runId}}@example.com", "status": "draft"}),
+        req("List, filtered", "GET", ACCOUNT + "/conversations?customer_id={{conversationCustomerId}}&status=closed", 200, """
+            pm.test("the closed one", () => { pm.expect(json.meta.total).to.eql(1); pm.expect(json.data[0].id).to.eql(pm.collectionVariables.get("conversationId")); });
+        """),
+        req("An unknown status is 422", "POST", ACCOUNT + "/conversations", 422,
+            'pm.test("names status", () => pm.expect(json.errors).to.have.property("status"));',
+            body={"customer_email": "x-{{runId}}@example.com", "status": "open"}),
+    ],
+    "Interactions": [
+        req("Add a note", "POST", ACCOUNT + "/conversations/{{conversationId}}/interactions", 201, """
+            pm.test("a note by the token's user", () => { pm.expect(json.data.type).to.eql("note"); pm.expect(json.data.user_id).to.be.a("number"); });
+            pm.collectionVariables.set("interactionId", json.data.id);
+        """, body={"type": "note", "body": "Refund approved."}),
+        req("List, oldest first", "GET", ACCOUNT + "/conversations/{{conversationId}}/interactions", 200, """
+            pm.test("both", () => pm.expect(json.data.map(i => i.type)).to.eql(["customer", "note"]));
+        """),
+        req("Retrieve one", "GET", ACCOUNT + "/conversations/{{conversationId}}/interactions/{{interactionId}}", 200,
+            'pm.test("the note", () => pm.expect(json.data.body).to.eql("Refund approved."));'),
+        req("An empty body is 422", "POST", ACCOUNT + "/conversations/{{conversationId}}/interactions", 422,
+            'pm.test("names body", () => pm.expect(json.errors).to.have.property("body"));',
+            body={"type": "agent", "body": ""}),
+        req("Delete it", "DELETE", ACCOUNT + "/conversations/{{conversationId}}/interactions/{{interactionId}}", 204),
+    ],
+    "Contact form (guest)": [
+        guest("Open a conversation from the widget", "POST", ACCOUNT + "/conversations", 201, """
+            pm.test("no agent shown", () => pm.expect(json.data.user_id).to.eql(null));
+            pm.collectionVariables.set("guestConversationId", json.data.id);
+            pm.collectionVariables.set("guestCustomerId", json.data.customer_id);
+        """, body={"subject": "Question", "channel": "email", "status": "posted", "first_name": "Jane",
+                   "last_name": "Doe", "to": "guest-{{runId}}@example.com",
+                   "interactions": [{"type": "customer", "body": "Hi, can you help?", "source": "Form @ www.example.com"}]}),
+        guest("Read it back", "GET", ACCOUNT + "/conversations/{{guestConversationId}}", 200,
+            'pm.test("the same", () => pm.expect(json.data.id).to.eql(pm.collectionVariables.get("guestConversationId")));'),
+        guest("Add a message", "POST", ACCOUNT + "/conversations/{{guestConversationId}}/interactions", 201,
+            'pm.test("a customer message", () => pm.expect(json.data.type).to.eql("customer"));',
+            body={"type": "customer", "body": "Any news?"}),
+        guest("List its messages", "GET", ACCOUNT + "/conversations/{{guestConversationId}}/interactions", 200,
+            'pm.test("two", () => pm.expect(json.meta.total).to.eql(2));'),
+        guest("An empty first message is 422", "POST", ACCOUNT + "/conversations", 422,
+            'pm.test("names interactions.0.body", () => pm.expect(json.errors).to.have.property("interactions.0.body"));',
+            body={"to": "guest-{{runId}}@example.com", "interactions": [{"type": "customer", "body": ""}]}),
+        guest("Someone else's conversation is 401", "GET", ACCOUNT + "/conversations/{{conversationId}}", 401),
+        guest("Customers are not a guest route: 401", "GET", ACCOUNT + "/customers", 401),
+        req("The agent sees the guest's customer", "GET", ACCOUNT + "/customers/{{guestCustomerId}}", 200,
+            'pm.test("Jane Doe", () => pm.expect(json.data.name).to.eql("Jane Doe"));'),
+    ],
+    "Companies": [
+        req("Create ACME", "POST", ACCOUNT + "/companies", 201, """
+            pm.test("domains lower-cased", () => pm.expect(json.data.domains).to.eql([`acme-${pm.variables.get("runId")}.com`]));
+            pm.collectionVariables.set("companyId", json.data.id);
+        """, body={"name": "ACME", "domains": ["ACME-{{runId}}.com"], "external_ids": ["cus-acme-{{runId}}"]}),
+        req("A public email domain is 422", "POST", ACCOUNT + "/companies", 422,
+            'pm.test("names domains", () => pm.expect(Object.keys(json.errors).join()).to.include("domains"));',
+            body={"name": "Gmail", "domains": ["gmail.com"]}),
+        req("A taken domain is 422", "POST", ACCOUNT + "/companies", 422,
+            body={"name": "Copy", "domains": ["acme-{{runId}}.com"]}),
+        req("Upsert by domain adds a domain and an external id", "POST", ACCOUNT + "/companies/upsert", 200, """
+            pm.test("updated", () => pm.expect(json.result).to.eql("updated"));
+            pm.test("same company", () => pm.expect(json.data.id).to.eql(pm.collectionVariables.get("companyId")));
+            pm.test("merged", () => { pm.expect(json.data.domains).to.eql([`acme-${pm.variables.get("runId")}.com`, `acme-${pm.variables.get("runId")}.dev`]); pm.expect(json.data.external_ids).to.eql([`cus-acme-${pm.variables.get("runId")}`, `own-${pm.variables.get("runId")}`]); pm.expect(json.data.name).to.eql("ACME"); });
+        """, body={"domains": ["acme-{{runId}}.com", "acme-{{runId}}.dev"], "external_id": "own-{{runId}}"}),
+        req("Upsert of a new domain creates", "POST", ACCOUNT + "/companies/upsert", 201, """
+            pm.test("created", () => pm.expect(json.result).to.eql("created"));
+            pm.collectionVariables.set("company2Id", json.data.id);
+        """, body={"name": "Globex", "domains": ["globex-{{runId}}.com"]}),
+        req("Retrieve", "GET", ACCOUNT + "/companies/{{companyId}}", 200,
+            'pm.test("counts", () => pm.expect(json.data.request_count).to.eql(0));'),
+        req("Update (PATCH)", "PATCH", ACCOUNT + "/companies/{{companyId}}", 200,
+            'pm.test("revenue", () => pm.expect(json.data.revenue).to.eql(1000000));',
+            body={"revenue": 1000000, "size": 50}),
+        req("Update (PUT)", "PUT", ACCOUNT + "/companies/{{company2Id}}", 200,
+            'pm.test("renamed", () => pm.expect(json.data.name).to.eql("Globex Corp"));',
+            body={"name": "Globex Corp"}),
+        req("List by domain", "GET", ACCOUNT + "/companies?domain=acme-{{runId}}.dev", 200,
+            'pm.test("ACME", () => { pm.expect(json.meta.total).to.eql(1); pm.expect(json.data[0].id).to.eql(pm.collectionVariables.get("companyId")); });'),
+        req("Customers link by email domain", "POST", ACCOUNT + "/customers", 201, """
+            pm.test("linked", () => pm.expect(json.data.company_id).to.eql(pm.collectionVariables.get("companyId")));
+            pm.collectionVariables.set("acmeCustomerId", json.data.id);
+        """, body={"first_name": "Wile", "emails": [{"email": "wile-{{runId}}@acme-{{runId}}.com"}]}),
+    ],
+    "Tiers": [
+        req("Create", "POST", ACCOUNT + "/customer_tiers", 201,
+            'pm.collectionVariables.set("tierId", json.data.id);',
+            body={"name": "Enterprise {{runId}}", "color": "#5e6ad2"}),
+        req("List", "GET", ACCOUNT + "/customer_tiers", 200,
+            'pm.test("listed", () => pm.expect(json.data.map(t => t.id)).to.include(pm.collectionVariables.get("tierId")));'),
+        req("Retrieve", "GET", ACCOUNT + "/customer_tiers/{{tierId}}", 200,
+            'pm.test("named", () => pm.expect(json.data.name).to.include("Enterprise"));'),
+        req("Update", "PATCH", ACCOUNT + "/customer_tiers/{{tierId}}", 200,
+            'pm.test("color", () => pm.expect(json.data.color).to.eql("#000000"));', body={"color": "#000000"}),
+        req("Give ACME the tier", "PATCH", ACCOUNT + "/companies/{{companyId}}", 200,
+            'pm.test("tier", () => pm.expect(json.data.tier_id).to.eql(pm.collectionVariables.get("tierId")));',
+            body={"tier_id": "{{tierId}}"}),
+        req("Deleting a tier in use is 409", "DELETE", ACCOUNT + "/customer_tiers/{{tierId}}", 409),
+        req("An unknown tier is 422", "PATCH", ACCOUNT + "/companies/{{companyId}}", 422,
+            'pm.test("names tier_id", () => pm.expect(json.errors).to.have.property("tier_id"));',
+            body={"tier_id": 999999999}),
+        req("Take it off ACME", "PATCH", ACCOUNT + "/companies/{{companyId}}", 200,
+            'pm.test("no tier", () => pm.expect(json.data.tier_id).to.eql(null));', body={"tier_id": None}),
+        req("Delete", "DELETE", ACCOUNT + "/customer_tiers/{{tierId}}", 204),
+    ],
+    "Statuses": [
+        req("Create", "POST", ACCOUNT + "/customer_statuses", 201,
+            'pm.collectionVariables.set("statusId", json.data.id);', body={"name": "Churned {{runId}}"}),
+        req("List", "GET", ACCOUNT + "/customer_statuses", 200,
+            'pm.test("listed", () => pm.expect(json.data.map(s => s.id)).to.include(pm.collectionVariables.get("statusId")));'),
+        req("Retrieve", "GET", ACCOUNT + "/customer_statuses/{{statusId}}", 200),
+        req("Update (PUT)", "PUT", ACCOUNT + "/customer_statuses/{{statusId}}", 200,
+            'pm.test("renamed", () => pm.expect(json.data.name).to.include("Lost"));', body={"name": "Lost {{runId}}"}),
+        req("Delete", "DELETE", ACCOUNT + "/customer_statuses/{{statusId}}", 204),
+        req("It is gone", "GET", ACCOUNT + "/customer_statuses/{{statusId}}", 404),
+    ],
+    "Customer requests": [
+        req("Create (by company external id, with an attachment)", "POST", ACCOUNT + "/customer_requests", 201, """
+            pm.test("company found by external id", () => pm.expect(json.data.company_id).to.eql(pm.collectionVariables.get("companyId")));
+            pm.test("attachment", () => pm.expect(json.data.attachment.url).to.eql("https://conversations.support.com/conversations/12345"));
+            pm.collectionVariables.set("requestId", json.data.id);
+        """, body={"conversation_id": "{{conversationId}}", "body": "Content of the request",
+                   "company_external_id": "own-{{runId}}",
+                   "attachment_url": "https://conversations.support.com/conversations/12345"}),
+        req("Retrieve", "GET", ACCOUNT + "/customer_requests/{{requestId}}", 200,
+            'pm.test("body", () => pm.expect(json.data.body).to.eql("Content of the request"));'),
+        req("Mark it important", "PATCH", ACCOUNT + "/customer_requests/{{requestId}}", 200,
+            'pm.test("priority", () => pm.expect(json.data.priority).to.eql(1));', body={"priority": 1}),
+        req("Update (PUT)", "PUT", ACCOUNT + "/customer_requests/{{requestId}}", 200,
+            'pm.test("body", () => pm.expect(json.data.body).to.eql("Needs SSO"));', body={"body": "Needs SSO"}),
+        req("List the important ones", "GET", ACCOUNT + "/customer_requests?priority=1&company_id={{companyId}}", 200,
+            'pm.test("it", () => pm.expect(json.data.map(r => r.id)).to.include(pm.collectionVariables.get("requestId")));'),
+        req("The company counts it", "GET", ACCOUNT + "/companies/{{companyId}}", 200, """
+            pm.test("counts", () => { pm.expect(json.data.request_count).to.eql(1); pm.expect(json.data.important_request_count).to.eql(1); });
+        """),
+        req("Without a conversation it is 422", "POST", ACCOUNT + "/customer_requests", 422,
+            'pm.test("names conversation_id", () => pm.expect(json.errors).to.have.property("conversation_id"));',
+            body={"body": "Orphan"}),
+        req("Delete", "DELETE", ACCOUNT + "/customer_requests/{{requestId}}", 204),
+    ],
+    "Clean up": [
+        req("Delete the conversation", "DELETE", ACCOUNT + "/conversations/{{conversationId}}", 204),
+        req("Delete the guest's conversation", "DELETE", ACCOUNT + "/conversations/{{guestConversationId}}", 204),
+        req("Delete a company", "DELETE", ACCOUNT + "/companies/{{company2Id}}", 204),
+        req("Delete the customer", "DELETE", ACCOUNT + "/customers/{{customerId}}", 204),
+        req("It is gone", "GET", ACCOUNT + "/customers/{{customerId}}", 404),
+    ],
+}
+
+collection = {
+    "info": {
+        "name": "supportdesk",
+        "description": "Every endpoint of the supportdesk API with tests. Set `baseUrl`, `token` "
+                       "(`supportdesk tokens create`, or the first-start curl line) and "
+                       "`accountId` in the environment; run the folders in order. "
+                       "Generated by scripts/postman/build_collection.py.",
+        "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+    },
+    "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "{{token}}", "type": "string"}]},
+    "variable": [{"key": "runId", "value": ""}],
+    "item": [{"name": name, "item": items} for name, items in FOLDERS.items()],
+}
+environment = {
+    "name": "supportdesk (local)",
+    "values": [
+        {"key": "baseUrl", "value": "http://127.0.0.1:8080", "enabled": True},
+        {"key": "token", "value": "", "type": "secret", "enabled": True},
+        {"key": "accountId", "value": "1", "enabled": True},
+    ],
+}
+for name, doc in [("postman_collection.json", collection), ("postman_environment.json", environment)]:
+    (ROOT / "docs" / name).write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+print(sum(len(items) for items in FOLDERS.values()), "requests")
