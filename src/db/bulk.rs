@@ -59,15 +59,6 @@ pub fn last_customer_id(conn: &mut DbConn) -> QueryResult<i64> {
     Ok(max.unwrap_or(0))
 }
 
-/// Gives this connection room for a bulk load: on SQLite a 256 MiB page cache (the default 2 MiB
-/// makes every batch re-read the indexes it grows). Only the loading process holds it.
-pub fn prepare_for_bulk_load(conn: &mut DbConn) -> QueryResult<()> {
-    if let DbConn::Sqlite(conn) = conn {
-        diesel::sql_query("PRAGMA cache_size = -262144").execute(conn)?;
-    }
-    Ok(())
-}
-
 /// Refreshes the planner's statistics after a bulk load (both backends know `ANALYZE`).
 pub fn analyze(conn: &mut DbConn) -> QueryResult<()> {
     db_run!(conn: { diesel::sql_query("ANALYZE").execute(conn) })?;

@@ -45,7 +45,6 @@ pub fn seed(
     {
         return Err(format!("no account with id {}", plan.account_id));
     }
-    bulk::prepare_for_bulk_load(conn).map_err(fail)?;
     let first_n = bulk::last_customer_id(conn).map_err(fail)? as u64 + 1;
     let mut data = SampleData::new(plan.seed, db::now());
     let mut summary = SeedSummary {
