@@ -98,6 +98,7 @@ FOLDERS = {
             pm.collectionVariables.set("customerId", json.data.id);
             pm.collectionVariables.set("emailId", json.data.emails[0].id);
             pm.collectionVariables.set("phoneId", json.data.phones[0].id);
+            pm.collectionVariables.set("websiteId", json.data.websites[0].id);
         """, form=[("first_name", "Jane"), ("last_name", "Doe"),
                    ("emails[0][email]", "jane-{{runId}}@example.org"),
                    ("phones[0][phone]", "123 123 1234"),
@@ -118,6 +119,7 @@ FOLDERS = {
         req("Update with PUT: upsert an email by id, add one", "PUT", ACCOUNT + "/customers/{{customerId}}", 200, """
             pm.test("first email updated in place", () => pm.expect(json.data.emails[0]).to.eql({id: pm.collectionVariables.get("emailId"), email: `jane.doe-${pm.variables.get("runId")}@example.org`}));
             pm.test("second email added", () => pm.expect(json.data.emails.length).to.eql(2));
+            pm.collectionVariables.set("workEmailId", json.data.emails[1].id);
             pm.test("phone kept", () => pm.expect(json.data.phones.length).to.eql(1));
         """, body={"first_name": "Jane", "last_name": "Doe",
                    "emails": [{"id": "{{emailId}}", "email": "jane.doe-{{runId}}@example.org"},
@@ -145,6 +147,12 @@ FOLDERS = {
         req("The phone is gone", "GET", ACCOUNT + "/customers/{{customerId}}", 200,
             'pm.test("no phones", () => pm.expect(json.data.phones).to.eql([]));'),
         req("Deleting it again is 404", "DELETE", ACCOUNT + "/customers/{{customerId}}/phones/{{phoneId}}", 404),
+        req("Delete an email", "DELETE", ACCOUNT + "/customers/{{customerId}}/emails/{{workEmailId}}", 204),
+        req("Delete a website", "DELETE", ACCOUNT + "/customers/{{customerId}}/websites/{{websiteId}}", 204),
+        req("One email and no websites left", "GET", ACCOUNT + "/customers/{{customerId}}", 200, """
+            pm.test("one email", () => pm.expect(json.data.emails.map(e => e.id)).to.eql([pm.collectionVariables.get("emailId")]));
+            pm.test("no websites", () => pm.expect(json.data.websites).to.eql([]));
+        """),
     ],
     "Conversations": [
         req("Create from a new email (creates its customer)", "POST", ACCOUNT + "/conversations", 201, """
@@ -264,6 +272,9 @@ FOLDERS = {
             'pm.test("named", () => pm.expect(json.data.name).to.include("Enterprise"));'),
         req("Update", "PATCH", ACCOUNT + "/customer_tiers/{{tierId}}", 200,
             'pm.test("color", () => pm.expect(json.data.color).to.eql("#000000"));', body={"color": "#000000"}),
+        req("Update (PUT)", "PUT", ACCOUNT + "/customer_tiers/{{tierId}}", 200,
+            'pm.test("renamed", () => { pm.expect(json.data.name).to.include("Premium"); pm.expect(json.data.position).to.eql(3); });',
+            body={"name": "Premium {{runId}}", "position": 3}),
         req("Give ACME the tier", "PATCH", ACCOUNT + "/companies/{{companyId}}", 200,
             'pm.test("tier", () => pm.expect(json.data.tier_id).to.eql(pm.collectionVariables.get("tierId")));',
             body={"tier_id": "{{tierId}}"}),
@@ -283,6 +294,10 @@ FOLDERS = {
         req("Retrieve", "GET", ACCOUNT + "/customer_statuses/{{statusId}}", 200),
         req("Update (PUT)", "PUT", ACCOUNT + "/customer_statuses/{{statusId}}", 200,
             'pm.test("renamed", () => pm.expect(json.data.name).to.include("Lost"));', body={"name": "Lost {{runId}}"}),
+        req("Update (PATCH)", "PATCH", ACCOUNT + "/customer_statuses/{{statusId}}", 200, """
+            pm.test("color", () => pm.expect(json.data.color).to.eql("#ff0000"));
+            pm.test("name kept", () => pm.expect(json.data.name).to.include("Lost"));
+        """, body={"color": "#ff0000"}),
         req("Delete", "DELETE", ACCOUNT + "/customer_statuses/{{statusId}}", 204),
         req("It is gone", "GET", ACCOUNT + "/customer_statuses/{{statusId}}", 404),
     ],
