@@ -141,6 +141,11 @@ FOLDERS = {
         req("List with a bad sort is 422", "GET", ACCOUNT + "/customers?sort=shoe_size", 422,
             'pm.test("names sort", () => pm.expect(json.errors).to.have.property("sort"));'),
         req("Missing customer is 404", "GET", ACCOUNT + "/customers/999999999", 404),
+        req("The customer under another account is 404", "GET",
+            "{{baseUrl}}/api/v1/accounts/999999999/customers/{{customerId}}", 404),
+        req("List without a token is 401", "GET", ACCOUNT + "/customers", 401, auth=None),
+        req("List with a bad token is 401", "GET", ACCOUNT + "/customers", 401, auth=None,
+            headers={"Authorization": "Bearer not-a-token"}),
     ],
     "Customer contacts": [
         req("Delete a phone", "DELETE", ACCOUNT + "/customers/{{customerId}}/phones/{{phoneId}}", 204),
@@ -236,8 +241,12 @@ FOLDERS = {
         req("A public email domain is 422", "POST", ACCOUNT + "/companies", 422,
             'pm.test("names domains", () => pm.expect(Object.keys(json.errors).join()).to.include("domains"));',
             body={"name": "Gmail", "domains": ["gmail.com"]}),
-        req("A taken domain is 422", "POST", ACCOUNT + "/companies", 422,
-            body={"name": "Copy", "domains": ["acme-{{runId}}.com"]}),
+        req("A taken domain is 422", "POST", ACCOUNT + "/companies", 422, """
+            pm.test("names domains.0", () => pm.expect(json.errors["domains.0"][0]).to.include("belongs to another company"));
+        """, body={"name": "Copy", "domains": ["acme-{{runId}}.com"]}),
+        req("A taken external id is 422", "POST", ACCOUNT + "/companies", 422, """
+            pm.test("names external_ids.0", () => pm.expect(json.errors["external_ids.0"][0]).to.include("belongs to another company"));
+        """, body={"name": "Copy", "external_ids": ["cus-acme-{{runId}}"]}),
         req("Upsert by domain adds a domain and an external id", "POST", ACCOUNT + "/companies/upsert", 200, """
             pm.test("updated", () => pm.expect(json.result).to.eql("updated"));
             pm.test("same company", () => pm.expect(json.data.id).to.eql(pm.collectionVariables.get("companyId")));
