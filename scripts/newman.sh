@@ -21,6 +21,7 @@ source scripts/lib/live-server.sh
 check() {
   "$newman" run docs/postman_collection.json -e docs/postman_environment.json \
     --env-var "baseUrl=$base_url" --env-var "token=$token" --env-var "accountId=$account" \
+    --env-var "integrationToken=$integration_token" \
     --color off --reporters cli
 }
 

@@ -14,13 +14,15 @@ cleanup() {
 trap cleanup EXIT
 
 # Creates an account (with contact forms), an admin and a token on $DATABASE_URL; starts the
-# server on it and waits for /health. Sets $account, $token, $base_url.
+# server on it and waits for /health. Sets $account, $token, $integration_token, $base_url.
 start_server() {
   local name=$1 user
   account=$("$BIN" accounts create --name "$name" --contact-form | sed 's/.*"id":\([0-9]*\).*/\1/')
   user=$("$BIN" users create --account "$account" --email "$name-$$@example.com" \
     --first-name Test --last-name Admin --role admin | sed 's/.*"id":\([0-9]*\).*/\1/')
   token=$("$BIN" tokens create --user "$user" --expires-in 1d)
+  # The same admin as a Zendesk integration: what it creates is managed (locked fields).
+  integration_token=$("$BIN" tokens create --user "$user" --expires-in 1d --integration zendesk)
   base_url=http://127.0.0.1:$PORT
   BIND_ADDR=127.0.0.1:$PORT RUST_LOG=warn SUPPORTDESK_BOOTSTRAP=false \
     LOGIN_RATE_LIMIT_PER_MINUTE=1000000 GUEST_RATE_LIMIT_PER_MINUTE=1000000 \

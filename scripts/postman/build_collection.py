@@ -44,6 +44,13 @@ def req(name, method, url, status, tests="", body=None, form=None, auth="bearer"
                            "urlencoded": [{"key": k, "value": v} for k, v in form]}
     if auth is None:
         request["auth"] = {"type": "noauth"}
+    elif auth == "integration":
+        # A token issued with `supportdesk tokens create --integration zendesk`; without one
+        # (say, in the Postman app) the request is skipped.
+        request["auth"] = {"type": "bearer", "bearer": [
+            {"key": "token", "value": "{{integrationToken}}", "type": "string"}]}
+        prerequest = ('if (!pm.variables.get("integrationToken")) { pm.execution.skipRequest(); }\n'
+                      + prerequest)
     item = {"name": name, "request": request,
             "event": [{"listen": "test", "script": {"type": "text/javascript", "exec": script}}]}
     if prerequest:
@@ -270,6 +277,23 @@ FOLDERS = {
             pm.test("linked", () => pm.expect(json.data.company_id).to.eql(pm.collectionVariables.get("companyId")));
             pm.collectionVariables.set("acmeCustomerId", json.data.id);
         """, body={"first_name": "Wile", "emails": [{"email": "wile-{{runId}}@acme-{{runId}}.com"}]}),
+        req("Create a company as the zendesk integration", "POST", ACCOUNT + "/companies", 201, """
+            pm.test("managed by zendesk", () => pm.expect(json.data.managed_by).to.eql("zendesk"));
+            pm.collectionVariables.set("managedCompanyId", json.data.id);
+        """, body={"name": "Managed {{runId}}", "domains": ["managed-{{runId}}.com"], "revenue": 10},
+            auth="integration"),
+        req("Renaming a managed company is 409", "PATCH", ACCOUNT + "/companies/{{managedCompanyId}}", 409, """
+            pm.test("names the locked field", () => pm.expect(json.errors.name[0]).to.include("zendesk"));
+        """, body={"name": "Renamed"}, auth="integration",
+            prerequest='if (!pm.variables.get("managedCompanyId")) { pm.execution.skipRequest(); }'),
+        req("Its revenue may change", "PATCH", ACCOUNT + "/companies/{{managedCompanyId}}", 200, """
+            pm.test("revenue", () => pm.expect(json.data.revenue).to.eql(20));
+            pm.test("name kept", () => pm.expect(json.data.name).to.include("Managed"));
+        """, body={"revenue": 20}, auth="integration",
+            prerequest='if (!pm.variables.get("managedCompanyId")) { pm.execution.skipRequest(); }'),
+        req("Delete the managed company", "DELETE", ACCOUNT + "/companies/{{managedCompanyId}}", 204,
+            auth="integration",
+            prerequest='if (!pm.variables.get("managedCompanyId")) { pm.execution.skipRequest(); }'),
     ],
     "Tiers": [
         req("Create", "POST", ACCOUNT + "/customer_tiers", 201,
@@ -362,6 +386,9 @@ environment = {
         {"key": "baseUrl", "value": "http://127.0.0.1:8080", "enabled": True},
         {"key": "token", "value": "", "type": "secret", "enabled": True},
         {"key": "accountId", "value": "1", "enabled": True},
+        # Optional: `supportdesk tokens create --user ID --integration zendesk`; when empty, the
+        # managed-company requests are skipped.
+        {"key": "integrationToken", "value": "", "type": "secret", "enabled": True},
     ],
 }
 for name, doc in [("postman_collection.json", collection), ("postman_environment.json", environment)]:
