@@ -1,10 +1,10 @@
 //! `GET` and `PATCH /api/v1/accounts/{account_id}`.
 
-use crate::api::openapi::schemas as doc;
 use actix_web::{web, HttpResponse};
 
 use super::extract::{Body, Member};
 use super::views::{ok, AccountView};
+use crate::api::openapi::schemas as doc;
 use crate::db::{self, accounts::AccountChanges};
 use crate::domain::account::AccountPatch;
 use crate::error::ApiError;

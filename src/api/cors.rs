@@ -5,6 +5,8 @@
 use actix_cors::Cors;
 use actix_web::http::header;
 
+use super::request_id;
+
 /// Whether `path` is one of the routes a contact-form widget calls:
 /// `/api/v1/accounts/{id}/conversations[/{id}[/interactions]]`.
 pub fn is_contact_form_route(path: &str) -> bool {
@@ -38,12 +40,12 @@ pub fn policy(allowed_origins: &[String]) -> Cors {
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             header::ACCEPT,
-            header::HeaderName::from_static("x-request-id"),
+            request_id::HEADER,
         ])
         .expose_headers([
             header::LOCATION,
             header::RETRY_AFTER,
-            header::HeaderName::from_static("x-request-id"),
+            request_id::HEADER,
             header::HeaderName::from_static("ratelimit-limit"),
             header::HeaderName::from_static("ratelimit-remaining"),
             header::HeaderName::from_static("ratelimit-reset"),

@@ -1,9 +1,9 @@
 //! Liveness and readiness probes; no token needed.
 
-use crate::api::openapi::schemas as doc;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
+use crate::api::openapi::schemas as doc;
 use crate::error::ApiError;
 use crate::state::AppState;
 

@@ -1,11 +1,11 @@
 //! `POST /api/v1/auth/login` and `GET /api/v1/profile`.
 
-use crate::api::openapi::schemas as doc;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::extract::{Body, CurrentUser};
 use super::views::{format_timestamp, ok, ProfileView, UserView};
+use crate::api::openapi::schemas as doc;
 use crate::auth;
 use crate::db;
 use crate::domain::input::{Object, Patch};
@@ -31,7 +31,7 @@ struct LoginView {
     request_body(content((doc::LoginInput = "application/json"), (doc::LoginInput = "application/x-www-form-urlencoded"))),
     responses(
         (status = 200, description = "A token valid 24 hours", body = doc::Data<LoginView>),
-        (status = 401, description = "Missing, invalid, expired or revoked token", body = doc::ErrorBody),
+        (status = 401, description = "Wrong email or password, or a deactivated user", body = doc::ErrorBody),
         (status = 429, description = "Too many attempts from this address", body = doc::ErrorBody),
         (status = 400, description = "Malformed JSON or form body", body = doc::ErrorBody),
         (status = 413, description = "Body over the size limit", body = doc::ErrorBody),

@@ -151,10 +151,7 @@ pub fn list(
             }
             query
         };
-        let total = match window.counts() {
-            true => Some(filtered().count().get_result(conn)?),
-            false => None,
-        };
+        let total = window.counts().then(|| filtered().count().get_result(conn)).transpose()?;
         let mut rows = filtered();
         // Keyset bound written so the index range can use it: see customers::list.
         if let Some(cursor) = &window.cursor {

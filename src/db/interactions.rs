@@ -73,10 +73,7 @@ pub fn list(
             }
             query
         };
-        let total = match window.counts() {
-            true => Some(filtered().count().get_result(conn)?),
-            false => None,
-        };
+        let total = window.counts().then(|| filtered().count().get_result(conn)).transpose()?;
         let mut rows = filtered();
         if let Some(cursor) = &window.cursor {
             rows = rows.filter(interactions::id.gt(cursor.id));

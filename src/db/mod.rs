@@ -114,13 +114,7 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let db = self.clone();
-        web::block(move || {
-            let mut conn = db.get()?;
-            f(&mut conn)
-        })
-        .await
-        .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+        self.blocking(move |db| f(&mut *db.get()?)).await
     }
 
     /// Runs `f` in one transaction on the blocking thread pool: it commits when `f` returns `Ok`
@@ -130,18 +124,29 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let db = self.clone();
-        web::block(move || {
+        self.blocking(move |db| {
+            // SQLite writers take their turn before taking a connection, so waiting writers
+            // don't hold the connections readers need.
             let _turn = match db.backend {
                 // A panicked writer rolled back; the lock guards no data of its own.
                 Backend::Sqlite => Some(db.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner())),
                 Backend::Postgres => None,
             };
-            let mut conn = db.get()?;
-            conn.transaction(f)
+            db.get()?.transaction(f)
         })
         .await
-        .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// Runs `f` on actix's blocking thread pool (diesel is synchronous).
+    async fn blocking<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&Db) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.clone();
+        web::block(move || f(&db))
+            .await
+            .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
     }
 }
 

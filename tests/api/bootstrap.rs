@@ -6,6 +6,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::helpers::*;
+use crate::on_each_backend;
 
 /// A `supportdesk serve` process, killed when dropped.
 pub struct Server(pub Child);
@@ -105,15 +106,7 @@ async fn first_start_prints_a_working_curl_line(backend: Backend) {
     );
 }
 
-#[actix_web::test]
-async fn first_start_on_sqlite_prints_a_working_curl_line() {
-    first_start_prints_a_working_curl_line(Backend::Sqlite).await;
-}
-
-#[actix_web::test]
-async fn first_start_on_postgres_prints_a_working_curl_line() {
-    first_start_prints_a_working_curl_line(Backend::Postgres).await;
-}
+on_each_backend!(first_start_prints_a_working_curl_line);
 
 #[actix_web::test]
 async fn with_no_database_url_the_server_makes_a_sqlite_file_in_the_working_directory() {

@@ -45,6 +45,25 @@ macro_rules! both_backends {
     )*};
 }
 
+/// Runs each `async fn NAME(backend: Backend)` once per backend, as tests `NAME::sqlite` and
+/// `NAME::postgres` (for tests that start their own servers rather than take a `TestApp`).
+#[macro_export]
+macro_rules! on_each_backend {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[actix_web::test]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await;
+            }
+
+            #[actix_web::test]
+            async fn postgres() {
+                super::$name($crate::helpers::Backend::Postgres).await;
+            }
+        }
+    )*};
+}
+
 /// A fresh, empty database on `backend`; `None` when PostgreSQL is not configured outside CI.
 pub fn fresh_database(backend: Backend) -> Option<TestDatabase> {
     match backend {

@@ -5,6 +5,7 @@ use serde_json::json;
 use supportdesk::domain::Role;
 
 use crate::helpers::*;
+use crate::on_each_backend;
 
 fn header(response: &reqwest::Response, name: &str) -> Option<String> {
     response
@@ -50,15 +51,7 @@ async fn a_token_over_its_limit_gets_429_with_retry_after(backend: Backend) {
     assert_eq!(response.status(), 200);
 }
 
-#[actix_web::test]
-async fn a_token_over_its_limit_gets_429_on_sqlite() {
-    a_token_over_its_limit_gets_429_with_retry_after(Backend::Sqlite).await;
-}
-
-#[actix_web::test]
-async fn a_token_over_its_limit_gets_429_on_postgres() {
-    a_token_over_its_limit_gets_429_with_retry_after(Backend::Postgres).await;
-}
+on_each_backend!(a_token_over_its_limit_gets_429_with_retry_after);
 
 #[actix_web::test]
 async fn password_guessing_is_limited_per_address() {

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::both_backends;
 use crate::helpers::*;
+use crate::on_each_backend;
 
 /// How many clients race in the concurrency tests.
 const CLIENTS: usize = 20;
@@ -350,15 +351,7 @@ async fn kill_9_during_writes_keeps_every_acknowledged_write(backend: Backend) {
     }
 }
 
-#[actix_web::test]
-async fn kill_9_during_writes_keeps_every_acknowledged_write_on_sqlite() {
-    kill_9_during_writes_keeps_every_acknowledged_write(Backend::Sqlite).await;
-}
-
-#[actix_web::test]
-async fn kill_9_during_writes_keeps_every_acknowledged_write_on_postgres() {
-    kill_9_during_writes_keeps_every_acknowledged_write(Backend::Postgres).await;
-}
+on_each_backend!(kill_9_during_writes_keeps_every_acknowledged_write);
 
 #[actix_web::test]
 async fn sigterm_lets_in_flight_requests_finish_and_exits_cleanly() {

@@ -6,6 +6,7 @@ use supportdesk::domain::Role;
 use supportdesk::startup::Application;
 
 use crate::helpers::*;
+use crate::on_each_backend;
 
 #[actix_web::test]
 async fn two_instances_on_one_postgresql_share_tokens_numbers_and_uniqueness() {
@@ -174,12 +175,4 @@ async fn the_migrations_create_the_hot_indexes(backend: Backend) {
     }
 }
 
-#[actix_web::test]
-async fn the_migrations_create_the_hot_indexes_on_sqlite() {
-    the_migrations_create_the_hot_indexes(Backend::Sqlite).await;
-}
-
-#[actix_web::test]
-async fn the_migrations_create_the_hot_indexes_on_postgres() {
-    the_migrations_create_the_hot_indexes(Backend::Postgres).await;
-}
+on_each_backend!(the_migrations_create_the_hot_indexes);

@@ -1,11 +1,11 @@
 //! `/customer_tiers` and `/customer_statuses`: the route says which (`web::Data<LabelKind>`).
 //! Members read them; only admins change them.
 
-use crate::api::openapi::schemas as doc;
 use actix_web::{web, HttpResponse};
 
 use super::view::LabelView;
 use crate::api::extract::{Body, Member};
+use crate::api::openapi::schemas as doc;
 use crate::api::parse_id;
 use crate::api::views::{created, ok};
 use crate::domain::label::{LabelInput, LabelKind};

@@ -4,7 +4,6 @@ pub mod labels;
 pub mod requests;
 mod view;
 
-use crate::api::openapi::schemas as doc;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -16,6 +15,7 @@ use super::extract::{Body, Member};
 use super::paging::{list_response, query_pairs};
 use super::parse_id;
 use super::views::{created, ok};
+use crate::api::openapi::schemas as doc;
 use crate::domain::company::{CompanyInput, CompanyMode};
 use crate::domain::company_list::CompanyListQuery;
 use crate::error::ApiError;

@@ -1,10 +1,10 @@
 //! `/customer_requests` (SPEC §7): `creator_id` is the token's user.
 
-use crate::api::openapi::schemas as doc;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::view::RequestView;
 use crate::api::extract::{Body, Member};
+use crate::api::openapi::schemas as doc;
 use crate::api::paging::{list_response, query_pairs};
 use crate::api::parse_id;
 use crate::api::views::{created, ok};

@@ -1,10 +1,10 @@
 //! `…/conversations/{conversation_id}/interactions`: the messages, oldest first.
 
-use crate::api::openapi::schemas as doc;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::InteractionView;
 use crate::api::extract::{Body, Caller, Member};
+use crate::api::openapi::schemas as doc;
 use crate::api::paging::{list_response, query_pairs};
 use crate::api::parse_id;
 use crate::api::views::{created, ok};

@@ -4,13 +4,13 @@
 pub mod interactions;
 mod view;
 
-use crate::api::openapi::schemas as doc;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract::{Body, Caller, Member};
 use super::paging::{list_response, query_pairs};
 use super::parse_id;
 use super::views::{created, ok};
+use crate::api::openapi::schemas as doc;
 use crate::domain::conversation::{ConversationChanges, NewConversation};
 use crate::domain::conversation_list::ConversationListQuery;
 use crate::error::ApiError;

@@ -1,10 +1,10 @@
 //! `GET /customers`: a page, with `meta` and `links`.
 
-use crate::api::openapi::schemas as doc;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::view::CustomerView;
 use crate::api::extract::Member;
+use crate::api::openapi::schemas as doc;
 use crate::api::paging::{list_response, query_pairs};
 use crate::domain::customer_list::CustomerListQuery;
 use crate::error::ApiError;

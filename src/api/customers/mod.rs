@@ -3,7 +3,6 @@
 pub mod list;
 pub mod view;
 
-use crate::api::openapi::schemas as doc;
 use actix_web::{web, HttpResponse};
 
 pub use list::list;
@@ -11,6 +10,7 @@ pub use list::list;
 use super::extract::{Body, Member};
 use super::parse_id;
 use super::views::{created, ok};
+use crate::api::openapi::schemas as doc;
 use crate::domain::contact::ContactKind;
 use crate::domain::customer::{CustomerInput, Mode};
 use crate::error::ApiError;
