@@ -68,6 +68,15 @@ pub enum ApiError {
     TooManyRequests(u64),
     #[error("The database is unavailable; try again shortly.")]
     Unavailable,
+    /// The request's database work passed the configured bound and was stopped.
+    #[error("The request took too long and was stopped; narrow it (a longer `q`, a smaller page) or try again.")]
+    TooSlow,
+    /// The account already has as many requests at the database as it may.
+    #[error("Too many requests for this account are in progress; retry shortly.")]
+    AccountBusy,
+    /// The client stopped sending the body it announced.
+    #[error("The request body was not received in time.")]
+    BodyTimeout,
     /// The cause is logged, never sent.
     #[error("Internal server error.")]
     Internal(String),
@@ -110,7 +119,9 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::TooSlow => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::AccountBusy => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -130,8 +141,14 @@ impl ResponseError for ApiError {
                 response
                     .insert_header((header::WWW_AUTHENTICATE, r#"Bearer error="invalid_token""#));
             }
-            ApiError::Unavailable => {
+            ApiError::Unavailable | ApiError::TooSlow => {
                 response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            ApiError::AccountBusy => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            ApiError::BodyTimeout => {
+                response.insert_header((header::CONNECTION, "close"));
             }
             ApiError::TooManyRequests(seconds) => {
                 response.insert_header((header::RETRY_AFTER, seconds.to_string()));
@@ -149,11 +166,14 @@ impl ResponseError for ApiError {
 /// the request broke a 409 (handlers that can name the field map it to a 422 first), the rest 500.
 impl From<DieselError> for ApiError {
     fn from(err: DieselError) -> Self {
+        if crate::db::is_lost_connection(&err) {
+            return ApiError::Unavailable;
+        }
+        if crate::db::is_work_timeout(&err) {
+            return ApiError::TooSlow;
+        }
         match err {
             DieselError::NotFound => ApiError::not_found(),
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
-            | DieselError::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _)
-            | DieselError::BrokenTransactionManager => ApiError::Unavailable,
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 log::info!("unique violation: {}", info.message());
                 ApiError::Conflict(

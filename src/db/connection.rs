@@ -35,6 +35,31 @@ pub enum DbError {
     Config(String),
 }
 
+/// Whether `err` says the connection itself is gone (the server restarted, or ended this
+/// session), rather than that a statement failed. libpq reports some of these without an
+/// SQLSTATE, so diesel classifies them as `Unknown`: their text is the only sign.
+pub fn is_lost_connection(err: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match err {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+        | Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _)
+        | Error::BrokenTransactionManager => true,
+        Error::DatabaseError(DatabaseErrorKind::Unknown, info) => {
+            const SIGNS: [&str; 7] = [
+                "server closed the connection",
+                "terminating connection",
+                "no connection to the server",
+                "could not send data to server",
+                "could not receive data from server",
+                "SSL connection has been closed",
+                "connection to server was lost",
+            ];
+            SIGNS.iter().any(|sign| info.message().contains(sign))
+        }
+        _ => false,
+    }
+}
+
 /// A live connection to either backend.
 pub enum DbConn {
     Sqlite(SqliteConnection),
@@ -63,12 +88,15 @@ impl DbConn {
     where
         E: From<diesel::result::Error>,
     {
-        match self {
-            DbConn::Sqlite(c) => {
-                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
-            }
-            DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
-        }
+        self.begin()?;
+        self.run_begun(f)
+    }
+
+    /// Runs `f` inside the transaction just begun, then commits or rolls back.
+    pub fn run_begun<T, E>(&mut self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<diesel::result::Error>,
+    {
         match f(self) {
             Ok(value) => {
                 let committed = match self {
@@ -121,6 +149,37 @@ impl DbConn {
         }
     }
 
+    /// Marks the connection broken, so the pool drops it instead of handing it out again.
+    ///
+    /// diesel only calls a connection broken when its transaction state is; a PostgreSQL
+    /// connection whose server went away (a restart, `pg_terminate_backend`) would otherwise go
+    /// back to the pool and fail every request that draws it.
+    pub fn mark_broken(&mut self) {
+        match self {
+            DbConn::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c),
+            DbConn::Postgres(c) => AnsiTransactionManager::transaction_manager_status_mut(c),
+        }
+        .set_in_error();
+    }
+
+    /// One round trip that proves the connection still works.
+    pub fn ping(&mut self) -> diesel::QueryResult<()> {
+        match self {
+            DbConn::Sqlite(c) => c.ping(),
+            DbConn::Postgres(c) => c.ping(),
+        }
+    }
+
+    /// Starts a transaction (see [`DbConn::transaction`]); [`DbConn::run_begun`] ends it.
+    pub fn begin(&mut self) -> diesel::QueryResult<()> {
+        match self {
+            DbConn::Sqlite(c) => {
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+            }
+            DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c),
+        }
+    }
+
     /// Runs raw SQL that needs no results (pragmas, locks).
     pub fn batch_execute(&mut self, sql: &str) -> diesel::QueryResult<()> {
         match self {
@@ -136,6 +195,8 @@ pub struct ConnectionManager {
     backend: Backend,
     /// For SQLite, the file path (the `sqlite://` prefix removed); for PostgreSQL, the URL.
     target: String,
+    /// PostgreSQL's `statement_timeout` for every connection (SQLite's bound is per request).
+    statement_timeout: Option<std::time::Duration>,
 }
 
 impl ConnectionManager {
@@ -152,7 +213,21 @@ impl ConnectionManager {
         if target.is_empty() {
             return Err(DbError::Config("DATABASE_URL names no database".into()));
         }
-        Ok(ConnectionManager { backend, target })
+        Ok(ConnectionManager {
+            backend,
+            target,
+            statement_timeout: None,
+        })
+    }
+
+    /// Sets the work bound: PostgreSQL connections get it as `statement_timeout`; on SQLite the
+    /// progress handler that enforces [`crate::db::Db`]'s deadlines is installed.
+    pub fn with_work_timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
+        self.statement_timeout = timeout.filter(|_| self.backend == Backend::Postgres);
+        if timeout.is_some() && self.backend == Backend::Sqlite {
+            super::sqlite_deadline::install();
+        }
+        self
     }
 
     pub fn backend(&self) -> Backend {
@@ -167,7 +242,16 @@ impl ConnectionManager {
                 conn.batch_execute(SQLITE_PRAGMAS)?;
                 Ok(DbConn::Sqlite(conn))
             }
-            Backend::Postgres => Ok(DbConn::Postgres(PgConnection::establish(&self.target)?)),
+            Backend::Postgres => {
+                let mut conn = PgConnection::establish(&self.target)?;
+                if let Some(timeout) = self.statement_timeout {
+                    conn.batch_execute(&format!(
+                        "SET statement_timeout = {}",
+                        timeout.as_millis().max(1)
+                    ))?;
+                }
+                Ok(DbConn::Postgres(conn))
+            }
         }
     }
 }

@@ -18,13 +18,15 @@ pub mod labels;
 pub mod migrations;
 pub mod schema;
 pub mod settings;
+mod sqlite_deadline;
 pub mod tokens;
 pub mod users;
 
-pub use connection::{Backend, ConnectionManager, DbConn, DbError};
+pub use connection::{is_lost_connection, Backend, ConnectionManager, DbConn, DbError};
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::web;
 use diesel::r2d2::Pool as R2d2Pool;
@@ -50,6 +52,9 @@ pub struct PoolOptions {
     pub size: Option<u32>,
     /// How long a request waits for a free connection before it gets a 503.
     pub connection_timeout: Duration,
+    /// The most database time one request may take: a statement timeout on PostgreSQL, a
+    /// progress-handler deadline on SQLite. `None`: unbounded (the command line's bulk work).
+    pub work_timeout: Option<Duration>,
 }
 
 impl PoolOptions {
@@ -58,41 +63,57 @@ impl PoolOptions {
             url: url.to_string(),
             size: None,
             connection_timeout: Duration::from_secs(5),
+            work_timeout: None,
         }
     }
 }
+
+/// After a lost connection, how long every checkout first proves its connection with a ping:
+/// the pool may hold more connections to the server that went away.
+const RECHECK_AFTER_LOSS: Duration = Duration::from_secs(60);
 
 /// The connection pool, shared by every worker. Cheap to clone.
 #[derive(Clone)]
 pub struct Db {
     pool: R2d2Pool<ConnectionManager>,
+    manager: ConnectionManager,
     backend: Backend,
+    work_timeout: Option<Duration>,
     /// SQLite has one writer at a time. Writers of this process queue here, in turn, instead of
     /// in SQLite's busy handler, which sleeps and retries with back-off: under a burst of writes
     /// that starved some requests for a second (p99) while others got in.
     sqlite_writer: Arc<Mutex<()>>,
+    /// Until when checkouts ping first (see [`RECHECK_AFTER_LOSS`]); milliseconds since `epoch`.
+    recheck_until_ms: Arc<AtomicU64>,
+    epoch: Instant,
 }
 
 impl Db {
     /// Builds the pool without touching the database: a server may start while the database is down.
     pub fn new(options: &PoolOptions) -> Result<Db, DbError> {
-        let manager = ConnectionManager::new(&options.url)?;
+        let manager = ConnectionManager::new(&options.url)?.with_work_timeout(options.work_timeout);
         let backend = manager.backend();
         let size = options.size.unwrap_or(match backend {
             // WAL lets readers run beside the one writer; more connections only queue on the lock.
             Backend::Sqlite => 8,
             Backend::Postgres => 10,
         });
+        // No test on checkout: a ping per request is a round trip on the hot path. Lost
+        // connections are found by the request that meets one instead (see `Db::read`).
         let pool = R2d2Pool::builder()
             .max_size(size.max(1))
             .min_idle(Some(1))
             .connection_timeout(options.connection_timeout)
             .test_on_check_out(false)
-            .build_unchecked(manager);
+            .build_unchecked(manager.clone());
         Ok(Db {
             pool,
+            manager,
             backend,
+            work_timeout: options.work_timeout,
             sqlite_writer: Arc::default(),
+            recheck_until_ms: Arc::default(),
+            epoch: Instant::now(),
         })
     }
 
@@ -100,25 +121,93 @@ impl Db {
         self.backend
     }
 
+    /// The pool's size: what per-account limits are sized from.
+    pub fn max_size(&self) -> u32 {
+        self.pool.max_size()
+    }
+
+    /// Connections checked out right now (tests watch it).
+    pub fn in_use(&self) -> u32 {
+        let state = self.pool.state();
+        state.connections - state.idle_connections
+    }
+
     /// A connection for start-up and command-line work, outside any request.
-    pub fn get(&self) -> Result<diesel::r2d2::PooledConnection<ConnectionManager>, ApiError> {
+    pub fn get(&self) -> Result<PooledConn, ApiError> {
         self.pool.get().map_err(|e| {
             log::warn!("database unavailable: {e}");
             ApiError::Unavailable
         })
     }
 
+    /// A connection of its own, outside the pool and without the work timeout: for migrations,
+    /// which may rewrite a large table.
+    pub fn connect_unbounded(&self) -> Result<DbConn, DbError> {
+        self.manager.clone().with_work_timeout(None).connect()
+    }
+
+    /// A pooled connection for a request; while connections were lately lost, one that answers
+    /// a ping (the dead ones met on the way are dropped).
+    fn checkout(&self) -> Result<PooledConn, ApiError> {
+        let mut conn = self.get()?;
+        if self.millis_since_epoch() >= self.recheck_until_ms.load(Ordering::Relaxed) {
+            return Ok(conn);
+        }
+        // Each dead connection is dropped; at worst the pool opens a fresh one.
+        for _ in 0..self.pool.max_size() {
+            if conn.ping().is_ok() {
+                return Ok(conn);
+            }
+            conn.mark_broken();
+            drop(conn);
+            conn = self.get()?;
+        }
+        Ok(conn)
+    }
+
+    /// Called with a connection that just failed with `Unavailable`. On PostgreSQL that means
+    /// the session is gone: drop it, and have checkouts ping for a while. Returns whether the
+    /// work is worth retrying on another connection.
+    fn connection_lost(&self, conn: &mut DbConn) -> bool {
+        if self.backend != Backend::Postgres {
+            // SQLite's only `Unavailable` is a writer that waited out the busy timeout.
+            return false;
+        }
+        conn.mark_broken();
+        let until = self.millis_since_epoch() + RECHECK_AFTER_LOSS.as_millis() as u64;
+        self.recheck_until_ms.fetch_max(until, Ordering::Relaxed);
+        log::warn!("lost a database connection; checking pooled connections for a while");
+        true
+    }
+
+    fn millis_since_epoch(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64
+    }
+
     /// Runs `f` on the blocking thread pool with a pooled connection, outside a transaction.
+    /// A read that meets a lost connection runs once more on a live one: reads are safe to repeat.
     pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        F: Fn(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        self.blocking(move |db| f(&mut *db.get()?)).await
+        self.blocking(move |db| {
+            let mut conn = db.checkout()?;
+            match db.bounded(|| f(&mut conn)) {
+                Err(ApiError::Unavailable) if db.connection_lost(&mut conn) => {
+                    drop(conn);
+                    let mut conn = db.checkout()?;
+                    db.bounded(|| f(&mut conn))
+                }
+                result => result,
+            }
+        })
+        .await
     }
 
     /// Runs `f` in one transaction on the blocking thread pool: it commits when `f` returns `Ok`
     /// and rolls everything back when it returns `Err`, so a failed request writes nothing.
+    /// A `BEGIN` that meets a lost connection is retried on a live one (nothing has run yet).
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
@@ -132,9 +221,32 @@ impl Db {
                 Backend::Sqlite => Some(db.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner())),
                 Backend::Postgres => None,
             };
-            db.get()?.transaction(f)
+            let mut conn = db.checkout()?;
+            if let Err(e) = conn.begin() {
+                let e = ApiError::from(e);
+                if !matches!(e, ApiError::Unavailable) || !db.connection_lost(&mut conn) {
+                    return Err(e);
+                }
+                drop(conn);
+                conn = db.checkout()?;
+                conn.begin()?;
+            }
+            let result = db.bounded(|| conn.run_begun(f));
+            if matches!(result, Err(ApiError::Unavailable)) {
+                db.connection_lost(&mut conn);
+            }
+            result
         })
         .await
+    }
+
+    /// Runs `work` under this pool's work timeout (SQLite's deadline; PostgreSQL's statement
+    /// timeout is set on the connection).
+    fn bounded<T>(&self, work: impl FnOnce() -> T) -> T {
+        match (self.backend, self.work_timeout) {
+            (Backend::Sqlite, Some(timeout)) => sqlite_deadline::within(timeout, work),
+            _ => work(),
+        }
     }
 
     /// Runs `f` on actix's blocking thread pool (diesel is synchronous).
@@ -148,6 +260,14 @@ impl Db {
             .await
             .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
     }
+}
+
+/// Whether `err` is work stopped by the work timeout: PostgreSQL's `statement_timeout`
+/// (SQLSTATE 57014, which diesel does not classify) or SQLite's deadline.
+pub fn is_work_timeout(err: &diesel::result::Error) -> bool {
+    sqlite_deadline::is_interrupted(err)
+        || matches!(err, diesel::result::Error::DatabaseError(_, info)
+            if info.message().starts_with("canceling statement due to statement timeout"))
 }
 
 /// The current time as stored: UTC, to the microsecond (what PostgreSQL keeps), so a value reads
