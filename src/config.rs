@@ -62,11 +62,11 @@ pub struct Settings {
         global = true
     )]
     pub cors_allowed_origins: Vec<String>,
-    /// Requests per minute per token; 0 (the default) turns the limit off.
+    /// Requests per minute per user, whichever of its tokens it uses; 0 turns the limit off.
     #[arg(
         long,
         env = "RATE_LIMIT_PER_MINUTE",
-        default_value_t = 0,
+        default_value_t = 1200,
         global = true
     )]
     pub rate_limit_per_minute: u32,
@@ -97,6 +97,39 @@ pub struct Settings {
     /// Create account 1, an admin and a token on first start with an empty database.
     #[arg(long, env = "SUPPORTDESK_BOOTSTRAP", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub bootstrap: bool,
+    /// The most database time one request may take, in milliseconds (a statement timeout on
+    /// PostgreSQL, an interrupt on SQLite); past it the request gets a 503. 0 turns it off.
+    #[arg(
+        long,
+        env = "DATABASE_WORK_TIMEOUT_MS",
+        default_value_t = 5000,
+        global = true
+    )]
+    pub database_work_timeout_ms: u64,
+    /// How many requests of one account may be at the database at once; by default half the
+    /// pool (at least 1), so one busy account always leaves connections for the others.
+    #[arg(long, env = "ACCOUNT_CONCURRENCY_LIMIT", global = true)]
+    pub account_concurrency_limit: Option<u32>,
+    /// Seconds a client has to send the body it announced before it gets a 408.
+    #[arg(
+        long,
+        env = "BODY_READ_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub body_read_timeout_secs: u64,
+    /// The origin list links are built on (`https://api.example.com`); without it links are
+    /// relative. Forwarding headers (`Forwarded`, `X-Forwarded-*`) are never trusted for links.
+    #[arg(long, env = "PUBLIC_BASE_URL", global = true)]
+    pub public_base_url: Option<String>,
+}
+
+impl Settings {
+    /// The work bound as a duration; `None` when turned off.
+    pub fn database_work_timeout(&self) -> Option<std::time::Duration> {
+        (self.database_work_timeout_ms > 0)
+            .then(|| std::time::Duration::from_millis(self.database_work_timeout_ms))
+    }
 }
 
 #[derive(Debug, Subcommand)]

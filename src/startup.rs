@@ -3,14 +3,16 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{self, ErrorHandlers, Logger};
 use actix_web::{web, App, HttpServer};
 
+use crate::api::account_limit::AccountLimits;
 use crate::api::fallback;
 use crate::api::rate_limit::{self, Limiter, RateLimits};
-use crate::api::{cors, request_id};
+use crate::api::{cors, head, request_id};
 use crate::auth::{self, JwtKeys};
 use crate::config::Settings;
 use crate::db::{self, Db, DbConn, PoolOptions};
@@ -23,10 +25,12 @@ use crate::state::AppState;
 pub fn open_database(settings: &Settings) -> Result<(Db, Vec<String>), String> {
     let mut options = PoolOptions::new(&settings.database_url);
     options.size = settings.pool_size;
+    options.work_timeout = settings.database_work_timeout();
     let db = Db::new(&options).map_err(|e| e.to_string())?;
+    // Migrations may rewrite large tables: a connection of their own, without the work bound.
     let mut conn = db
-        .get()
-        .map_err(|_| "cannot connect to the database".to_string())?;
+        .connect_unbounded()
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
     let applied = db::migrations::run_pending(&mut conn).map_err(|e| e.to_string())?;
     Ok((db, applied))
 }
@@ -39,6 +43,31 @@ pub fn signing_keys(db: &Db, settings: &Settings) -> Result<JwtKeys, String> {
     auth::load_keys(&mut conn, settings.jwt_secret.as_deref()).map_err(|e| e.to_string())
 }
 
+/// `PUBLIC_BASE_URL` without its trailing slash, checked to be an http(s) origin (links are
+/// built on it by plain concatenation).
+fn public_base_url(settings: &Settings) -> Result<Option<String>, String> {
+    let Some(raw) = settings.public_base_url.as_deref().map(str::trim) else {
+        return Ok(None);
+    };
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let base = raw.trim_end_matches('/');
+    match url::Url::parse(base) {
+        Ok(url)
+            if ["http", "https"].contains(&url.scheme())
+                && url.host().is_some()
+                && url.query().is_none()
+                && url.fragment().is_none() =>
+        {
+            Ok(Some(base.to_string()))
+        }
+        _ => Err(format!(
+            "PUBLIC_BASE_URL must be an http(s) URL like https://api.example.com, not {raw:?}"
+        )),
+    }
+}
+
 /// A running server, bound and ready.
 pub struct Application {
     port: u16,
@@ -49,6 +78,7 @@ pub struct Application {
 impl Application {
     /// Binds `settings.bind`, prepares the database and builds the server (not yet polled).
     pub fn build(settings: &Settings) -> Result<Application, String> {
+        let public_base_url = public_base_url(settings)?;
         let (db, _) = open_database(settings)?;
         let jwt = signing_keys(&db, settings)?;
         let listener = TcpListener::bind(&settings.bind)
@@ -61,15 +91,25 @@ impl Application {
             };
             bootstrap(&db, &jwt, &host)?;
         }
+        let account_limit = settings
+            .account_concurrency_limit
+            .unwrap_or_else(|| AccountLimits::default_for_pool(db.max_size()));
         let state = web::Data::new(AppState {
             db,
             jwt,
             max_body_bytes: settings.max_body_bytes,
             rate_limits: RateLimits {
-                per_token: Limiter::per_minute(settings.rate_limit_per_minute),
+                per_user: Limiter::per_minute(settings.rate_limit_per_minute),
                 login_per_address: Limiter::per_minute(settings.login_rate_limit_per_minute),
                 guest_per_address: Limiter::per_minute(settings.guest_rate_limit_per_minute),
             },
+            body_read_timeout: Duration::from_secs(settings.body_read_timeout_secs.max(1)),
+            public_base_url,
+            account_limits: AccountLimits::new(
+                account_limit,
+                // A request waits for its account's slot as long as it would for a connection.
+                Duration::from_secs(5),
+            ),
         });
         let cors_origins: Vec<String> = settings
             .cors_allowed_origins
@@ -117,6 +157,7 @@ fn run(
         // The last `wrap` runs first: the request id exists before anything logs or answers.
         App::new()
             .app_data(state.clone())
+            .wrap(middleware::from_fn(head::route_as_get))
             .wrap(middleware::from_fn(rate_limit::enforce))
             .wrap(cors::policy(&cors_origins))
             .wrap(ErrorHandlers::new().default_handler(fallback::json_error_body))

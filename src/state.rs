@@ -10,4 +10,10 @@ pub struct AppState {
     /// Largest request body accepted (413 above it).
     pub max_body_bytes: usize,
     pub rate_limits: RateLimits,
+    /// How long a client has to send its whole body (408 after).
+    pub body_read_timeout: std::time::Duration,
+    /// Where absolute links point (`https://api.example.com`); `None`: relative links.
+    pub public_base_url: Option<String>,
+    /// Caps each account's requests at the database.
+    pub account_limits: crate::api::account_limit::AccountLimits,
 }

@@ -16,9 +16,11 @@ pub async fn not_found() -> HttpResponse {
 /// 405 with the resource's methods in `Allow` (RFC 9110 requires it).
 pub async fn method_not_allowed(allow: &'static str) -> HttpResponse {
     let mut response = ApiError::MethodNotAllowed.error_response();
-    response
-        .headers_mut()
-        .insert(header::ALLOW, header::HeaderValue::from_static(allow));
+    // Every GET route answers HEAD too (see `api::head`).
+    let allow = allow.replacen("GET", "GET, HEAD", 1);
+    if let Ok(value) = header::HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
     response
 }
 

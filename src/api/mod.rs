@@ -1,6 +1,7 @@
 //! HTTP only: extractors, one module per resource, views. Handlers parse input into domain types,
 //! run repository code in one transaction, and render a view.
 
+pub mod account_limit;
 pub mod accounts;
 pub mod companies;
 pub mod conversations;
@@ -8,6 +9,7 @@ pub mod cors;
 pub mod customers;
 pub mod extract;
 pub mod fallback;
+pub mod head;
 pub mod health;
 pub mod openapi;
 pub mod paging;

@@ -1,11 +1,12 @@
 //! Paged lists: `{"data": [...], "meta": {...}, "links": {...}}` with absolute links that keep the
 //! query's other parameters.
 
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::domain::paging::{Page, PageRequest, Window};
 use crate::error::{ApiError, FieldErrors};
+use crate::state::AppState;
 
 #[derive(Serialize)]
 pub struct PageMeta {
@@ -81,8 +82,8 @@ fn paging(
 }
 
 /// This request's URL with `key` (`page` or `cursor`) set to `value`, the other removed.
-/// Absolute when the request's scheme and host (which proxies may set through `Forwarded` /
-/// `X-Forwarded-*`) make a valid URL; relative otherwise: a client's headers never break a list.
+/// Absolute on the configured `PUBLIC_BASE_URL`, relative without one: never built from the
+/// request's `Host` or forwarding headers, which any client can set.
 fn url_with(req: &HttpRequest, pairs: &[(String, String)], key: &str, value: &str) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in pairs.iter().filter(|(k, _)| k != "page" && k != "cursor") {
@@ -90,11 +91,12 @@ fn url_with(req: &HttpRequest, pairs: &[(String, String)], key: &str, value: &st
     }
     query.append_pair(key, value);
     let path_and_query = format!("{}?{}", req.path(), query.finish());
-    let info = req.connection_info();
-    let absolute = format!("{}://{}{}", info.scheme(), info.host(), path_and_query);
-    match url::Url::parse(&absolute) {
-        Ok(url) if url.path() == req.path() => url.to_string(),
-        _ => path_and_query,
+    let base = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|state| state.public_base_url.as_deref());
+    match base {
+        Some(base) => format!("{base}{path_and_query}"),
+        None => path_and_query,
     }
 }
 

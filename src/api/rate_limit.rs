@@ -1,5 +1,7 @@
-//! Rate limits: per token (off unless `RATE_LIMIT_PER_MINUTE` is set), and per client address for
-//! logins (against password guessing) and contact-form guests. Fixed one-minute windows, kept in
+//! Rate limits: per user (`RATE_LIMIT_PER_MINUTE`, whichever of the user's tokens it sends, so
+//! logging in again starts no new count), and per client address for logins (against password
+//! guessing) and contact-form guests. Requests are classified by the route the router matches,
+//! so a percent-encoded path (`/api/v1/auth/%6Cogin`) counts like the plain one. Fixed one-minute windows, kept in
 //! this process: each instance counts on its own, so behind N instances a client gets up to N×.
 //!
 //! Every limited response carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`
@@ -78,7 +80,7 @@ impl Limiter {
 
 /// The limiters a server runs with.
 pub struct RateLimits {
-    pub per_token: Option<Limiter>,
+    pub per_user: Option<Limiter>,
     pub login_per_address: Option<Limiter>,
     pub guest_per_address: Option<Limiter>,
 }
@@ -90,7 +92,7 @@ fn classify<'a>(req: &ServiceRequest, state: &'a AppState) -> Option<(&'a Limite
             .map(|a| a.ip().to_string())
             .unwrap_or_default()
     };
-    if req.path() == "/api/v1/auth/login" {
+    if matched_route(req).as_deref() == Some(LOGIN_ROUTE) {
         return state
             .rate_limits
             .login_per_address
@@ -112,9 +114,17 @@ fn classify<'a>(req: &ServiceRequest, state: &'a AppState) -> Option<(&'a Limite
             .map(|l| (l, format!("guest:{}", address())));
     }
     // Only a correctly signed token has a key worth counting; anything else is a 401 anyway.
-    let limiter = state.rate_limits.per_token.as_ref()?;
+    let limiter = state.rate_limits.per_user.as_ref()?;
     let claims = state.jwt.verify(credentials.trim())?;
-    Some((limiter, format!("token:{}", claims.jti)))
+    Some((limiter, format!("user:{}", claims.sub)))
+}
+
+const LOGIN_ROUTE: &str = "/api/v1/auth/login";
+
+/// The route pattern the router will match for this request. The router matches the path with
+/// percent-encoded unreserved characters decoded (`match_info`), not the raw one.
+fn matched_route(req: &ServiceRequest) -> Option<String> {
+    req.resource_map().match_pattern(req.match_info().as_str())
 }
 
 fn set_headers(headers: &mut HeaderMap, decision: &Decision) {

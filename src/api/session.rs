@@ -41,22 +41,31 @@ struct LoginView {
 )]
 pub async fn login(state: web::Data<AppState>, body: Body) -> Result<HttpResponse, ApiError> {
     let (email, password) = read_credentials(&body.0)?;
-    // The hash check takes tens of milliseconds: do it before the write transaction, which on
-    // SQLite holds the database's only write lock.
+    // Read the user, give the connection back, then check the hash: argon2 takes tens of
+    // milliseconds, and a burst of logins holding connections through it would starve every
+    // account of the pool.
     let user = state
         .db
-        .read(move |conn| {
-            let user = db::users::find_by_email(conn, &email)?;
-            let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
-            let accepted = auth::password::verify(&password, stored);
-            match user {
-                Some(user) if accepted && user.active => Ok(user),
-                _ => Err(ApiError::Unauthorized(
-                    "The email or password is wrong.".into(),
-                )),
-            }
-        })
+        .read(move |conn| Ok(db::users::find_by_email(conn, &email)?))
         .await?;
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    // At most half the cores hash at once: a burst of logins queues here instead of taking
+    // every core from the other requests.
+    let _slot = hashing_slots()
+        .acquire()
+        .await
+        .map_err(|e| ApiError::internal(format!("hashing slots closed: {e}")))?;
+    let accepted = web::block(move || auth::password::verify(&password, stored.as_deref()))
+        .await
+        .map_err(|e| ApiError::internal(format!("password check failed: {e}")))?;
+    let user = match user {
+        Some(user) if accepted && user.active => user,
+        _ => {
+            return Err(ApiError::Unauthorized(
+                "The email or password is wrong.".into(),
+            ))
+        }
+    };
     let keys = state.clone();
     let view = state
         .db
@@ -71,6 +80,15 @@ pub async fn login(state: web::Data<AppState>, body: Body) -> Result<HttpRespons
         })
         .await?;
     Ok(ok(view))
+}
+
+/// The slots for password hashing: half the machine's cores, at least one.
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new((cores / 2).max(1))
+    })
 }
 
 fn read_credentials(body: &serde_json::Value) -> Result<(String, String), ApiError> {

@@ -67,6 +67,8 @@ impl JwtKeys {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        // A token is not good before its `nbf`, when it has one (ours carry none).
+        validation.validate_nbf = true;
         // All instances share one clock source closely enough; an expired token is expired.
         validation.leeway = 0;
         JwtKeys {
@@ -122,6 +124,26 @@ mod tests {
         assert!(keys
             .verify(&keys.sign(&claims(Duration::hours(-1))))
             .is_none());
+    }
+
+    #[test]
+    fn a_token_not_yet_valid_fails() {
+        #[derive(Serialize)]
+        struct WithNbf {
+            #[serde(flatten)]
+            claims: Claims,
+            nbf: i64,
+        }
+        let keys = JwtKeys::new(b"secret");
+        let sign = |nbf_in: Duration| {
+            let with = WithNbf {
+                claims: claims(Duration::hours(2)),
+                nbf: (Utc::now() + nbf_in).timestamp(),
+            };
+            encode(&Header::new(Algorithm::HS256), &with, &keys.encoding).unwrap()
+        };
+        assert!(keys.verify(&sign(Duration::hours(1))).is_none());
+        assert!(keys.verify(&sign(Duration::hours(-1))).is_some());
     }
 
     #[test]

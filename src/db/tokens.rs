@@ -40,6 +40,8 @@ pub fn revoke(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
 pub struct Grant {
     /// `None` when the user is not a member of the account asked about (or none was asked).
     pub role: Option<String>,
+    /// The integration the token was issued for, as stored (the JWT's claim is not trusted).
+    pub integration: Option<String>,
 }
 
 /// Checks in one query that token `jti` belongs to `user_id`, is neither revoked nor expired, and
@@ -53,7 +55,7 @@ pub fn authenticate(
     let now = super::now();
     // Ids are positive, so 0 matches no membership when no account is asked about.
     let account_id = account_id.unwrap_or(0);
-    let role: Option<Option<String>> = db_run!(conn: {
+    let row: Option<(Option<String>, Option<String>)> = db_run!(conn: {
         api_tokens::table
             .inner_join(users::table)
             .left_join(
@@ -66,9 +68,9 @@ pub fn authenticate(
             .filter(api_tokens::revoked_at.is_null())
             .filter(api_tokens::expires_at.gt(now))
             .filter(users::active.eq(true))
-            .select(account_members::role.nullable())
+            .select((account_members::role.nullable(), api_tokens::integration))
             .first(conn)
             .optional()
     })?;
-    Ok(role.map(|role| Grant { role }))
+    Ok(row.map(|(role, integration)| Grant { role, integration }))
 }

@@ -39,7 +39,9 @@ pub async fn list(
     let window = Window::parse(&pairs, conversations::INTERACTION_SORT, false, &mut errors);
     errors.into_result(())?;
     let for_guest = caller.is_guest();
-    let Caller { account_id, actor } = caller;
+    let Caller {
+        account_id, actor, ..
+    } = caller;
     let query_window = window.clone();
     let page = state
         .db
@@ -108,7 +110,9 @@ pub async fn create(
     let conversation_id = parse_id(&path.1)?;
     let input = InteractionInput::parse(&body.0)?;
     let for_guest = caller.is_guest();
-    let Caller { account_id, actor } = caller;
+    let Caller {
+        account_id, actor, ..
+    } = caller;
     let interaction = state
         .db
         .write(move |conn| {

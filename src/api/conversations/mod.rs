@@ -38,14 +38,19 @@ pub async fn create(
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let input = NewConversation::parse(&body.0)?;
-    let for_guest = caller.is_guest();
-    let Caller { account_id, actor } = caller;
+    let guest_email = caller.guest_email();
+    let Caller {
+        account_id, actor, ..
+    } = caller;
     let row = state
         .db
         .write(move |conn| conversations::create(conn, account_id, &actor, input))
         .await?;
     let location = format!("/api/v1/accounts/{account_id}/conversations/{}", row.0.id);
-    Ok(created(location, ConversationView::new(row, for_guest)))
+    Ok(created(
+        location,
+        ConversationView::new(row, guest_email.as_deref()),
+    ))
 }
 
 /// `GET /conversations/{id}`.
@@ -67,13 +72,15 @@ pub async fn show(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&path.1)?;
-    let for_guest = caller.is_guest();
-    let Caller { account_id, actor } = caller;
+    let guest_email = caller.guest_email();
+    let Caller {
+        account_id, actor, ..
+    } = caller;
     let row = state
         .db
         .read(move |conn| conversations::load(conn, account_id, &actor, id))
         .await?;
-    Ok(ok(ConversationView::new(row, for_guest)))
+    Ok(ok(ConversationView::new(row, guest_email.as_deref())))
 }
 
 /// `PUT` and `PATCH /conversations/{id}`: `status`, `subject`, `user_id`, `channel`; absent fields stay.
@@ -103,7 +110,7 @@ pub async fn update(
         .db
         .write(move |conn| conversations::update(conn, account_id, id, &changes))
         .await?;
-    Ok(ok(ConversationView::new(row, false)))
+    Ok(ok(ConversationView::new(row, None)))
 }
 
 /// `DELETE /conversations/{id}`: 204; its interactions go with it.
@@ -159,6 +166,6 @@ pub async fn list(
         .read(move |conn| conversations::list(conn, account_id, &query))
         .await?;
     Ok(list_response(&req, &pairs, &window, page, |row| {
-        ConversationView::new(row, false)
+        ConversationView::new(row, None)
     }))
 }

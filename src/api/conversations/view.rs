@@ -10,7 +10,8 @@ use crate::db::interactions::Interaction;
 
 #[derive(Serialize, ToSchema)]
 pub struct CustomerEmailView {
-    id: i64,
+    /// `null` for a guest.
+    id: Option<i64>,
     email: String,
 }
 
@@ -18,7 +19,8 @@ pub struct CustomerEmailView {
 pub struct ConversationView {
     id: i64,
     account_id: i64,
-    number: i64,
+    /// `null` for a guest: it would tell how many conversations the account has.
+    number: Option<i64>,
     channel: String,
     customer_id: Option<i64>,
     customer_email: Option<CustomerEmailView>,
@@ -35,15 +37,29 @@ pub struct ConversationView {
 }
 
 impl ConversationView {
-    /// Guests see no user ids: which agent handles them is the desk's business.
-    pub fn new((c, email): ConversationRow, for_guest: bool) -> Self {
+    /// A guest (`guest_email`: the email of its fingerprint) sees only what it sent and its own
+    /// conversation: no user ids (which agent handles it is the desk's business), no number, and
+    /// not whether its email already belonged to a customer (no customer or contact id, and its
+    /// email as it sent it, not as stored).
+    pub fn new((c, email): ConversationRow, guest_email: Option<&str>) -> Self {
+        let for_guest = guest_email.is_some();
+        let customer_email = match guest_email {
+            Some(sent) => Some(CustomerEmailView {
+                id: None,
+                email: sent.to_string(),
+            }),
+            None => email.map(|(id, email)| CustomerEmailView {
+                id: Some(id),
+                email,
+            }),
+        };
         ConversationView {
             id: c.id,
             account_id: c.account_id,
-            number: c.number,
+            number: Some(c.number).filter(|_| !for_guest),
             channel: c.channel,
-            customer_id: c.customer_id,
-            customer_email: email.map(|(id, email)| CustomerEmailView { id, email }),
+            customer_id: c.customer_id.filter(|_| !for_guest),
+            customer_email,
             user_id: c.user_id.filter(|_| !for_guest),
             status: c.status,
             subject: c.subject,

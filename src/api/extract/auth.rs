@@ -8,6 +8,9 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
+use std::sync::Arc;
+
+use crate::api::account_limit::{AccountLimits, AccountSlot};
 use crate::db;
 use crate::domain::{Integration, Role};
 use crate::error::ApiError;
@@ -23,11 +26,13 @@ pub struct CurrentUser {
 }
 
 /// A user acting in the account named by the path's `{account_id}`, with its role there.
+/// It holds one of the account's slots (see [`AccountLimits`]) for as long as the request runs.
 #[derive(Debug, Clone)]
 pub struct Member {
     pub user: CurrentUser,
     pub account_id: i64,
     pub role: Role,
+    pub slot: Arc<AccountSlot>,
 }
 
 impl Member {
@@ -80,6 +85,11 @@ async fn authenticate(
         .read(move |conn| Ok(db::tokens::authenticate(conn, &jti, user_id, account_id)?))
         .await?
         .ok_or_else(invalid_token)?;
+    // The stored token says which integration it serves; a claim that disagrees is forged.
+    let integration = grant.integration.as_deref().and_then(Integration::parse);
+    if user.integration != integration {
+        return Err(invalid_token());
+    }
     Ok((user, grant.role.as_deref().and_then(Role::parse)))
 }
 
@@ -107,14 +117,28 @@ impl FromRequest for Member {
                 .and_then(|s| s.parse::<i64>().ok())
                 .filter(|id| *id > 0);
             let (user, role) = authenticate(&req, account_id).await?;
-            match (account_id, role) {
-                (Some(account_id), Some(role)) => Ok(Member {
-                    user,
-                    account_id,
-                    role,
-                }),
-                _ => Err(ApiError::not_found()),
-            }
+            let (Some(account_id), Some(role)) = (account_id, role) else {
+                return Err(ApiError::not_found());
+            };
+            let slot = account_slot(&req, account_id).await?;
+            Ok(Member {
+                user,
+                account_id,
+                role,
+                slot: Arc::new(slot),
+            })
         })
     }
+}
+
+/// One of `account_id`'s slots, held for the rest of the request.
+pub(crate) async fn account_slot(
+    req: &HttpRequest,
+    account_id: i64,
+) -> Result<AccountSlot, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::internal("AppState missing"))?;
+    let limits: &AccountLimits = &state.account_limits;
+    limits.enter(account_id).await
 }

@@ -45,10 +45,11 @@ impl FromRequest for Body {
     type Future = LocalBoxFuture<'static, Result<Body, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<web::Data<AppState>>()
-            .map(|state| state.max_body_bytes)
-            .unwrap_or(1 << 20);
+        let state = req.app_data::<web::Data<AppState>>();
+        let limit = state.map(|s| s.max_body_bytes).unwrap_or(1 << 20);
+        let read_timeout = state
+            .map(|s| s.body_read_timeout)
+            .unwrap_or(std::time::Duration::from_secs(30));
         let declared_length = req
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -60,15 +61,24 @@ impl FromRequest for Body {
             if declared_length.is_some_and(|n| n > limit as u64) {
                 return Err(ApiError::PayloadTooLarge(limit));
             }
-            let mut bytes = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk
-                    .map_err(|e| ApiError::BadRequest(format!("Could not read the body: {e}")))?;
-                if bytes.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge(limit));
+            // A client that announces a body and stops sending it would hold the request open
+            // for ever: the whole body must arrive within the read timeout.
+            let read = async {
+                let mut bytes = web::BytesMut::new();
+                while let Some(chunk) = payload.next().await {
+                    let chunk = chunk.map_err(|e| {
+                        ApiError::BadRequest(format!("Could not read the body: {e}"))
+                    })?;
+                    if bytes.len() + chunk.len() > limit {
+                        return Err(ApiError::PayloadTooLarge(limit));
+                    }
+                    bytes.extend_from_slice(&chunk);
                 }
-                bytes.extend_from_slice(&chunk);
-            }
+                Ok(bytes)
+            };
+            let bytes = actix_web::rt::time::timeout(read_timeout, read)
+                .await
+                .map_err(|_| ApiError::BodyTimeout)??;
             let value = match encoding {
                 Encoding::Json => serde_json::from_slice(&bytes)
                     .map_err(|e| ApiError::BadRequest(format!("Malformed JSON: {e}.")))?,

@@ -6,23 +6,36 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
-use super::auth::Member;
+use std::sync::Arc;
+
+use super::auth::{account_slot, Member};
+use crate::api::account_limit::AccountSlot;
 use crate::db;
 use crate::domain::fingerprint::Fingerprint;
 use crate::error::ApiError;
 use crate::services::conversations::Actor;
 use crate::state::AppState;
 
-/// An agent acting in the path's account, or a guest of it.
+/// An agent acting in the path's account, or a guest of it; like [`Member`], it holds one of
+/// the account's slots while the request runs.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub account_id: i64,
     pub actor: Actor,
+    pub slot: Arc<AccountSlot>,
 }
 
 impl Caller {
     pub fn is_guest(&self) -> bool {
         matches!(self.actor, Actor::Guest { .. })
+    }
+
+    /// The email of a guest's fingerprint, as the guest sent it.
+    pub fn guest_email(&self) -> Option<String> {
+        match &self.actor {
+            Actor::Guest { email, .. } => Some(email.as_str().to_string()),
+            Actor::Agent { .. } => None,
+        }
     }
 }
 
@@ -60,6 +73,7 @@ impl FromRequest for Caller {
                     actor: Actor::Agent {
                         user_id: member.user.user_id,
                     },
+                    slot: member.slot,
                 });
             };
             let fingerprint = Fingerprint::parse(&credentials).ok_or_else(refused)?;
@@ -82,6 +96,7 @@ impl FromRequest for Caller {
                         fingerprint_hash: fingerprint.hash(),
                         email: fingerprint.email,
                     },
+                    slot: Arc::new(account_slot(&req, account_id).await?),
                 }),
                 _ => Err(refused()),
             }

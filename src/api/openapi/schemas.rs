@@ -363,6 +363,12 @@ pub enum ReadErrors {
     /// No such record in this account (another account's data reads the same)
     #[response(status = 404)]
     NotFound(ErrorBody),
+    /// Over the user's rate limit, or too many of the account's requests in progress; see `Retry-After`
+    #[response(status = 429)]
+    TooMany(ErrorBody),
+    /// The database is unreachable, or the request's database work took too long; see `Retry-After`
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
 }
 
 /// The errors of a list: a read's, and 422 for a bad query parameter.
@@ -377,6 +383,12 @@ pub enum ListErrors {
     /// A query parameter is invalid; `errors` names it
     #[response(status = 422)]
     Invalid(ErrorBody),
+    /// Over the user's rate limit, or too many of the account's requests in progress; see `Retry-After`
+    #[response(status = 429)]
+    TooMany(ErrorBody),
+    /// The database is unreachable, or the request's database work took too long; see `Retry-After`
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
 }
 
 /// The errors of a write: a read's, and those of its body.
@@ -391,6 +403,9 @@ pub enum WriteErrors {
     /// No such record in this account (another account's data reads the same)
     #[response(status = 404)]
     NotFound(ErrorBody),
+    /// The announced body did not arrive in time
+    #[response(status = 408)]
+    BodyTimeout(ErrorBody),
     /// Body over the size limit
     #[response(status = 413)]
     TooLarge(ErrorBody),
@@ -400,4 +415,10 @@ pub enum WriteErrors {
     /// Validation failed; `errors` names each field
     #[response(status = 422)]
     Invalid(ErrorBody),
+    /// Over the user's rate limit, or too many of the account's requests in progress; see `Retry-After`
+    #[response(status = 429)]
+    TooMany(ErrorBody),
+    /// The database is unreachable, or the request's database work took too long; see `Retry-After`
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
 }
