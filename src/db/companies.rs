@@ -124,8 +124,18 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &CompanyChanges) -> QueryResu
 }
 
 /// Deletes the company; its customers and requests stay, unlinked.
+/// Deletes a company. Its customers and customer requests are unlinked here rather than left to
+/// the foreign key's `ON DELETE SET NULL`, so their `updated_at` moves and `updated_since` syncs
+/// see the change.
 pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<bool> {
+    let now = super::now();
     let deleted = db_run!(conn: {
+        diesel::update(customers::table.filter(customers::account_id.eq(account_id)).filter(customers::company_id.eq(id)))
+            .set((customers::company_id.eq(None::<i64>), customers::updated_at.eq(now)))
+            .execute(conn)?;
+        diesel::update(customer_requests::table.filter(customer_requests::account_id.eq(account_id)).filter(customer_requests::company_id.eq(id)))
+            .set((customer_requests::company_id.eq(None::<i64>), customer_requests::updated_at.eq(now)))
+            .execute(conn)?;
         diesel::delete(companies::table.filter(companies::account_id.eq(account_id)).filter(companies::id.eq(id)))
             .execute(conn)
     })?;

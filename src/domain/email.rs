@@ -34,13 +34,19 @@ impl EmailAddress {
         self.0.to_lowercase()
     }
 
-    /// The lower-cased part after the last `@`.
+    /// The lower-cased part after the last `@`, an internationalized domain in its ASCII
+    /// (punycode) form: the form company domains are stored in, so `jane@bücher.example` matches
+    /// a company of `xn--bcher-kva.example` (and of `bücher.example`, stored as that).
     pub fn domain(&self) -> String {
         let normalized = self.normalized();
-        normalized
+        let domain = normalized
             .rsplit_once('@')
-            .map(|(_, domain)| domain.to_string())
-            .unwrap_or_default()
+            .map(|(_, domain)| domain)
+            .unwrap_or_default();
+        match url::Host::parse(domain) {
+            Ok(url::Host::Domain(ascii)) => ascii,
+            _ => domain.to_string(),
+        }
     }
 
     pub fn into_inner(self) -> String {
@@ -75,6 +81,16 @@ mod tests {
         assert_eq!(
             EmailAddress::parse("Jane@Mail.ACME.com").unwrap().domain(),
             "mail.acme.com"
+        );
+        assert_eq!(
+            EmailAddress::parse("jane@Bücher.example").unwrap().domain(),
+            "xn--bcher-kva.example"
+        );
+        assert_eq!(
+            EmailAddress::parse("jane@xn--bcher-kva.example")
+                .unwrap()
+                .domain(),
+            "xn--bcher-kva.example"
         );
     }
 

@@ -195,6 +195,9 @@ fn merge(
 }
 
 pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<(), ApiError> {
+    // The company's row first, as every company write takes it, then its customers: one lock
+    // order, so a delete and an update of one company cannot deadlock.
+    companies::find_for_update(conn, account_id, id)?.ok_or_else(ApiError::not_found)?;
     match companies::delete(conn, account_id, id)? {
         true => Ok(()),
         false => Err(ApiError::not_found()),
