@@ -192,4 +192,47 @@ both_backends! {
             .unwrap();
         assert_json_error(response, 401).await;
     }
+
+    async fn a_token_used_before_its_nbf_is_refused(app: TestApp) {
+        let jti = jti_of(&app.token);
+        let secret = app.jwt_secret();
+        let mut early = claims(app.admin_id, &jti, 3600);
+        early["nbf"] = json!(chrono::Utc::now().timestamp() + 600);
+        let token = sign(&early, Algorithm::HS256, &secret);
+        assert_refused(&app, Some(&format!("Bearer {token}"))).await;
+        let mut due = claims(app.admin_id, &jti, 3600);
+        due["nbf"] = json!(chrono::Utc::now().timestamp() - 5);
+        let token = sign(&due, Algorithm::HS256, &secret);
+        let response = app.anonymous(Method::GET, "/api/v1/profile").bearer_auth(token).send().await.unwrap();
+        assert_eq!(response.status(), 200, "a token past its nbf is good");
+    }
+
+    async fn the_integration_comes_from_the_stored_token_not_the_claim(app: TestApp) {
+        // A plain token re-signed with an integration claim (as a leaked secret would allow) gets
+        // no integration's powers: the stored token has none, so it is refused outright.
+        let jti = jti_of(&app.token);
+        let mut claimed = claims(app.admin_id, &jti, 3600);
+        claimed["integration"] = json!("zendesk");
+        let token = sign(&claimed, Algorithm::HS256, &app.jwt_secret());
+        assert_refused(&app, Some(&format!("Bearer {token}"))).await;
+        let response = app
+            .anonymous(Method::POST, &format!("/api/v1/accounts/{}/companies", app.account_id))
+            .bearer_auth(&token)
+            .json(&json!({"name": "Forged"}))
+            .send()
+            .await
+            .unwrap();
+        assert_json_error(response, 401).await;
+        // And the other way round: an integration's token with its claim removed is refused too.
+        let integration = app.integration_token(supportdesk::domain::Integration::Zendesk);
+        let token = sign(&claims(jti_sub(&integration), &jti_of(&integration), 3600), Algorithm::HS256, &app.jwt_secret());
+        assert_refused(&app, Some(&format!("Bearer {token}"))).await;
+    }
+}
+
+/// The user id (`sub`) of a token, read from its payload.
+fn jti_sub(token: &str) -> i64 {
+    let payload = token.split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    claims["sub"].as_str().unwrap().parse().unwrap()
 }

@@ -61,7 +61,10 @@ both_backends! {
         assert_eq!(conversation["interactions_count"], 1);
         assert_eq!(conversation["status"], "posted");
 
-        let (_, customer) = app.get_json(&app.customer_path(&conversation["customer_id"])).await;
+        // The agent sees which customer it is; the guest was not told.
+        assert_eq!(conversation["customer_id"], Value::Null);
+        let (_, as_agent) = app.get_json(&app.conversation_path(&conversation["id"])).await;
+        let (_, customer) = app.get_json(&app.customer_path(&as_agent["data"]["customer_id"])).await;
         assert_eq!(customer["data"]["name"], "Jane Doe");
         assert_eq!(customer["data"]["emails"][0]["email"], "jane@example.org");
         assert_eq!(customer["data"]["stats"]["conversations"]["total"], 1);
@@ -125,6 +128,7 @@ both_backends! {
         let guest = fingerprint("jane@example.org", UUID);
         let mine: Value = app.guest(Method::POST, &app.conversations_path(), &guest).json(&widget_body("Hi")).send().await.unwrap().json().await.unwrap();
         let mine_path = app.conversation_path(&mine["data"]["id"]);
+        let (_, mine_as_agent) = app.get_json(&mine_path).await;
         let someone = app.create_conversation(json!({"customer_email": "other@example.org", "interactions": [{"type": "customer", "body": "private"}]})).await;
         let theirs_path = app.conversation_path(&someone["id"]);
 
@@ -139,7 +143,7 @@ both_backends! {
             (Method::PATCH, mine_path.clone(), &guest),
             (Method::DELETE, mine_path.clone(), &guest),
             (Method::GET, app.customers_path(), &guest),
-            (Method::GET, app.customer_path(&mine["data"]["customer_id"]), &guest),
+            (Method::GET, app.customer_path(&mine_as_agent["data"]["customer_id"]), &guest),
             (Method::GET, format!("/api/v1/accounts/{}", app.account_id), &guest),
             (Method::GET, "/api/v1/profile".to_string(), &guest),
         ] {
@@ -216,5 +220,31 @@ both_backends! {
             .await
             .unwrap();
         assert!(response.headers().get("access-control-allow-origin").is_none());
+    }
+
+    async fn a_guest_learns_nothing_about_existing_customers_or_the_account(app: TestApp) {
+        app.enable_contact_forms().await;
+        // An agent already knows Jane, stored with her own casing, and the account has history.
+        let jane = app.create_customer(json!({"first_name": "Jane", "emails": [{"email": "Jane@Example.ORG"}]})).await;
+        for i in 0..3 {
+            app.create_conversation(json!({"customer_email": format!("c{i}@example.org")})).await;
+        }
+        let guest = fingerprint("jane@example.org", UUID);
+        let response = app.guest(Method::POST, &app.conversations_path(), &guest).json(&widget_body("Hi")).send().await.unwrap();
+        assert_eq!(response.status(), 201);
+        let created: Value = response.json().await.unwrap();
+        let path = app.conversation_path(&created["data"]["id"]);
+        let read: Value = app.guest(Method::GET, &path, &guest).send().await.unwrap().json().await.unwrap();
+        for seen in [&created["data"], &read["data"]] {
+            assert_eq!(seen["customer_email"], json!({"id": null, "email": "jane@example.org"}), "what the guest sent, not what is stored");
+            assert_eq!(seen["customer_id"], Value::Null);
+            assert_eq!(seen["number"], Value::Null, "the number counts the account's conversations");
+            assert_eq!(seen["user_id"], Value::Null);
+        }
+        // The agent sees it all: the conversation went to the existing customer, as number 4.
+        let (_, as_agent) = app.get_json(&path).await;
+        assert_eq!(as_agent["data"]["customer_id"], jane["id"]);
+        assert_eq!(as_agent["data"]["number"], 4);
+        assert_eq!(as_agent["data"]["customer_email"]["email"], "Jane@Example.ORG");
     }
 }

@@ -51,7 +51,7 @@ fn rand_number() -> i64 {
 }
 
 both_backends! {
-    async fn pages_carry_meta_and_absolute_links_that_keep_the_query(app: TestApp) {
+    async fn pages_carry_meta_and_links_that_keep_the_query(app: TestApp) {
         for i in 0..5 {
             app.create_customer(json!({"first_name": format!("Person {i}")})).await;
         }
@@ -61,14 +61,14 @@ both_backends! {
         let mut meta = body["meta"].clone();
         assert!(meta.as_object_mut().unwrap().remove("next_cursor").unwrap().is_string());
         assert_eq!(meta, json!({"current_page": 2, "per_page": 2, "total": 5, "last_page": 3, "from": 3, "to": 4}));
-        let base = app.url(&app.customers_path());
+        let base = app.customers_path();
         assert_eq!(body["links"]["first"], format!("{base}?per_page=2&sort=name&page=1"));
         assert_eq!(body["links"]["last"], format!("{base}?per_page=2&sort=name&page=3"));
         assert_eq!(body["links"]["prev"], format!("{base}?per_page=2&sort=name&page=1"));
         assert_eq!(body["links"]["next"], format!("{base}?per_page=2&sort=name&page=3"));
         assert!(body["data"][0].get("stats").is_none());
 
-        let (_, last) = app.get_json(body["links"]["next"].as_str().unwrap().trim_start_matches(&app.address)).await;
+        let (_, last) = app.get_json(body["links"]["next"].as_str().unwrap()).await;
         assert_eq!(names(&last), ["Person 4"]);
         assert_eq!(last["links"]["next"], Value::Null);
 

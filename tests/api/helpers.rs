@@ -146,6 +146,10 @@ pub fn test_settings(database_url: &str) -> Settings {
         guest_rate_limit_per_minute: 0,
         shutdown_timeout_secs: 5,
         bootstrap: false,
+        database_work_timeout_ms: 5_000,
+        account_concurrency_limit: None,
+        body_read_timeout_secs: 30,
+        public_base_url: None,
     }
 }
 

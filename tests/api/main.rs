@@ -16,6 +16,7 @@ mod customers;
 mod customers_list;
 mod ecosystem;
 mod errors;
+mod hardening;
 mod health;
 mod migrations;
 mod openapi;

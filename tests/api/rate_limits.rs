@@ -114,3 +114,73 @@ async fn contact_form_guests_are_limited_per_address() {
         .await;
     assert_eq!(status, 201);
 }
+
+/// The login limit follows the route the router matches: percent-encoded spellings of the path
+/// reach the login handler, so they must count against the same limit.
+async fn encoded_login_paths_count_against_the_login_limit(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |s| s.login_rate_limit_per_minute = 3).await else {
+        return;
+    };
+    let guess = json!({"email": "admin@example.com", "password": "guess"});
+    for path in [
+        "/api/v1/auth/%6Cogin",
+        "/api/v1/%61uth/login",
+        "/api/v1/auth/login",
+    ] {
+        let response = app
+            .anonymous(Method::POST, path)
+            .json(&guess)
+            .send()
+            .await
+            .unwrap();
+        assert_json_error(response, 401).await;
+    }
+    for path in ["/api/v1/auth/%6cogin", "/api/v1/%61%75th/%6C%6F%67%69%6E"] {
+        let response = app
+            .anonymous(Method::POST, path)
+            .json(&guess)
+            .send()
+            .await
+            .unwrap();
+        assert_json_error(response, 429).await;
+    }
+}
+
+on_each_backend!(encoded_login_paths_count_against_the_login_limit);
+
+/// The per-user limit counts every token of the user: a new login starts no new count.
+async fn the_user_limit_counts_all_of_a_users_tokens(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |s| s.rate_limit_per_minute = 3).await else {
+        return;
+    };
+    let second_token = app.token_for(app.admin_id);
+    for token in [&app.token, &second_token, &app.token] {
+        let response = app
+            .anonymous(Method::GET, "/api/v1/profile")
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+    let fresh_token = app.token_for(app.admin_id);
+    let response = app
+        .anonymous(Method::GET, "/api/v1/profile")
+        .bearer_auth(fresh_token)
+        .send()
+        .await
+        .unwrap();
+    assert_json_error(response, 429).await;
+}
+
+on_each_backend!(the_user_limit_counts_all_of_a_users_tokens);
+
+#[test]
+fn the_user_limit_is_on_by_default() {
+    use clap::Parser;
+    let cli = supportdesk::config::Cli::try_parse_from(["supportdesk"]).unwrap();
+    assert!(
+        cli.settings.rate_limit_per_minute >= 600,
+        "a generous limit, but a limit"
+    );
+}

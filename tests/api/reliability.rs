@@ -154,6 +154,10 @@ impl PrivatePostgres {
     fn resume(&self) {
         Self::run(&["resume", &self.data_dir(), &self.port.to_string()]);
     }
+
+    fn restart(&self) {
+        Self::run(&["restart", &self.data_dir(), &self.port.to_string()]);
+    }
 }
 
 impl Drop for PrivatePostgres {
@@ -165,47 +169,132 @@ impl Drop for PrivatePostgres {
     }
 }
 
+/// A server on a private PostgreSQL, with a user who can log in and a token of theirs.
+struct OutageApp {
+    postgres: PrivatePostgres,
+    url: String,
+    address: String,
+    token: String,
+    client: reqwest::Client,
+}
+
+impl OutageApp {
+    async fn start() -> Option<OutageApp> {
+        let (postgres, url) = PrivatePostgres::start()?;
+        let mut settings = test_settings(&url);
+        // A production-like pool, so there are many connections to go stale.
+        settings.pool_size = Some(10);
+        let app = supportdesk::startup::Application::build(&settings).unwrap();
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state();
+        actix_web::rt::spawn(app.run_until_stopped());
+        let token = {
+            let mut conn = state.db.get().unwrap();
+            let new_user = supportdesk::db::users::NewUser {
+                email: "ops@example.com".into(),
+                first_name: "Ops".into(),
+                last_name: None,
+                password_hash: Some(supportdesk::auth::password::hash("a long password")),
+            };
+            let user = supportdesk::db::users::create(&mut conn, &new_user).unwrap();
+            let ttl = chrono::Duration::hours(1);
+            let token = supportdesk::auth::issue_token(&mut conn, &state.jwt, user.id, ttl, None)
+                .unwrap()
+                .token;
+            // The test server runs with synchronous_commit off; make the token survive the halt.
+            conn.batch_execute("CHECKPOINT").unwrap();
+            token
+        };
+        Some(OutageApp {
+            postgres,
+            url,
+            address,
+            token,
+            client: reqwest::Client::new(),
+        })
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Fills the pool the way traffic does: parallel logins, readiness probes and reads, so
+    /// every pooled connection is one that the outage will kill.
+    async fn grow_the_pool(&self) {
+        let login = json!({"email": "ops@example.com", "password": "a long password"});
+        let logins = (0..20).map(|_| {
+            self.client
+                .post(format!("{}/api/v1/auth/login", self.address))
+                .json(&login)
+                .send()
+        });
+        let probes = (0..30).map(|_| self.client.get(format!("{}/ready", self.address)).send());
+        let reads = (0..6).map(|_| {
+            self.client
+                .get(format!("{}/api/v1/profile", self.address))
+                .bearer_auth(&self.token)
+                .send()
+        });
+        let (logins, probes, reads) = tokio::join!(
+            futures_util::future::join_all(logins),
+            futures_util::future::join_all(probes),
+            futures_util::future::join_all(reads)
+        );
+        for response in logins.into_iter().chain(probes).chain(reads) {
+            assert_eq!(response.unwrap().status(), 200);
+        }
+    }
+
+    /// Right after PostgreSQL accepts connections again, with no `/ready` first: every request
+    /// succeeds, sequential and parallel, reads and writes, within 2 s.
+    async fn every_request_succeeds_at_once(&self) {
+        let started = Instant::now();
+        for path in ["/api/v1/profile", "/api/v1/profile", "/ready"] {
+            let response = self.get(path).await;
+            assert_eq!(response.status(), 200, "{path} after the restart");
+        }
+        let parallel = (0..12).map(|_| self.get("/api/v1/profile"));
+        for response in futures_util::future::join_all(parallel).await {
+            assert_eq!(response.status(), 200, "a parallel read after the restart");
+        }
+        let login = json!({"email": "ops@example.com", "password": "a long password"});
+        let logins = (0..6).map(|_| {
+            self.client
+                .post(format!("{}/api/v1/auth/login", self.address))
+                .json(&login)
+                .send()
+        });
+        for response in futures_util::future::join_all(logins).await {
+            assert_eq!(
+                response.unwrap().status(),
+                200,
+                "a login (a write) after the restart"
+            );
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "recovery took {:?}",
+            started.elapsed()
+        );
+    }
+}
+
 #[actix_web::test]
 async fn a_postgresql_outage_gives_quick_503s_and_the_server_recovers_by_itself() {
-    let Some((postgres, url)) = PrivatePostgres::start() else {
+    let Some(app) = OutageApp::start().await else {
         return;
     };
-    let settings = test_settings(&url);
-    let app = supportdesk::startup::Application::build(&settings).unwrap();
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let state = app.state();
-    actix_web::rt::spawn(app.run_until_stopped());
-    let token = {
-        let mut conn = state.db.get().unwrap();
-        let new_user = supportdesk::db::users::NewUser {
-            email: "ops@example.com".into(),
-            first_name: "Ops".into(),
-            last_name: None,
-            password_hash: None,
-        };
-        let user = supportdesk::db::users::create(&mut conn, &new_user).unwrap();
-        let ttl = chrono::Duration::hours(1);
-        let token = supportdesk::auth::issue_token(&mut conn, &state.jwt, user.id, ttl, None)
-            .unwrap()
-            .token;
-        // The test server runs with synchronous_commit off; make the token survive the halt.
-        conn.batch_execute("CHECKPOINT").unwrap();
-        token
-    };
-    let client = reqwest::Client::new();
-    let get = |path: &str| {
-        client
-            .get(format!("{address}{path}"))
-            .bearer_auth(&token)
-            .send()
-    };
-    assert_eq!(get("/ready").await.unwrap().status(), 200);
+    app.grow_the_pool().await;
 
-    postgres.halt();
+    app.postgres.halt();
     for path in ["/ready", "/api/v1/profile", "/ready"] {
         let started = Instant::now();
-        let response = get(path).await.unwrap();
-        assert_json_error(response, 503).await;
+        assert_json_error(app.get(path).await, 503).await;
         assert!(
             started.elapsed() < Duration::from_secs(8),
             "{path} took {:?}",
@@ -213,25 +302,40 @@ async fn a_postgresql_outage_gives_quick_503s_and_the_server_recovers_by_itself(
         );
     }
     assert_eq!(
-        get("/health").await.unwrap().status(),
+        app.get("/health").await.status(),
         200,
         "the process itself stays up"
     );
 
-    postgres.resume();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if get("/ready").await.unwrap().status() == 200 {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the server did not recover within 30 s"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let response = get("/api/v1/profile").await.unwrap();
-    assert_eq!(response.status(), 200);
+    app.postgres.resume();
+    app.every_request_succeeds_at_once().await;
+}
+
+#[actix_web::test]
+async fn a_postgresql_restart_without_traffic_in_between_costs_no_request() {
+    let Some(app) = OutageApp::start().await else {
+        return;
+    };
+    app.grow_the_pool().await;
+    app.postgres.restart();
+    app.every_request_succeeds_at_once().await;
+}
+
+#[actix_web::test]
+async fn terminated_postgresql_sessions_cost_no_request() {
+    use diesel::{Connection, RunQueryDsl};
+    let Some(app) = OutageApp::start().await else {
+        return;
+    };
+    app.grow_the_pool().await;
+    let mut admin = diesel::PgConnection::establish(&app.url).unwrap();
+    diesel::sql_query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .execute(&mut admin)
+    .unwrap();
+    app.every_request_succeeds_at_once().await;
 }
 
 /// Creates customers from `clients` concurrent loops until `stop`; returns the emails whose

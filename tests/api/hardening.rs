@@ -1,0 +1,427 @@
+//! Holes an attacker or an operator found: logins starving the pool, one tenant starving the
+//! others, stalled bodies, links from client headers, HEAD, and small correctness gaps.
+
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use supportdesk::domain::Role;
+
+use crate::both_backends;
+use crate::helpers::*;
+use crate::on_each_backend;
+
+/// The `q`-th quantile (0.0–1.0) of `samples`.
+fn quantile(samples: &mut [Duration], q: f64) -> Duration {
+    samples.sort();
+    let index = ((samples.len() - 1) as f64 * q).round() as usize;
+    samples[index]
+}
+
+/// Sequential GETs of `path` with `token` until `stop`; their latencies.
+async fn timed_reads(app: &TestApp, path: &str, token: &str, stop: Instant) -> Vec<Duration> {
+    let mut latencies = Vec::new();
+    while Instant::now() < stop || latencies.len() < 5 {
+        let started = Instant::now();
+        let response = app
+            .anonymous(Method::GET, path)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "a read of the quiet account");
+        latencies.push(started.elapsed());
+    }
+    latencies
+}
+
+/// A second account with a member and one customer: (customer path, member token).
+async fn quiet_account(app: &TestApp) -> (String, String) {
+    let account_id = app.create_account("Quiet account");
+    let (_, token) = app.create_member(account_id, Role::Agent);
+    let response = app
+        .anonymous(
+            Method::POST,
+            &format!("/api/v1/accounts/{account_id}/customers"),
+        )
+        .bearer_auth(&token)
+        .json(&json!({"first_name": "Quiet"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let id = response.json::<Value>().await.unwrap()["data"]["id"].clone();
+    (
+        format!("/api/v1/accounts/{account_id}/customers/{id}"),
+        token,
+    )
+}
+
+/// Argon2 runs with no pooled connection held: a burst of logins leaves the pool to the others.
+async fn a_burst_of_logins_holds_no_connections_while_hashing(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |s| s.pool_size = Some(2)).await else {
+        return;
+    };
+    let (quiet_path, quiet_token) = quiet_account(&app).await;
+    let email = "burst@example.com";
+    {
+        let mut conn = app.conn();
+        let user = supportdesk::db::users::create(
+            &mut conn,
+            &supportdesk::db::users::NewUser {
+                email: email.into(),
+                first_name: "Burst".into(),
+                last_name: None,
+                password_hash: Some(supportdesk::auth::password::hash("the password")),
+            },
+        )
+        .unwrap();
+        supportdesk::db::users::add_member(&mut conn, app.account_id, user.id, Role::Agent)
+            .unwrap();
+    }
+    let started = Instant::now();
+    let logins = futures_util::future::join_all((0..40).map(|i| {
+        // Every other guess is wrong: refused logins hash too.
+        let password = if i % 2 == 0 {
+            "the password"
+        } else {
+            "a guess"
+        };
+        app.anonymous(Method::POST, "/api/v1/auth/login")
+            .json(&json!({"email": email, "password": password}))
+            .send()
+    }));
+    // Meanwhile: how many connections are out, sampled; and the other account's reads.
+    let sample = async {
+        let mut samples = Vec::new();
+        while started.elapsed() < Duration::from_millis(600) {
+            samples.push(app.state.db.in_use());
+            tokio::time::sleep(Duration::from_millis(3)).await;
+        }
+        samples
+    };
+    let stop = started + Duration::from_millis(800);
+    let (logins, samples, mut reads) = tokio::join!(
+        logins,
+        sample,
+        timed_reads(&app, &quiet_path, &quiet_token, stop)
+    );
+    let burst = started.elapsed();
+    for (i, response) in logins.into_iter().enumerate() {
+        let expected = if i % 2 == 0 { 200 } else { 401 };
+        assert_eq!(response.unwrap().status(), expected);
+    }
+    let full = samples.iter().filter(|n| **n >= 2).count();
+    assert!(
+        full * 4 < samples.len(),
+        "the pool was full in {full} of {} samples: logins hold connections while hashing",
+        samples.len()
+    );
+    let p99 = quantile(&mut reads, 0.99);
+    eprintln!(
+        "quiet reads: p99 {p99:?} over {} reads; burst {burst:?}",
+        reads.len()
+    );
+    assert!(
+        p99 * 3 < burst,
+        "the quiet account's p99 {p99:?} against a burst of {burst:?}"
+    );
+}
+
+on_each_backend!(a_burst_of_logins_holds_no_connections_while_hashing);
+
+/// Seeds `customers` customers into the app's account, straight through the repository.
+fn seed(app: &TestApp, customers: u64) {
+    let plan = supportdesk::services::seed_data::SeedPlan {
+        account_id: app.account_id,
+        customers,
+        conversations_per_customer: 0,
+        seed: 7,
+    };
+    supportdesk::services::seed_data::seed(&app.state.db, &plan, |_| {}).unwrap();
+}
+
+/// A search that reads every customer of the account: `q` matches no one.
+fn slow_search(app: &TestApp) -> String {
+    format!("{}?q=nobody-at-all&per_page=100", app.customers_path())
+}
+
+/// 16 parallel searches of one account queue behind that account's cap (half the pool), so
+/// another account's reads keep finding connections.
+async fn one_flooding_account_leaves_the_others_answering(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |s| s.pool_size = Some(4)).await else {
+        return;
+    };
+    seed(&app, 3_000);
+    let (quiet_path, quiet_token) = quiet_account(&app).await;
+    let search = slow_search(&app);
+    let stop = Instant::now() + Duration::from_secs(2);
+    let flood = futures_util::future::join_all((0..16).map(|_| async {
+        let mut latencies = Vec::new();
+        while Instant::now() < stop {
+            let started = Instant::now();
+            let response = app.api(Method::GET, &search).send().await.unwrap();
+            assert_eq!(
+                response.status(),
+                200,
+                "the flooding account is slowed, not refused"
+            );
+            latencies.push(started.elapsed());
+        }
+        latencies
+    }));
+    let quiet = async {
+        // Let the flood fill the queue first.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        timed_reads(&app, &quiet_path, &quiet_token, stop).await
+    };
+    let (flood, mut quiet) = tokio::join!(flood, quiet);
+    let mut flood: Vec<Duration> = flood.into_iter().flatten().collect();
+    let flood_median = quantile(&mut flood, 0.5);
+    let quiet_p90 = quantile(&mut quiet, 0.9);
+    assert!(
+        quiet_p90 * 2 < flood_median,
+        "the quiet account's p90 {quiet_p90:?} against the flood's median {flood_median:?}"
+    );
+}
+
+on_each_backend!(one_flooding_account_leaves_the_others_answering);
+
+/// Database work past `DATABASE_WORK_TIMEOUT_MS` is stopped: a 503 JSON, and the server goes on.
+async fn work_past_the_timeout_is_stopped_with_a_503(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    seed(&app, 3_000);
+    // A second server on the same database, with a tight bound (start-up work fits in it).
+    let mut tight = test_settings(&app.database.url);
+    // SQLite's bound is per request and start-up runs outside it: 1 ms stops any scan of
+    // 3,000 customers. PostgreSQL's applies to every statement, start-up's too: 50 ms.
+    tight.database_work_timeout_ms = match backend {
+        Backend::Sqlite => 1,
+        Backend::Postgres => 50,
+    };
+    let server = supportdesk::startup::Application::build(&tight).unwrap();
+    let address = format!("http://127.0.0.1:{}", server.port());
+    actix_web::rt::spawn(server.run_until_stopped());
+    let search = |base: String| {
+        app.client
+            .get(format!("{base}{}", slow_search(&app)))
+            .bearer_auth(&app.token)
+            .send()
+    };
+    // PostgreSQL scans 3,000 customers well within 50 ms; a lock held elsewhere makes the
+    // search wait instead, which the statement timeout bounds just the same.
+    let locker = (backend == Backend::Postgres).then(|| {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        let mut conn = diesel::PgConnection::establish(&app.database.url).unwrap();
+        conn.batch_execute("BEGIN; LOCK TABLE customers IN ACCESS EXCLUSIVE MODE")
+            .unwrap();
+        conn
+    });
+    let response = search(address.clone()).await.unwrap();
+    drop(locker);
+    assert!(response.headers().contains_key("retry-after"));
+    let body = assert_json_error(response, 503).await;
+    assert!(
+        body["message"].as_str().unwrap().contains("took too long"),
+        "{body}"
+    );
+    // On SQLite even the token check may pass 1 ms; the process itself goes on.
+    let quick = match backend {
+        Backend::Sqlite => "/health",
+        Backend::Postgres => "/api/v1/profile",
+    };
+    let response = app
+        .client
+        .get(format!("{address}{quick}"))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "the same server goes on");
+    let response = search(app.address.clone()).await.unwrap();
+    assert_eq!(
+        response.status(),
+        200,
+        "the same search within the default bound"
+    );
+}
+
+on_each_backend!(work_past_the_timeout_is_stopped_with_a_503);
+
+/// Sends a request head announcing a 1,000-byte body, then 9 bytes, and waits for the answer.
+fn stalled_request(address: &str, path: &str, token: &str) -> (String, Duration) {
+    let host = address.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"first_"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while let Ok(n) = stream.read(&mut buffer) {
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buffer[..n]);
+        if answer.windows(4).any(|w| w == b"\r\n\r\n") && answer.ends_with(b"}") {
+            break;
+        }
+    }
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        started.elapsed(),
+    )
+}
+
+async fn a_stalled_body_times_out_with_a_408(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |s| s.body_read_timeout_secs = 1).await else {
+        return;
+    };
+    let (address, path, token) = (app.address.clone(), app.customers_path(), app.token.clone());
+    let (answer, waited) =
+        actix_web::rt::task::spawn_blocking(move || stalled_request(&address, &path, &token))
+            .await
+            .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("content-type: application/json"),
+        "{answer}"
+    );
+    assert!(answer.contains("not received in time"), "{answer}");
+    assert!(waited < Duration::from_secs(5), "answered after {waited:?}");
+    assert_eq!(app.customer_count().await, 0);
+}
+
+on_each_backend!(a_stalled_body_times_out_with_a_408);
+
+both_backends! {
+    async fn links_ignore_host_and_forwarding_headers(app: TestApp) {
+        for i in 0..3 {
+            app.create_customer(json!({"first_name": format!("Person {i}")})).await;
+        }
+        let response = app
+            .api(Method::GET, &format!("{}?per_page=1", app.customers_path()))
+            .header("host", "evil.example")
+            .header("x-forwarded-host", "evil.example")
+            .header("x-forwarded-proto", "javascript")
+            .header("forwarded", "host=evil.example;proto=javascript")
+            .send()
+            .await
+            .unwrap();
+        let body: Value = response.json().await.unwrap();
+        let next = body["links"]["next"].as_str().unwrap();
+        assert_eq!(next, format!("{}?per_page=1&page=2", app.customers_path()), "relative without PUBLIC_BASE_URL");
+        for (_, link) in body["links"].as_object().unwrap() {
+            assert!(!link.to_string().contains("evil"), "{link}");
+        }
+    }
+
+    async fn head_works_wherever_get_does(app: TestApp) {
+        let customer = app.create_customer(json!({"first_name": "Jane"})).await;
+        for path in [app.customer_path(&customer["id"]), app.customers_path(), "/health".to_string(), "/api/v1/profile".to_string()] {
+            let get = app.api(Method::GET, &path).send().await.unwrap();
+            let head = app.api(Method::HEAD, &path).send().await.unwrap();
+            assert_eq!(head.status(), 200, "HEAD {path}");
+            assert_eq!(head.headers().get("content-type"), get.headers().get("content-type"), "HEAD {path}");
+            assert!(head.bytes().await.unwrap().is_empty(), "HEAD {path} has no body");
+        }
+        let response = app.api(Method::HEAD, &app.customer_path(&json!(999999))).send().await.unwrap();
+        assert_eq!(response.status(), 404);
+        let response = app.api(Method::POST, &app.customer_path(&customer["id"])).send().await.unwrap();
+        assert_eq!(response.headers()["allow"], "GET, HEAD, PUT, PATCH, DELETE");
+    }
+
+    async fn deleting_a_company_moves_its_customers_updated_at(app: TestApp) {
+        let company = app.create_company(json!({"name": "ACME", "domains": ["acme.com"]})).await;
+        let customer = app.create_customer(json!({"first_name": "Jane", "emails": [{"email": "jane@acme.com"}]})).await;
+        assert_eq!(customer["company_id"], company["id"]);
+        let conversation = app.create_conversation(json!({"customer_email": "jane@acme.com"})).await;
+        let request = app.send_json(Method::POST, &app.account_path("customer_requests"),
+            json!({"conversation_id": conversation["id"], "company_id": company["id"], "body": "More seats"})).await;
+        assert_eq!(request.0, 201, "{}", request.1);
+        // Timestamps are shown to the second.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        let before = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let (status, _) = app.send_json(Method::DELETE, &app.account_path(&format!("companies/{}", company["id"])), json!({})).await;
+        assert_eq!(status, 204);
+        let (_, after) = app.get_json(&app.customer_path(&customer["id"])).await;
+        assert_eq!(after["data"]["company_id"], Value::Null);
+        assert_ne!(after["data"]["updated_at"], customer["updated_at"]);
+        let (_, synced) = app.get_json(&format!("{}?updated_since={}", app.customers_path(), urlencode(&before))).await;
+        assert_eq!(synced["meta"]["total"], 1, "an updated_since sync sees the unlinked customer");
+        let (_, request_after) = app.get_json(&app.account_path(&format!("customer_requests/{}", request.1["data"]["id"]))).await;
+        assert_eq!(request_after["data"]["company_id"], Value::Null);
+        assert_ne!(request_after["data"]["updated_at"], request.1["data"]["updated_at"]);
+    }
+
+    async fn internationalized_email_domains_link_to_their_company(app: TestApp) {
+        let books = app.create_company(json!({"name": "Bücher", "domains": ["xn--bcher-kva.example"]})).await;
+        let jane = app.create_customer(json!({"first_name": "Jane", "emails": [{"email": "jane@bücher.example"}]})).await;
+        assert_eq!(jane["company_id"], books["id"]);
+        let shop = app.create_company(json!({"name": "Café", "domains": ["café.example"]})).await;
+        let joe = app.create_customer(json!({"first_name": "Joe", "emails": [{"email": "joe@xn--caf-dma.example"}]})).await;
+        assert_eq!(joe["company_id"], shop["id"]);
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+async fn links_are_absolute_on_the_configured_public_base_url(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |s| {
+        s.public_base_url = Some("https://api.example.com/".into())
+    })
+    .await
+    else {
+        return;
+    };
+    for i in 0..2 {
+        app.create_customer(json!({"first_name": format!("Person {i}")}))
+            .await;
+    }
+    let response = app
+        .api(Method::GET, &format!("{}?per_page=1", app.customers_path()))
+        .header("x-forwarded-host", "evil.example")
+        .send()
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body["links"]["next"],
+        format!(
+            "https://api.example.com{}?per_page=1&page=2",
+            app.customers_path()
+        )
+    );
+}
+
+on_each_backend!(links_are_absolute_on_the_configured_public_base_url);
+
+#[test]
+fn a_public_base_url_that_is_no_http_origin_stops_the_start() {
+    let database = fresh_database(Backend::Sqlite).unwrap();
+    for bad in [
+        "javascript://x",
+        "api.example.com",
+        "https://api.example.com/?q=1",
+    ] {
+        let mut settings = test_settings(&database.url);
+        settings.public_base_url = Some(bad.into());
+        let error = supportdesk::startup::Application::build(&settings)
+            .err()
+            .unwrap_or_else(|| panic!("{bad} was accepted"));
+        assert!(error.contains("PUBLIC_BASE_URL"), "{error}");
+    }
+}
