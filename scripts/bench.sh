@@ -48,7 +48,7 @@ load() {
 with_report() { cat "scripts/bench/$1" scripts/bench/report.lua >"$work/$1"; echo "$work/$1"; }
 
 start_server() {
-  DATABASE_URL=$1 BIND_ADDR=127.0.0.1:$PORT RUST_LOG=warn SUPPORTDESK_BOOTSTRAP=false \
+  DATABASE_URL=$1 BIND_ADDR=127.0.0.1:$PORT RUST_LOG=warn SUPPORTDESK_BOOTSTRAP=false RATE_LIMIT_PER_MINUTE=0 \
     "$BIN" serve >"$work/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do

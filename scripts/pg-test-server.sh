@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 for the tests: `start DIR PORT`, `stop DIR` (and delete it), or
-# `halt DIR` / `resume DIR PORT` to take it down and bring it back (outage tests).
+# `halt DIR` / `resume DIR PORT` to take it down and bring it back (outage tests), or
+# `restart DIR PORT` (a fast stop, then start: what an operator's restart does).
 # Runs as the `postgres` user when started as root (initdb refuses root). Installs Debian's
 # postgresql-15 when its binaries are missing.
 set -euo pipefail
 
-action=${1:?usage: pg-test-server.sh start DIR PORT | stop DIR | halt DIR | resume DIR PORT}
+action=${1:?usage: pg-test-server.sh start DIR PORT | stop DIR | halt DIR | resume DIR PORT | restart DIR PORT}
 dir=${2:?data directory}
 pgbin=/usr/lib/postgresql/15/bin
 
@@ -37,6 +38,10 @@ case "$action" in
     as_pg "$pgbin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null
     ;;
   resume)
+    run_server "${3:?port}"
+    ;;
+  restart)
+    as_pg "$pgbin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null
     run_server "${3:?port}"
     ;;
   stop)

@@ -25,7 +25,7 @@ start_server() {
   integration_token=$("$BIN" tokens create --user "$user" --expires-in 1d --integration zendesk)
   base_url=http://127.0.0.1:$PORT
   BIND_ADDR=127.0.0.1:$PORT RUST_LOG=warn SUPPORTDESK_BOOTSTRAP=false \
-    LOGIN_RATE_LIMIT_PER_MINUTE=1000000 GUEST_RATE_LIMIT_PER_MINUTE=1000000 \
+    LOGIN_RATE_LIMIT_PER_MINUTE=1000000 GUEST_RATE_LIMIT_PER_MINUTE=1000000 RATE_LIMIT_PER_MINUTE=0 \
     "$BIN" serve >"$work/server-$name.log" 2>&1 &
   server=$!
   for _ in $(seq 100); do

@@ -220,8 +220,11 @@ FOLDERS = {
     "Contact form (guest)": [
         guest("Open a conversation from the widget", "POST", ACCOUNT + "/conversations", 201, """
             pm.test("no agent shown", () => pm.expect(json.data.user_id).to.eql(null));
+            pm.test("no customer id or number shown", () => {
+                pm.expect(json.data.customer_id).to.eql(null);
+                pm.expect(json.data.number).to.eql(null);
+            });
             pm.collectionVariables.set("guestConversationId", json.data.id);
-            pm.collectionVariables.set("guestCustomerId", json.data.customer_id);
         """, body={"subject": "Question", "channel": "email", "status": "posted", "first_name": "Jane",
                    "last_name": "Doe", "to": "guest-{{runId}}@example.com",
                    "interactions": [{"type": "customer", "body": "Hi, can you help?", "source": "Form @ www.example.com"}]}),
@@ -237,6 +240,10 @@ FOLDERS = {
             body={"to": "guest-{{runId}}@example.com", "interactions": [{"type": "customer", "body": ""}]}),
         guest("Someone else's conversation is 401", "GET", ACCOUNT + "/conversations/{{conversationId}}", 401),
         guest("Customers are not a guest route: 401", "GET", ACCOUNT + "/customers", 401),
+        req("The agent sees the guest's conversation whole", "GET", ACCOUNT + "/conversations/{{guestConversationId}}", 200, """
+            pm.test("with its number", () => pm.expect(json.data.number).to.be.a("number"));
+            pm.collectionVariables.set("guestCustomerId", json.data.customer_id);
+        """),
         req("The agent sees the guest's customer", "GET", ACCOUNT + "/customers/{{guestCustomerId}}", 200,
             'pm.test("Jane Doe", () => pm.expect(json.data.name).to.eql("Jane Doe"));'),
     ],
