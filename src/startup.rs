@@ -5,12 +5,17 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::dev::Server;
+use actix_http::error::DispatchError;
+use actix_http::HttpService;
+use actix_service::{fn_service, map_config, ServiceFactoryExt};
+use actix_web::dev::{AppConfig, Server};
 use actix_web::middleware::{self, ErrorHandlers, Logger};
-use actix_web::{web, App, HttpServer};
+use actix_web::rt::net::TcpStream;
+use actix_web::{web, App};
 
 use crate::api::account_limit::AccountLimits;
 use crate::api::fallback;
+use crate::api::parse_errors::JsonParseErrors;
 use crate::api::rate_limit::{self, Limiter, RateLimits};
 use crate::api::{cors, head, request_id};
 use crate::auth::{self, JwtKeys};
@@ -153,7 +158,7 @@ fn run(
     cors_origins: Vec<String>,
     shutdown_timeout: u64,
 ) -> std::io::Result<Server> {
-    let server = HttpServer::new(move || {
+    let app = move || {
         // The last `wrap` runs first: the request id exists before anything logs or answers.
         App::new()
             .app_data(state.clone())
@@ -165,10 +170,20 @@ fn run(
             .wrap(middleware::from_fn(request_id::attach))
             .configure(routes::configure)
             .default_service(web::to(fallback::not_found))
-    })
-    .shutdown_timeout(shutdown_timeout)
-    .listen(listener)?
-    .run();
+    };
+    // What `HttpServer` builds, but with each socket wrapped so that the answers actix-http
+    // gives on its own (unparsable or oversized request heads) get JSON bodies too.
+    let server = Server::build()
+        .listen("supportdesk", listener, move || {
+            let http = HttpService::build().h1(map_config(app(), |_| AppConfig::default()));
+            fn_service(|io: TcpStream| {
+                let peer = io.peer_addr().ok();
+                std::future::ready(Ok::<_, DispatchError>((JsonParseErrors::new(io), peer)))
+            })
+            .and_then(http)
+        })?
+        .shutdown_timeout(shutdown_timeout)
+        .run();
     Ok(server)
 }
 

@@ -13,6 +13,7 @@ pub mod head;
 pub mod health;
 pub mod openapi;
 pub mod paging;
+pub mod parse_errors;
 pub mod rate_limit;
 pub mod request_id;
 pub mod session;

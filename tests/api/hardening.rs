@@ -425,3 +425,62 @@ fn a_public_base_url_that_is_no_http_origin_stops_the_start() {
         assert!(error.contains("PUBLIC_BASE_URL"), "{error}");
     }
 }
+
+/// Sends `request` as raw bytes and reads the answer until the server closes the connection.
+fn raw_exchange(address: &str, request: &[u8]) -> String {
+    let mut stream = std::net::TcpStream::connect(address.trim_start_matches("http://")).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// Requests actix-http refuses before the app sees them still get JSON error bodies.
+async fn unparsable_and_oversized_request_heads_get_json_errors(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let many_headers: String = (0..120).map(|i| format!("X-Header-{i}: {i}\r\n")).collect();
+    let cases = [
+        (
+            "a malformed request line",
+            b"G@T /health HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(),
+            "400",
+        ),
+        (
+            "120 headers",
+            format!("GET /health HTTP/1.1\r\nHost: x\r\n{many_headers}\r\n").into_bytes(),
+            "431",
+        ),
+    ];
+    for (name, request, status) in cases {
+        let address = app.address.clone();
+        let answer = actix_web::rt::task::spawn_blocking(move || raw_exchange(&address, &request))
+            .await
+            .unwrap();
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{name}: {answer}"
+        );
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+        assert!(
+            head.contains("content-type: application/json"),
+            "{name}: {head}"
+        );
+        assert!(
+            head.contains(&format!("content-length: {}", body.len())),
+            "{name}: {head}"
+        );
+        let body: Value =
+            serde_json::from_str(body).unwrap_or_else(|e| panic!("{name}: {e}: {body}"));
+        assert!(body["message"].is_string(), "{name}: {body}");
+    }
+    // The server goes on.
+    let response = app.anonymous(Method::GET, "/health").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+on_each_backend!(unparsable_and_oversized_request_heads_get_json_errors);
