@@ -6,6 +6,12 @@
 #
 #   scripts/bench.sh                                # 1,000 and 1,000,000 customers, both backends
 #   SIZES="1000" BACKENDS=sqlite DURATION=5 scripts/bench.sh     # a quick look
+#   scripts/bench.sh --compare REV                  # interleaved A/B: REV's build against this one
+#
+# --compare REV builds REV in a temporary worktree (or takes BASE_BIN), then runs every endpoint
+# ROUNDS times (3) on each build in alternation, on the same seeded database, and reports both
+# builds' median req/s and p99 and the ratio new/old: a gain or loss measured side by side in
+# one run, which survives a noisy machine. ONLY=REGEX keeps the endpoints whose name matches.
 #
 # Needs wrk (apt-get install wrk) and, for PostgreSQL, Debian's postgresql-15 (installed by
 # scripts/pg-test-server.sh when missing). Builds the release binary unless BIN is given.
@@ -21,6 +27,10 @@ CONVERSATIONS=${CONVERSATIONS:-2} # per seeded customer
 PORT=${PORT:-18080}
 PG_PORT=${PG_PORT:-54340}
 
+COMPARE=
+ROUNDS=${ROUNDS:-3}
+if [ "${1:-}" = --compare ]; then COMPARE=${2:?--compare needs a git revision}; fi
+
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 if [ -z "${BIN:-}" ]; then
   cargo build --release --quiet
@@ -32,6 +42,7 @@ server_pid=
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
   if [ -d "$work/pg" ]; then scripts/pg-test-server.sh stop "$work/pg"; fi
+  if [ -d "$work/base" ]; then git worktree remove --force "$work/base" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -47,9 +58,10 @@ load() {
 
 with_report() { cat "scripts/bench/$1" scripts/bench/report.lua >"$work/$1"; echo "$work/$1"; }
 
+# `start_server URL [BINARY]`: the binary under test, or another (the base of --compare).
 start_server() {
   DATABASE_URL=$1 BIND_ADDR=127.0.0.1:$PORT RUST_LOG=warn SUPPORTDESK_BOOTSTRAP=false RATE_LIMIT_PER_MINUTE=0 \
-    "$BIN" serve >"$work/server.log" 2>&1 &
+    "${2:-$BIN}" serve >"$work/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do
     curl -fs "http://127.0.0.1:$PORT/health" >/dev/null && return
@@ -77,8 +89,42 @@ pgbench_tps() {
     awk '/^tps/ {printf "%.0f", $3}'
 }
 
-echo "| backend | customers | endpoint | req/s | p50 ms | p99 ms | vs /health | vs pgbench -S | errors |"
-echo "|---|---|---|---|---|---|---|---|---|"
+if [ -n "$COMPARE" ]; then
+  if [ -z "${BASE_BIN:-}" ]; then
+    log "building $COMPARE"
+    git worktree add --quiet --detach "$work/base" "$COMPARE"
+    # A target directory of its own, so the two builds don't undo each other's.
+    (cd "$work/base" && CARGO_TARGET_DIR="$PWD/../base-target" cargo build --release --quiet)
+    BASE_BIN=$work/base-target/release/supportdesk
+  fi
+  echo "| backend | customers | endpoint | $COMPARE req/s | this req/s | this / $COMPARE | $COMPARE p99 ms | this p99 ms | errors |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+else
+  echo "| backend | customers | endpoint | req/s | p50 ms | p99 ms | vs /health | vs pgbench -S | errors |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+fi
+
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+# --compare: one endpoint, ROUNDS rounds of base then this build, each on a fresh server.
+compare_endpoint() {
+  local name=$1 script=$2 target=$3 url=$4
+  : >"$work/a" && : >"$work/b"
+  local errors=0
+  for _ in $(seq "$ROUNDS"); do
+    for side in a b; do
+      if [ "$side" = a ]; then start_server "$url" "$BASE_BIN"; else start_server "$url"; fi
+      read -r rps _ p99 errs _ < <(load "$script" "$target")
+      echo "$rps $p99" >>"$work/$side"
+      errors=$((errors + errs))
+      stop_server
+    done
+  done
+  local a_rps b_rps a_p99 b_p99
+  a_rps=$(cut -d' ' -f1 "$work/a" | median); b_rps=$(cut -d' ' -f1 "$work/b" | median)
+  a_p99=$(cut -d' ' -f2 "$work/a" | median); b_p99=$(cut -d' ' -f2 "$work/b" | median)
+  echo "| $backend | $size | $name | $a_rps | $b_rps | $(awk -v a="$a_rps" -v b="$b_rps" 'BEGIN {printf "%.2f", b / a}') | $a_p99 | $b_p99 | $errors |"
+}
 
 for backend in $BACKENDS; do
   if [ "$backend" = postgres ]; then
@@ -109,6 +155,24 @@ for backend in $BACKENDS; do
     email=$(echo "$middle" | sed 's/.*"emails":\[{"id":[0-9]*,"email":"\([^"]*\)".*/\1/')
     cursor=$(echo "$middle" | sed 's/.*"next_cursor":"\([^"]*\)".*/\1/')
     deep_page=$((size / 25 / 2))
+
+    if [ -n "$COMPARE" ]; then
+      stop_server
+      get=$(with_report report.lua)
+      for endpoint in \
+        "GET /health|$get|$base/health" \
+        "GET customer|$get|$customers/$id" \
+        "list page 1|$get|$customers" \
+        "lookup by email|$get|$customers?email=$email" \
+        "create 15/25/150|$(with_report create_customer.lua)|$customers" \
+        "update (PATCH)|$(with_report update_customer.lua)|$customers/$id"; do
+        IFS='|' read -r name script target <<<"$endpoint"
+        # ONLY="GET customer": just the endpoints whose name matches (longer runs of one).
+        [[ -n "${ONLY:-}" && ! "$name" =~ $ONLY ]] && continue
+        compare_endpoint "$name" "$script" "$target" "$url"
+      done
+      continue
+    fi
 
     pgbench=
     if [ "$backend" = postgres ]; then pgbench=$(pgbench_tps "$pg_admin"); fi

@@ -57,6 +57,10 @@ impl AccountLimits {
                 .or_insert_with(|| Arc::new(Semaphore::new(self.per_account as usize)))
                 .clone()
         };
+        // A free slot is taken at once; only a contended account pays for a timer.
+        if let Ok(permit) = semaphore.clone().try_acquire_owned() {
+            return Ok(AccountSlot(permit));
+        }
         match actix_web::rt::time::timeout(self.wait, semaphore.acquire_owned()).await {
             Ok(Ok(permit)) => Ok(AccountSlot(permit)),
             _ => Err(ApiError::AccountBusy),

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, ResponseError};
 
@@ -92,7 +93,9 @@ fn classify<'a>(req: &ServiceRequest, state: &'a AppState) -> Option<(&'a Limite
             .map(|a| a.ip().to_string())
             .unwrap_or_default()
     };
-    if matched_route(req).as_deref() == Some(LOGIN_ROUTE) {
+    // Login is POST only (anything else there is a 405); matching the route costs an allocation,
+    // so only POSTs pay it.
+    if req.method() == Method::POST && matched_route(req).as_deref() == Some(LOGIN_ROUTE) {
         return state
             .rate_limits
             .login_per_address
