@@ -156,16 +156,21 @@ for backend in $BACKENDS; do
     cursor=$(echo "$middle" | sed 's/.*"next_cursor":"\([^"]*\)".*/\1/')
     deep_page=$((size / 25 / 2))
 
+    get=$(with_report report.lua)
+    endpoints=(
+      "GET /health|$get|$base/health"
+      "GET customer|$get|$customers/$id"
+      "list page 1|$get|$customers"
+      "deep page (page=$deep_page)|$get|$customers?page=$deep_page"
+      "deep page (cursor)|$get|$customers?cursor=$cursor"
+      "lookup by email|$get|$customers?email=$email"
+      "create 15/25/150|$(with_report create_customer.lua)|$customers"
+      "update (PATCH)|$(with_report update_customer.lua)|$customers/$id"
+    )
+
     if [ -n "$COMPARE" ]; then
       stop_server
-      get=$(with_report report.lua)
-      for endpoint in \
-        "GET /health|$get|$base/health" \
-        "GET customer|$get|$customers/$id" \
-        "list page 1|$get|$customers" \
-        "lookup by email|$get|$customers?email=$email" \
-        "create 15/25/150|$(with_report create_customer.lua)|$customers" \
-        "update (PATCH)|$(with_report update_customer.lua)|$customers/$id"; do
+      for endpoint in "${endpoints[@]}"; do
         IFS='|' read -r name script target <<<"$endpoint"
         # ONLY="GET customer": just the endpoints whose name matches (longer runs of one).
         [[ -n "${ONLY:-}" && ! "$name" =~ $ONLY ]] && continue
@@ -177,16 +182,7 @@ for backend in $BACKENDS; do
     pgbench=
     if [ "$backend" = postgres ]; then pgbench=$(pgbench_tps "$pg_admin"); fi
     health=
-    get=$(with_report report.lua)
-    for endpoint in \
-      "GET /health|$get|$base/health" \
-      "GET customer|$get|$customers/$id" \
-      "list page 1|$get|$customers" \
-      "deep page (page=$deep_page)|$get|$customers?page=$deep_page" \
-      "deep page (cursor)|$get|$customers?cursor=$cursor" \
-      "lookup by email|$get|$customers?email=$email" \
-      "create 15/25/150|$(with_report create_customer.lua)|$customers" \
-      "update (PATCH)|$(with_report update_customer.lua)|$customers/$id"; do
+    for endpoint in "${endpoints[@]}"; do
       IFS='|' read -r name script target <<<"$endpoint"
       read -r rps p50 p99 errors _ < <(load "$script" "$target")
       [ -z "$health" ] && health=$rps

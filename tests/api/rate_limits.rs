@@ -122,10 +122,13 @@ async fn encoded_login_paths_count_against_the_login_limit(backend: Backend) {
         return;
     };
     let guess = json!({"email": "admin@example.com", "password": "guess"});
-    for path in [
-        "/api/v1/auth/%6Cogin",
-        "/api/v1/%61uth/login",
-        "/api/v1/auth/login",
+    // Three wrong guesses by three spellings, then the limit, whatever the spelling.
+    for (path, status) in [
+        ("/api/v1/auth/%6Cogin", 401),
+        ("/api/v1/%61uth/login", 401),
+        ("/api/v1/auth/login", 401),
+        ("/api/v1/auth/%6cogin", 429),
+        ("/api/v1/%61%75th/%6C%6F%67%69%6E", 429),
     ] {
         let response = app
             .anonymous(Method::POST, path)
@@ -133,16 +136,7 @@ async fn encoded_login_paths_count_against_the_login_limit(backend: Backend) {
             .send()
             .await
             .unwrap();
-        assert_json_error(response, 401).await;
-    }
-    for path in ["/api/v1/auth/%6cogin", "/api/v1/%61%75th/%6C%6F%67%69%6E"] {
-        let response = app
-            .anonymous(Method::POST, path)
-            .json(&guess)
-            .send()
-            .await
-            .unwrap();
-        assert_json_error(response, 429).await;
+        assert_json_error(response, status).await;
     }
 }
 
