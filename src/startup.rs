@@ -99,6 +99,8 @@ impl Application {
         let account_limit = settings
             .account_concurrency_limit
             .unwrap_or_else(|| AccountLimits::default_for_pool(db.max_size()));
+        // A request waits for its account's slot as long as it would for a connection.
+        let account_limits = AccountLimits::new(account_limit, db.connection_timeout());
         let state = web::Data::new(AppState {
             db,
             jwt,
@@ -110,11 +112,7 @@ impl Application {
             },
             body_read_timeout: Duration::from_secs(settings.body_read_timeout_secs.max(1)),
             public_base_url,
-            account_limits: AccountLimits::new(
-                account_limit,
-                // A request waits for its account's slot as long as it would for a connection.
-                Duration::from_secs(5),
-            ),
+            account_limits,
         });
         let cors_origins: Vec<String> = settings
             .cors_allowed_origins

@@ -265,11 +265,7 @@ impl ManageConnection for ConnectionManager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), DbError> {
-        match conn {
-            DbConn::Sqlite(c) => c.ping()?,
-            DbConn::Postgres(c) => c.ping()?,
-        }
-        Ok(())
+        Ok(conn.ping()?)
     }
 
     /// A PostgreSQL connection whose server went away is dropped rather than handed out again.

@@ -126,6 +126,11 @@ impl Db {
         self.pool.max_size()
     }
 
+    /// How long a request waits for a free connection before it gets a 503.
+    pub fn connection_timeout(&self) -> Duration {
+        self.pool.connection_timeout()
+    }
+
     /// Connections checked out right now (tests watch it).
     pub fn in_use(&self) -> u32 {
         let state = self.pool.state();

@@ -10,7 +10,7 @@ use futures_util::future::LocalBoxFuture;
 
 use std::sync::Arc;
 
-use crate::api::account_limit::{AccountLimits, AccountSlot};
+use crate::api::account_limit::AccountSlot;
 use crate::db;
 use crate::domain::{Integration, Role};
 use crate::error::ApiError;
@@ -26,7 +26,7 @@ pub struct CurrentUser {
 }
 
 /// A user acting in the account named by the path's `{account_id}`, with its role there.
-/// It holds one of the account's slots (see [`AccountLimits`]) for as long as the request runs.
+/// It holds one of the account's slots (see `api::account_limit`) for as long as the request runs.
 #[derive(Debug, Clone)]
 pub struct Member {
     pub user: CurrentUser,
@@ -139,6 +139,5 @@ pub(crate) async fn account_slot(
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::internal("AppState missing"))?;
-    let limits: &AccountLimits = &state.account_limits;
-    limits.enter(account_id).await
+    state.account_limits.enter(account_id).await
 }
