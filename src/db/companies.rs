@@ -7,7 +7,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::schema::{companies, company_keys, customer_contacts, customer_requests, customers};
-use super::DbConn;
+use super::{any_of, DbConn};
 use crate::db_run;
 use crate::domain::company_list::CompanyFilter;
 use crate::domain::paging::Window;
@@ -91,7 +91,7 @@ pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<Option<C
             .filter(companies::account_id.eq(account_id))
             .filter(companies::id.eq(id))
             .select(Company::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     })
 }
@@ -109,7 +109,7 @@ pub fn find_for_update(
             .filter(companies::id.eq(id))
             .select(Company::as_select())
             .for_update()
-            .first(pg)
+            .get_result(pg)
             .optional(),
     }
 }
@@ -186,7 +186,7 @@ pub fn list(
 pub fn keys_of(conn: &mut DbConn, company_ids: &[i64]) -> QueryResult<Vec<(i64, String, String)>> {
     db_run!(conn: {
         company_keys::table
-            .filter(company_keys::company_id.eq_any(company_ids))
+            .filter(any_of::ids(company_keys::company_id, company_ids))
             .order((company_keys::company_id.asc(), company_keys::id.asc()))
             .select((company_keys::company_id, company_keys::kind, company_keys::value))
             .load(conn)
@@ -207,7 +207,7 @@ pub fn owners(
         company_keys::table
             .filter(company_keys::account_id.eq(account_id))
             .filter(company_keys::kind.eq(kind.as_str()))
-            .filter(company_keys::value.eq_any(values))
+            .filter(any_of::texts(company_keys::value, values))
             .order(company_keys::id.asc())
             .select((company_keys::value, company_keys::company_id))
             .load(conn)
@@ -257,7 +257,7 @@ pub fn remove_keys(
             company_keys::table
                 .filter(company_keys::company_id.eq(company_id))
                 .filter(company_keys::kind.eq(kind.as_str()))
-                .filter(company_keys::value.eq_any(values)),
+                .filter(any_of::texts(company_keys::value, values)),
         )
         .execute(conn)
     })?;
@@ -280,7 +280,7 @@ pub fn link_customers(
         let with_email_there = customer_contacts::table
             .filter(customer_contacts::account_id.eq(account_id))
             .filter(customer_contacts::kind.eq("email"))
-            .filter(customer_contacts::domain.eq_any(domains))
+            .filter(any_of::texts(customer_contacts::domain, domains))
             .select(customer_contacts::customer_id);
         diesel::update(
             customers::table
@@ -302,7 +302,7 @@ pub fn request_counts(
     let rows: Vec<(Option<i64>, i64, i64)> = db_run!(conn: {
         customer_requests::table
             .filter(customer_requests::account_id.eq(account_id))
-            .filter(customer_requests::company_id.eq_any(company_ids))
+            .filter(any_of::ids(customer_requests::company_id, company_ids))
             .group_by((customer_requests::company_id, customer_requests::priority))
             .select((customer_requests::company_id, customer_requests::priority, count_star()))
             .load(conn)

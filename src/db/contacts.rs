@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::customer_contacts;
-use super::DbConn;
+use super::{any_of, DbConn};
 use crate::db_run;
 use crate::domain::contact::ContactValue;
 
@@ -32,6 +32,22 @@ pub struct NewContact<'a> {
     pub created_at: NaiveDateTime,
 }
 
+/// The contacts of one customer, oldest first.
+pub fn of_customer(
+    conn: &mut DbConn,
+    account_id: i64,
+    customer_id: i64,
+) -> QueryResult<Vec<Contact>> {
+    db_run!(conn: {
+        customer_contacts::table
+            .filter(customer_contacts::account_id.eq(account_id))
+            .filter(customer_contacts::customer_id.eq(customer_id))
+            .order(customer_contacts::id.asc())
+            .select(Contact::as_select())
+            .load(conn)
+    })
+}
+
 /// The contacts of `customer_ids` in one query, by customer and then id (oldest first).
 pub fn of_customers(
     conn: &mut DbConn,
@@ -44,22 +60,27 @@ pub fn of_customers(
     db_run!(conn: {
         customer_contacts::table
             .filter(customer_contacts::account_id.eq(account_id))
-            .filter(customer_contacts::customer_id.eq_any(customer_ids))
+            .filter(any_of::ids(customer_contacts::customer_id, customer_ids))
             .order((customer_contacts::customer_id.asc(), customer_contacts::id.asc()))
             .select(Contact::as_select())
             .load(conn)
     })
 }
 
-/// Inserts all `rows` in one statement.
-pub fn insert_all(conn: &mut DbConn, rows: &[NewContact]) -> QueryResult<()> {
+/// Inserts all `rows` in one statement and returns them as stored, oldest first.
+pub fn insert_all(conn: &mut DbConn, rows: &[NewContact]) -> QueryResult<Vec<Contact>> {
     if rows.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
-    db_run!(conn: {
-        diesel::insert_into(customer_contacts::table).values(rows).execute(conn)
+    let mut inserted: Vec<Contact> = db_run!(conn: {
+        diesel::insert_into(customer_contacts::table)
+            .values(rows)
+            .returning(Contact::as_returning())
+            .get_results(conn)
     })?;
-    Ok(())
+    // Neither backend promises RETURNING's order; ids grow in insertion order.
+    inserted.sort_by_key(|c| c.id);
+    Ok(inserted)
 }
 
 /// Changes one contact's value (and the forms derived from it).
@@ -101,7 +122,7 @@ pub fn emails_in_use(
         customer_contacts::table
             .filter(customer_contacts::account_id.eq(account_id))
             .filter(customer_contacts::kind.eq("email"))
-            .filter(customer_contacts::normalized.eq_any(normalized))
+            .filter(any_of::texts(customer_contacts::normalized, normalized))
             .select(Contact::as_select())
             .load(conn)
     })

@@ -6,6 +6,7 @@
 //! would restrict to a common subset.
 
 pub mod accounts;
+pub mod any_of;
 pub mod bulk;
 pub mod companies;
 mod connection;
@@ -19,6 +20,7 @@ pub mod migrations;
 pub mod schema;
 pub mod settings;
 mod sqlite_deadline;
+mod sqlite_planner;
 pub mod tokens;
 pub mod users;
 
@@ -264,6 +266,27 @@ impl Db {
         web::block(move || f(&db))
             .await
             .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+    }
+}
+
+/// Keeps SQLite's planner statistics true while the server runs: `PRAGMA optimize` every `every`
+/// re-samples the tables that changed much since their last analysis (a sample, bounded by
+/// `analysis_limit`), as SQLite advises for long-lived connections. PostgreSQL's autovacuum does
+/// the same on its own.
+pub async fn refresh_statistics(db: Db, every: Duration) {
+    if db.backend != Backend::Sqlite {
+        return;
+    }
+    let mut ticks = actix_web::rt::time::interval(every);
+    ticks.tick().await; // the first tick is now; connections already ran it as they opened
+    loop {
+        ticks.tick().await;
+        if let Err(e) = db
+            .read(|conn| Ok(conn.batch_execute("PRAGMA optimize")?))
+            .await
+        {
+            log::warn!("refreshing SQLite's statistics failed: {e}");
+        }
     }
 }
 
