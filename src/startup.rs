@@ -20,7 +20,7 @@ use crate::api::rate_limit::{self, Limiter, RateLimits};
 use crate::api::{cors, head, request_id};
 use crate::auth::{self, JwtKeys};
 use crate::config::Settings;
-use crate::db::{self, Db, DbConn, PoolOptions};
+use crate::db::{self, Backend, Db, DbConn, PoolOptions};
 use crate::domain::Role;
 use crate::error::ApiError;
 use crate::routes;
@@ -37,6 +37,11 @@ pub fn open_database(settings: &Settings) -> Result<(Db, Vec<String>), String> {
         .connect_unbounded()
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
     let applied = db::migrations::run_pending(&mut conn).map_err(|e| e.to_string())?;
+    if !applied.is_empty() && db.backend() == Backend::Sqlite {
+        // New tables and indexes get statistics before the first request plans with them.
+        conn.batch_execute("PRAGMA optimize")
+            .map_err(|e| format!("cannot refresh SQLite's statistics: {e}"))?;
+    }
     Ok((db, applied))
 }
 
@@ -72,6 +77,9 @@ fn public_base_url(settings: &Settings) -> Result<Option<String>, String> {
         )),
     }
 }
+
+/// How often a running server refreshes SQLite's planner statistics.
+const STATISTICS_REFRESH_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// A running server, bound and ready.
 pub struct Application {
@@ -144,7 +152,13 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let statistics = actix_web::rt::spawn(db::refresh_statistics(
+            self.state.db.clone(),
+            STATISTICS_REFRESH_INTERVAL,
+        ));
+        let stopped = self.server.await;
+        statistics.abort();
+        stopped
     }
 }
 

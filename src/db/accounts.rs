@@ -53,7 +53,7 @@ pub fn create(conn: &mut DbConn, name: &str, contact_form_enabled: bool) -> Quer
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Account>> {
     db_run!(conn: {
-        accounts::table.find(id).select(Account::as_select()).first(conn).optional()
+        accounts::table.find(id).select(Account::as_select()).get_result(conn).optional()
     })
 }
 

@@ -54,7 +54,7 @@ pub fn insert_conversations(conn: &mut DbConn, rows: &[NewConversationRow]) -> Q
 /// it, so a second run never repeats the first's.
 pub fn last_customer_id(conn: &mut DbConn) -> QueryResult<i64> {
     let max: Option<i64> = db_run!(conn: {
-        customers::table.select(diesel::dsl::max(customers::id)).first(conn)
+        customers::table.select(diesel::dsl::max(customers::id)).get_result(conn)
     })?;
     Ok(max.unwrap_or(0))
 }

@@ -67,9 +67,11 @@ pub enum DbConn {
 }
 
 /// SQLite settings applied to every connection: foreign keys are off by default, and without a
-/// busy timeout a second writer fails at once instead of waiting its turn.
-const SQLITE_PRAGMAS: &str =
-    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+/// busy timeout a second writer fails at once instead of waiting its turn. `optimize=0x10002`
+/// refreshes the planner's statistics of tables that changed much since they were taken (what
+/// SQLite advises on opening a long-lived connection); `analysis_limit` keeps that to a sample.
+const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+     PRAGMA synchronous = NORMAL; PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;";
 
 impl DbConn {
     pub fn backend(&self) -> Backend {
@@ -212,6 +214,9 @@ impl ConnectionManager {
         };
         if target.is_empty() {
             return Err(DbError::Config("DATABASE_URL names no database".into()));
+        }
+        if backend == Backend::Sqlite {
+            super::sqlite_planner::install();
         }
         Ok(ConnectionManager {
             backend,

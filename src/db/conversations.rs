@@ -1,7 +1,5 @@
 //! Conversations: rows, numbering, listing, and the counts behind customer `stats`.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -93,7 +91,7 @@ pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<Option<C
             .filter(conversations::account_id.eq(account_id))
             .filter(conversations::id.eq(id))
             .select((Conversation::as_select(), (customer_contacts::id, customer_contacts::value).nullable()))
-            .first(conn)
+            .get_result(conn)
             .optional()
     })
 }
@@ -191,37 +189,33 @@ pub struct ConversationStats {
     pub email_channel: i64,
 }
 
-/// The stats of each of `customer_ids`, in one grouped query (an index-only scan on
-/// `conversations_stats_idx`). Customers with no conversations are absent from the map.
-pub fn stats_for(
+/// The stats of one customer, in one grouped query (an index-only scan on
+/// `conversations_stats_idx`).
+pub fn stats_of(
     conn: &mut DbConn,
     account_id: i64,
-    customer_ids: &[i64],
-) -> QueryResult<HashMap<i64, ConversationStats>> {
-    let rows: Vec<(Option<i64>, String, String, i64)> = db_run!(conn: {
+    customer_id: i64,
+) -> QueryResult<ConversationStats> {
+    let rows: Vec<(String, String, i64)> = db_run!(conn: {
         conversations::table
             .filter(conversations::account_id.eq(account_id))
-            .filter(conversations::customer_id.eq_any(customer_ids))
+            .filter(conversations::customer_id.eq(customer_id))
             .filter(conversations::status.ne("draft"))
-            .group_by((conversations::customer_id, conversations::status, conversations::channel))
-            .select((conversations::customer_id, conversations::status, conversations::channel, count_star()))
+            .group_by((conversations::status, conversations::channel))
+            .select((conversations::status, conversations::channel, count_star()))
             .load(conn)
     })?;
-    let mut stats: HashMap<i64, ConversationStats> = HashMap::new();
-    for (customer_id, status, channel, count) in rows {
-        let Some(customer_id) = customer_id else {
-            continue;
-        };
-        let entry = stats.entry(customer_id).or_default();
+    let mut stats = ConversationStats::default();
+    for (status, channel, count) in rows {
         match status.as_str() {
-            "posted" => entry.posted += count,
-            "pending" => entry.pending += count,
-            "closed" => entry.closed += count,
+            "posted" => stats.posted += count,
+            "pending" => stats.pending += count,
+            "closed" => stats.closed += count,
             _ => continue,
         }
-        entry.total += count;
+        stats.total += count;
         if channel == "email" {
-            entry.email_channel += count;
+            stats.email_channel += count;
         }
     }
     Ok(stats)

@@ -75,7 +75,7 @@ pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<Option<R
             .filter(customer_requests::account_id.eq(account_id))
             .filter(customer_requests::id.eq(id))
             .select((CustomerRequest::as_select(), (request_attachments::id, request_attachments::url).nullable()))
-            .first(conn)
+            .get_result(conn)
             .optional()
     })
 }

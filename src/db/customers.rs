@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::contacts::Contact;
 use super::schema::{accounts, customer_contacts, customers};
 use super::DbConn;
 use crate::db_run;
@@ -71,9 +72,39 @@ pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<Option<C
             .filter(customers::account_id.eq(account_id))
             .filter(customers::id.eq(id))
             .select(Customer::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     })
+}
+
+/// The customer and its contacts (oldest first) in one statement; `None` when not in the account.
+pub fn find_with_contacts(
+    conn: &mut DbConn,
+    account_id: i64,
+    id: i64,
+) -> QueryResult<Option<(Customer, Vec<Contact>)>> {
+    let rows: Vec<(Customer, Option<Contact>)> = db_run!(conn: {
+        customers::table
+            .left_join(
+                customer_contacts::table.on(customer_contacts::customer_id
+                    .eq(customers::id)
+                    .and(customer_contacts::account_id.eq(customers::account_id))),
+            )
+            .filter(customers::account_id.eq(account_id))
+            .filter(customers::id.eq(id))
+            .order(customer_contacts::id.asc())
+            .select((Customer::as_select(), Option::<Contact>::as_select()))
+            .load(conn)
+    })?;
+    let mut rows = rows.into_iter();
+    let Some((customer, first)) = rows.next() else {
+        return Ok(None);
+    };
+    let contacts = first
+        .into_iter()
+        .chain(rows.filter_map(|(_, c)| c))
+        .collect();
+    Ok(Some((customer, contacts)))
 }
 
 /// Like [`find`], and holds the row until the transaction ends, so concurrent updates of one
@@ -91,7 +122,7 @@ pub fn find_for_update(
             .filter(customers::id.eq(id))
             .select(Customer::as_select())
             .for_update()
-            .first(pg)
+            .get_result(pg)
             .optional(),
     }
 }
@@ -162,7 +193,7 @@ pub fn list(
         let total: Option<i64> = match (window.counts(), filter.is_empty()) {
             (false, _) => None,
             // Kept by every create and delete, so the whole list needs no count.
-            (true, true) => Some(accounts::table.find(account_id).select(accounts::customers_count).first(conn)?),
+            (true, true) => Some(accounts::table.find(account_id).select(accounts::customers_count).get_result(conn)?),
             (true, false) => Some(filtered().count().get_result(conn)?),
         };
         let mut rows = filtered();

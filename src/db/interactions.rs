@@ -127,7 +127,7 @@ pub fn find(
             .filter(interactions::conversation_id.eq(conversation_id))
             .filter(interactions::id.eq(id))
             .select(Interaction::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     })
 }

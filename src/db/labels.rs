@@ -55,7 +55,7 @@ pub fn find(
             .filter(company_labels::kind.eq(kind.as_str()))
             .filter(company_labels::id.eq(id))
             .select(Label::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     })
 }

@@ -14,7 +14,7 @@ pub fn get_or_init(
     make: impl FnOnce() -> String,
 ) -> QueryResult<String> {
     let stored: Option<String> = db_run!(conn: {
-        settings::table.find(name).select(settings::value).first(conn).optional()
+        settings::table.find(name).select(settings::value).get_result(conn).optional()
     })?;
     if let Some(value) = stored {
         return Ok(value);
@@ -25,6 +25,6 @@ pub fn get_or_init(
             .values((settings::name.eq(name), settings::value.eq(&candidate)))
             .on_conflict_do_nothing()
             .execute(conn)?;
-        settings::table.find(name).select(settings::value).first(conn)
+        settings::table.find(name).select(settings::value).get_result(conn)
     })
 }

@@ -69,7 +69,7 @@ pub fn authenticate(
             .filter(api_tokens::expires_at.gt(now))
             .filter(users::active.eq(true))
             .select((account_members::role.nullable(), api_tokens::integration))
-            .first(conn)
+            .get_result(conn)
             .optional()
     })?;
     Ok(row.map(|(role, integration)| Grant { role, integration }))

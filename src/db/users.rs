@@ -67,7 +67,7 @@ pub fn create(conn: &mut DbConn, new: &NewUser) -> QueryResult<User> {
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
     db_run!(conn: {
-        users::table.find(id).select(User::as_select()).first(conn).optional()
+        users::table.find(id).select(User::as_select()).get_result(conn).optional()
     })
 }
 
@@ -78,7 +78,7 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>
         users::table
             .filter(users::email_normalized.eq(&normalized))
             .select(User::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     })
 }

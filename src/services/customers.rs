@@ -67,8 +67,7 @@ pub fn create(
             updated_at: now,
         },
     )?;
-    insert_contacts(conn, account_id, customer.id, input.contacts.iter())?;
-    let contacts = contacts::of_customers(conn, account_id, &[customer.id])?;
+    let contacts = insert_contacts(conn, account_id, customer.id, input.contacts.iter())?;
     Ok(CustomerRecord {
         customer,
         contacts,
@@ -76,13 +75,11 @@ pub fn create(
     })
 }
 
-/// A customer with its stats, for `GET /customers/{id}`.
+/// A customer with its stats, for `GET /customers/{id}`: two statements.
 pub fn load(conn: &mut DbConn, account_id: i64, id: i64) -> Result<CustomerRecord, ApiError> {
-    let customer = customers::find(conn, account_id, id)?.ok_or_else(ApiError::not_found)?;
-    let contacts = contacts::of_customers(conn, account_id, &[id])?;
-    let stats = conversations::stats_for(conn, account_id, &[id])?
-        .remove(&id)
-        .unwrap_or_default();
+    let (customer, contacts) =
+        customers::find_with_contacts(conn, account_id, id)?.ok_or_else(ApiError::not_found)?;
+    let stats = conversations::stats_of(conn, account_id, id)?;
     Ok(CustomerRecord {
         customer,
         contacts,
@@ -100,7 +97,7 @@ pub fn update(
 ) -> Result<CustomerRecord, ApiError> {
     let current =
         customers::find_for_update(conn, account_id, id)?.ok_or_else(ApiError::not_found)?;
-    let existing = contacts::of_customers(conn, account_id, &[id])?;
+    let existing = contacts::of_customer(conn, account_id, id)?;
     let plan = plan_contacts(&existing, &input.contacts)?;
     check_limits(&existing, &plan.inserts)?;
 
@@ -126,7 +123,7 @@ pub fn update(
     }
     insert_contacts(conn, account_id, id, plan.inserts.iter().copied())?;
 
-    let contacts = contacts::of_customers(conn, account_id, &[id])?;
+    let contacts = contacts::of_customer(conn, account_id, id)?;
     let company_id = match input.company_id {
         Patch::Set(company) => Some(Some(require_company(conn, account_id, company)?)),
         Patch::Clear => Some(None),
@@ -178,7 +175,7 @@ pub fn delete_contact(
         return Err(ApiError::not_found());
     }
     // The name may have been this email.
-    let contacts = contacts::of_customers(conn, account_id, &[customer_id])?;
+    let contacts = contacts::of_customer(conn, account_id, customer_id)?;
     save(conn, &current, CustomerChanges::default(), &contacts)?;
     Ok(())
 }
@@ -373,12 +370,13 @@ fn ensure_emails_free(
     errors.into_result(())
 }
 
+/// Inserts the items in one statement; returns the rows as stored, oldest first.
 fn insert_contacts<'a>(
     conn: &mut DbConn,
     account_id: i64,
     customer_id: i64,
     items: impl Iterator<Item = &'a ContactItem>,
-) -> Result<(), ApiError> {
+) -> Result<Vec<Contact>, ApiError> {
     let created_at = db::now();
     let rows: Vec<NewContact> = items
         .map(|item| NewContact {
@@ -411,10 +409,9 @@ pub fn find_with_contacts(
     account_id: i64,
     id: i64,
 ) -> Result<Option<CustomerRecord>, ApiError> {
-    let Some(customer) = customers::find(conn, account_id, id)? else {
+    let Some((customer, contacts)) = customers::find_with_contacts(conn, account_id, id)? else {
         return Ok(None);
     };
-    let contacts = contacts::of_customers(conn, account_id, &[id])?;
     Ok(Some(CustomerRecord {
         customer,
         contacts,
