@@ -25,9 +25,10 @@ use crate::state::AppState;
 )]
 pub async fn show(state: web::Data<AppState>, member: Member) -> Result<HttpResponse, ApiError> {
     let account_id = member.account_id;
-    let account = state
-        .db
-        .read(move |conn| db::accounts::find(conn, account_id)?.ok_or_else(ApiError::not_found))
+    let account = member
+        .read(&state.db, move |conn| {
+            db::accounts::find(conn, account_id)?.ok_or_else(ApiError::not_found)
+        })
         .await?;
     Ok(ok(AccountView::from(account)))
 }
@@ -49,15 +50,16 @@ pub async fn show(state: web::Data<AppState>, member: Member) -> Result<HttpResp
 )]
 pub async fn update(
     state: web::Data<AppState>,
-    member: Member,
+    mut member: Member,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    member.require_admin()?;
-    let patch = AccountPatch::parse(&body.0)?;
+    member.admin_only();
+    let patch = member
+        .checked(&state.db, AccountPatch::parse(&body.0))
+        .await?;
     let account_id = member.account_id;
-    let account = state
-        .db
-        .write(move |conn| {
+    let account = member
+        .write(&state.db, move |conn| {
             let changes = AccountChanges {
                 name: patch.name,
                 contact_form_enabled: patch.contact_form_enabled,

@@ -32,9 +32,8 @@ pub async fn list_labels(
     member: Member,
 ) -> Result<HttpResponse, ApiError> {
     let (account_id, kind) = (member.account_id, **kind);
-    let rows = state
-        .db
-        .read(move |conn| labels::list(conn, account_id, kind))
+    let rows = member
+        .read(&state.db, move |conn| labels::list(conn, account_id, kind))
         .await?;
     Ok(ok(rows
         .into_iter()
@@ -60,15 +59,18 @@ pub async fn list_labels(
 pub async fn create_label(
     state: web::Data<AppState>,
     kind: web::Data<LabelKind>,
-    member: Member,
+    mut member: Member,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    member.require_admin()?;
-    let input = LabelInput::parse(&body.0, true)?;
+    member.admin_only();
+    let input = member
+        .checked(&state.db, LabelInput::parse(&body.0, true))
+        .await?;
     let (account_id, kind) = (member.account_id, **kind);
-    let label = state
-        .db
-        .write(move |conn| labels::create(conn, account_id, kind, &input))
+    let label = member
+        .write(&state.db, move |conn| {
+            labels::create(conn, account_id, kind, &input)
+        })
         .await?;
     let location = format!(
         "/api/v1/accounts/{account_id}/{}/{}",
@@ -96,11 +98,12 @@ pub async fn show_label(
     member: Member,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path.1)?;
+    let id = member.checked(&state.db, parse_id(&path.1)).await?;
     let (account_id, kind) = (member.account_id, **kind);
-    let label = state
-        .db
-        .read(move |conn| labels::load(conn, account_id, kind, id))
+    let label = member
+        .read(&state.db, move |conn| {
+            labels::load(conn, account_id, kind, id)
+        })
         .await?;
     Ok(ok(LabelView::from(label)))
 }
@@ -123,17 +126,20 @@ pub async fn show_label(
 pub async fn update_label(
     state: web::Data<AppState>,
     kind: web::Data<LabelKind>,
-    member: Member,
+    mut member: Member,
     path: web::Path<(String, String)>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    member.require_admin()?;
-    let id = parse_id(&path.1)?;
-    let input = LabelInput::parse(&body.0, false)?;
+    member.admin_only();
+    let id = member.checked(&state.db, parse_id(&path.1)).await?;
+    let input = member
+        .checked(&state.db, LabelInput::parse(&body.0, false))
+        .await?;
     let (account_id, kind) = (member.account_id, **kind);
-    let label = state
-        .db
-        .write(move |conn| labels::update(conn, account_id, kind, id, &input))
+    let label = member
+        .write(&state.db, move |conn| {
+            labels::update(conn, account_id, kind, id, &input)
+        })
         .await?;
     Ok(ok(LabelView::from(label)))
 }
@@ -156,15 +162,16 @@ pub async fn update_label(
 pub async fn delete_label(
     state: web::Data<AppState>,
     kind: web::Data<LabelKind>,
-    member: Member,
+    mut member: Member,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    member.require_admin()?;
-    let id = parse_id(&path.1)?;
+    member.admin_only();
+    let id = member.checked(&state.db, parse_id(&path.1)).await?;
     let (account_id, kind) = (member.account_id, **kind);
-    state
-        .db
-        .write(move |conn| labels::delete(conn, account_id, kind, id))
+    member
+        .write(&state.db, move |conn| {
+            labels::delete(conn, account_id, kind, id)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -47,11 +47,14 @@ pub async fn create(
     member: Member,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let input = CompanyInput::parse(&body.0, CompanyMode::Create)?;
+    let input = member
+        .checked(&state.db, CompanyInput::parse(&body.0, CompanyMode::Create))
+        .await?;
     let (account_id, integration) = (member.account_id, member.user.integration);
-    let record = state
-        .db
-        .write(move |conn| companies::create(conn, account_id, integration, &input))
+    let record = member
+        .write(&state.db, move |conn| {
+            companies::create(conn, account_id, integration, &input)
+        })
         .await?;
     Ok(created(
         location(account_id, record.company.id),
@@ -76,11 +79,10 @@ pub async fn show(
     member: Member,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path.1)?;
+    let id = member.checked(&state.db, parse_id(&path.1)).await?;
     let account_id = member.account_id;
-    let record = state
-        .db
-        .read(move |conn| companies::load(conn, account_id, id))
+    let record = member
+        .read(&state.db, move |conn| companies::load(conn, account_id, id))
         .await?;
     Ok(ok(CompanyView::from(record)))
 }
@@ -106,12 +108,15 @@ pub async fn update(
     path: web::Path<(String, String)>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path.1)?;
-    let input = CompanyInput::parse(&body.0, CompanyMode::Update)?;
+    let id = member.checked(&state.db, parse_id(&path.1)).await?;
+    let input = member
+        .checked(&state.db, CompanyInput::parse(&body.0, CompanyMode::Update))
+        .await?;
     let account_id = member.account_id;
-    let record = state
-        .db
-        .write(move |conn| companies::update(conn, account_id, id, &input))
+    let record = member
+        .write(&state.db, move |conn| {
+            companies::update(conn, account_id, id, &input)
+        })
         .await?;
     Ok(ok(CompanyView::from(record)))
 }
@@ -134,11 +139,12 @@ pub async fn delete(
     member: Member,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path.1)?;
+    let id = member.checked(&state.db, parse_id(&path.1)).await?;
     let account_id = member.account_id;
-    state
-        .db
-        .write(move |conn| companies::delete(conn, account_id, id))
+    member
+        .write(&state.db, move |conn| {
+            companies::delete(conn, account_id, id)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -161,12 +167,15 @@ pub async fn list(
     member: Member,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let pairs = query_pairs(&req)?;
-    let query = CompanyListQuery::parse(&pairs)?;
+    let pairs = member.checked(&state.db, query_pairs(&req)).await?;
+    let query = member
+        .checked(&state.db, CompanyListQuery::parse(&pairs))
+        .await?;
     let (account_id, window) = (member.account_id, query.window.clone());
-    let page = state
-        .db
-        .read(move |conn| companies::list(conn, account_id, &query))
+    let page = member
+        .read(&state.db, move |conn| {
+            companies::list(conn, account_id, &query)
+        })
         .await?;
     Ok(list_response(
         &req,
@@ -204,11 +213,14 @@ pub async fn upsert(
     member: Member,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let input = CompanyInput::parse(&body.0, CompanyMode::Upsert)?;
+    let input = member
+        .checked(&state.db, CompanyInput::parse(&body.0, CompanyMode::Upsert))
+        .await?;
     let (account_id, integration) = (member.account_id, member.user.integration);
-    let (record, result) = state
-        .db
-        .write(move |conn| companies::upsert(conn, account_id, integration, &input))
+    let (record, result) = member
+        .write(&state.db, move |conn| {
+            companies::upsert(conn, account_id, integration, &input)
+        })
         .await?;
     let mut response = match result {
         companies::UpsertResult::Created => {

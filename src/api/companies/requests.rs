@@ -33,11 +33,14 @@ pub async fn create_request(
     member: Member,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let input = RequestInput::parse(&body.0, true)?;
+    let input = member
+        .checked(&state.db, RequestInput::parse(&body.0, true))
+        .await?;
     let (account_id, creator) = (member.account_id, member.user.user_id);
-    let row = state
-        .db
-        .write(move |conn| customer_requests::create(conn, account_id, creator, &input))
+    let row = member
+        .write(&state.db, move |conn| {
+            customer_requests::create(conn, account_id, creator, &input)
+        })
         .await?;
     let location = format!(
         "/api/v1/accounts/{account_id}/customer_requests/{}",
@@ -63,11 +66,12 @@ pub async fn show_request(
     member: Member,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path.1)?;
+    let id = member.checked(&state.db, parse_id(&path.1)).await?;
     let account_id = member.account_id;
-    let row = state
-        .db
-        .read(move |conn| customer_requests::load(conn, account_id, id))
+    let row = member
+        .read(&state.db, move |conn| {
+            customer_requests::load(conn, account_id, id)
+        })
         .await?;
     Ok(ok(RequestView::from(row)))
 }
@@ -92,12 +96,15 @@ pub async fn update_request(
     path: web::Path<(String, String)>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path.1)?;
-    let input = RequestInput::parse(&body.0, false)?;
+    let id = member.checked(&state.db, parse_id(&path.1)).await?;
+    let input = member
+        .checked(&state.db, RequestInput::parse(&body.0, false))
+        .await?;
     let account_id = member.account_id;
-    let row = state
-        .db
-        .write(move |conn| customer_requests::update(conn, account_id, id, &input))
+    let row = member
+        .write(&state.db, move |conn| {
+            customer_requests::update(conn, account_id, id, &input)
+        })
         .await?;
     Ok(ok(RequestView::from(row)))
 }
@@ -119,11 +126,12 @@ pub async fn delete_request(
     member: Member,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path.1)?;
+    let id = member.checked(&state.db, parse_id(&path.1)).await?;
     let account_id = member.account_id;
-    state
-        .db
-        .write(move |conn| customer_requests::delete(conn, account_id, id))
+    member
+        .write(&state.db, move |conn| {
+            customer_requests::delete(conn, account_id, id)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -146,7 +154,7 @@ pub async fn list_requests(
     member: Member,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let pairs = query_pairs(&req)?;
+    let pairs = member.checked(&state.db, query_pairs(&req)).await?;
     let get = |key: &str| param(&pairs, key);
     let mut errors = FieldErrors::new();
     let window = Window::parse(&pairs, NEWEST_FIRST, true, &mut errors);
@@ -168,9 +176,10 @@ pub async fn list_requests(
     errors.into_result(())?;
     let account_id = member.account_id;
     let query_window = window.clone();
-    let page = state
-        .db
-        .read(move |conn| customer_requests::list(conn, account_id, &filter, &query_window))
+    let page = member
+        .read(&state.db, move |conn| {
+            customer_requests::list(conn, account_id, &filter, &query_window)
+        })
         .await?;
     Ok(list_response(
         &req,

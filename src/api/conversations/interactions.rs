@@ -33,19 +33,16 @@ pub async fn list(
     path: web::Path<(String, String)>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let conversation_id = parse_id(&path.1)?;
-    let pairs = query_pairs(&req)?;
+    let conversation_id = caller.checked(&state.db, parse_id(&path.1)).await?;
+    let pairs = caller.checked(&state.db, query_pairs(&req)).await?;
     let mut errors = FieldErrors::new();
     let window = Window::parse(&pairs, conversations::INTERACTION_SORT, false, &mut errors);
     errors.into_result(())?;
     let for_guest = caller.is_guest();
-    let Caller {
-        account_id, actor, ..
-    } = caller;
+    let (account_id, actor) = (caller.account_id, caller.actor.clone());
     let query_window = window.clone();
-    let page = state
-        .db
-        .read(move |conn| {
+    let page = caller
+        .read(&state.db, move |conn| {
             conversations::list_interactions(
                 conn,
                 account_id,
@@ -78,11 +75,13 @@ pub async fn show(
     member: Member,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (conversation_id, id) = (parse_id(&path.1)?, parse_id(&path.2)?);
+    let conversation_id = member.checked(&state.db, parse_id(&path.1)).await?;
+    let id = member.checked(&state.db, parse_id(&path.2)).await?;
     let account_id = member.account_id;
-    let found = state
-        .db
-        .read(move |conn| conversations::load_interaction(conn, account_id, conversation_id, id))
+    let found = member
+        .read(&state.db, move |conn| {
+            conversations::load_interaction(conn, account_id, conversation_id, id)
+        })
         .await?;
     Ok(ok(InteractionView::new(found, false)))
 }
@@ -107,15 +106,14 @@ pub async fn create(
     path: web::Path<(String, String)>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let conversation_id = parse_id(&path.1)?;
-    let input = InteractionInput::parse(&body.0)?;
+    let conversation_id = caller.checked(&state.db, parse_id(&path.1)).await?;
+    let input = caller
+        .checked(&state.db, InteractionInput::parse(&body.0))
+        .await?;
     let for_guest = caller.is_guest();
-    let Caller {
-        account_id, actor, ..
-    } = caller;
-    let interaction = state
-        .db
-        .write(move |conn| {
+    let (account_id, actor) = (caller.account_id, caller.actor.clone());
+    let interaction = caller
+        .write(&state.db, move |conn| {
             conversations::add_interaction(conn, account_id, &actor, conversation_id, &input)
         })
         .await?;
@@ -147,11 +145,13 @@ pub async fn delete(
     member: Member,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (conversation_id, id) = (parse_id(&path.1)?, parse_id(&path.2)?);
+    let conversation_id = member.checked(&state.db, parse_id(&path.1)).await?;
+    let id = member.checked(&state.db, parse_id(&path.2)).await?;
     let account_id = member.account_id;
-    state
-        .db
-        .write(move |conn| conversations::delete_interaction(conn, account_id, conversation_id, id))
+    member
+        .write(&state.db, move |conn| {
+            conversations::delete_interaction(conn, account_id, conversation_id, id)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

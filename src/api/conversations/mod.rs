@@ -37,14 +37,15 @@ pub async fn create(
     caller: Caller,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let input = NewConversation::parse(&body.0)?;
+    let input = caller
+        .checked(&state.db, NewConversation::parse(&body.0))
+        .await?;
     let guest_email = caller.guest_email();
-    let Caller {
-        account_id, actor, ..
-    } = caller;
-    let row = state
-        .db
-        .write(move |conn| conversations::create(conn, account_id, &actor, input))
+    let (account_id, actor) = (caller.account_id, caller.actor.clone());
+    let row = caller
+        .write(&state.db, move |conn| {
+            conversations::create(conn, account_id, &actor, input)
+        })
         .await?;
     let location = format!("/api/v1/accounts/{account_id}/conversations/{}", row.0.id);
     Ok(created(
@@ -71,14 +72,13 @@ pub async fn show(
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path.1)?;
+    let id = caller.checked(&state.db, parse_id(&path.1)).await?;
     let guest_email = caller.guest_email();
-    let Caller {
-        account_id, actor, ..
-    } = caller;
-    let row = state
-        .db
-        .read(move |conn| conversations::load(conn, account_id, &actor, id))
+    let (account_id, actor) = (caller.account_id, caller.actor.clone());
+    let row = caller
+        .read(&state.db, move |conn| {
+            conversations::load(conn, account_id, &actor, id)
+        })
         .await?;
     Ok(ok(ConversationView::new(row, guest_email.as_deref())))
 }
@@ -103,12 +103,15 @@ pub async fn update(
     path: web::Path<(String, String)>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path.1)?;
-    let changes = ConversationChanges::parse(&body.0)?;
+    let id = member.checked(&state.db, parse_id(&path.1)).await?;
+    let changes = member
+        .checked(&state.db, ConversationChanges::parse(&body.0))
+        .await?;
     let account_id = member.account_id;
-    let row = state
-        .db
-        .write(move |conn| conversations::update(conn, account_id, id, &changes))
+    let row = member
+        .write(&state.db, move |conn| {
+            conversations::update(conn, account_id, id, &changes)
+        })
         .await?;
     Ok(ok(ConversationView::new(row, None)))
 }
@@ -131,11 +134,12 @@ pub async fn delete(
     member: Member,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path.1)?;
+    let id = member.checked(&state.db, parse_id(&path.1)).await?;
     let account_id = member.account_id;
-    state
-        .db
-        .write(move |conn| conversations::delete(conn, account_id, id))
+    member
+        .write(&state.db, move |conn| {
+            conversations::delete(conn, account_id, id)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -158,12 +162,15 @@ pub async fn list(
     member: Member,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let pairs = query_pairs(&req)?;
-    let query = ConversationListQuery::parse(&pairs)?;
+    let pairs = member.checked(&state.db, query_pairs(&req)).await?;
+    let query = member
+        .checked(&state.db, ConversationListQuery::parse(&pairs))
+        .await?;
     let (account_id, window) = (member.account_id, query.window.clone());
-    let page = state
-        .db
-        .read(move |conn| conversations::list(conn, account_id, &query))
+    let page = member
+        .read(&state.db, move |conn| {
+            conversations::list(conn, account_id, &query)
+        })
         .await?;
     Ok(list_response(&req, &pairs, &window, page, |row| {
         ConversationView::new(row, None)

@@ -28,12 +28,15 @@ pub async fn list(
     member: Member,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let pairs = query_pairs(&req)?;
-    let query = CustomerListQuery::parse(&pairs)?;
+    let pairs = member.checked(&state.db, query_pairs(&req)).await?;
+    let query = member
+        .checked(&state.db, CustomerListQuery::parse(&pairs))
+        .await?;
     let (account_id, window) = (member.account_id, query.window.clone());
-    let page = state
-        .db
-        .read(move |conn| customers::list(conn, account_id, &query))
+    let page = member
+        .read(&state.db, move |conn| {
+            customers::list(conn, account_id, &query)
+        })
         .await?;
     Ok(list_response(
         &req,

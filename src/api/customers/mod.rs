@@ -37,11 +37,14 @@ pub async fn create(
     member: Member,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let input = CustomerInput::parse(&body.0, Mode::Create)?;
+    let input = member
+        .checked(&state.db, CustomerInput::parse(&body.0, Mode::Create))
+        .await?;
     let account_id = member.account_id;
-    let record = state
-        .db
-        .write(move |conn| customers::create(conn, account_id, &input))
+    let record = member
+        .write(&state.db, move |conn| {
+            customers::create(conn, account_id, &input)
+        })
         .await?;
     let location = format!(
         "/api/v1/accounts/{account_id}/customers/{}",
@@ -68,11 +71,10 @@ pub async fn show(
     member: Member,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path.1)?;
+    let id = member.checked(&state.db, parse_id(&path.1)).await?;
     let account_id = member.account_id;
-    let record = state
-        .db
-        .read(move |conn| customers::load(conn, account_id, id))
+    let record = member
+        .read(&state.db, move |conn| customers::load(conn, account_id, id))
         .await?;
     Ok(ok(CustomerView::from(record)))
 }
@@ -130,12 +132,15 @@ async fn update(
     body: Body,
     mode: Mode,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(raw_id)?;
-    let input = CustomerInput::parse(&body.0, mode)?;
+    let id = member.checked(&state.db, parse_id(raw_id)).await?;
+    let input = member
+        .checked(&state.db, CustomerInput::parse(&body.0, mode))
+        .await?;
     let account_id = member.account_id;
-    let record = state
-        .db
-        .write(move |conn| customers::update(conn, account_id, id, &input))
+    let record = member
+        .write(&state.db, move |conn| {
+            customers::update(conn, account_id, id, &input)
+        })
         .await?;
     Ok(ok(CustomerView::from(record)))
 }
@@ -158,11 +163,12 @@ pub async fn delete(
     member: Member,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path.1)?;
+    let id = member.checked(&state.db, parse_id(&path.1)).await?;
     let account_id = member.account_id;
-    state
-        .db
-        .write(move |conn| customers::delete(conn, account_id, id))
+    member
+        .write(&state.db, move |conn| {
+            customers::delete(conn, account_id, id)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -186,16 +192,17 @@ pub async fn delete_contact(
     path: web::Path<(String, String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, raw_id, list, raw_item) = path.into_inner();
-    let id = parse_id(&raw_id)?;
-    let item_id = parse_id(&raw_item)?;
+    let id = member.checked(&state.db, parse_id(&raw_id)).await?;
+    let item_id = member.checked(&state.db, parse_id(&raw_item)).await?;
     let kind = ContactKind::ALL
         .into_iter()
         .find(|k| k.list() == list)
         .ok_or_else(ApiError::not_found)?;
     let account_id = member.account_id;
-    state
-        .db
-        .write(move |conn| customers::delete_contact(conn, account_id, id, kind, item_id))
+    member
+        .write(&state.db, move |conn| {
+            customers::delete_contact(conn, account_id, id, kind, item_id)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,7 +1,8 @@
 //! Bearer authentication and account scoping.
 //!
 //! `CurrentUser` checks the token; `Member` also checks that its user belongs to the account in
-//! the path, in the same query. An account the user is not in is a 404, like a missing one.
+//! the path, in the same query, run inside the request's own database work. An account the user
+//! is not in is a 404, like a missing one.
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -11,7 +12,7 @@ use futures_util::future::LocalBoxFuture;
 use std::sync::Arc;
 
 use crate::api::account_limit::AccountSlot;
-use crate::db;
+use crate::db::{self, Db, DbConn};
 use crate::domain::{Integration, Role};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -25,28 +26,141 @@ pub struct CurrentUser {
     pub integration: Option<Integration>,
 }
 
-/// A user acting in the account named by the path's `{account_id}`, with its role there.
-/// It holds one of the account's slots (see `api::account_limit`) for as long as the request runs.
+/// A user acting in the account named by the path's `{account_id}`, as its signed token says.
+///
+/// The database's word on the token (not revoked, user active, a member of the account, and an
+/// admin where the work asks for one) is taken inside the request's own database work, on the
+/// same connection ([`Member::read`], [`Member::write`]): one checkout and one hand-off to the
+/// blocking pool per request. It holds one of the account's slots (see `api::account_limit`)
+/// for as long as the request runs.
 #[derive(Debug, Clone)]
 pub struct Member {
     pub user: CurrentUser,
     pub account_id: i64,
-    pub role: Role,
     pub slot: Arc<AccountSlot>,
+    admin_only: bool,
+}
+
+/// What a request's credentials claim, confirmed by [`Access::confirm`] before its work runs.
+#[derive(Debug, Clone)]
+pub(crate) enum Access {
+    Member {
+        user: CurrentUser,
+        account_id: i64,
+        admin_only: bool,
+    },
+    /// A contact form's guest: the account must take contact forms.
+    Guest { account_id: i64 },
+}
+
+impl Access {
+    /// Checks the credentials against the database, on the connection the work then uses.
+    pub(crate) fn confirm(&self, conn: &mut DbConn) -> Result<(), ApiError> {
+        match self {
+            Access::Member {
+                user,
+                account_id,
+                admin_only,
+            } => match grant(conn, user, Some(*account_id))? {
+                None => Err(ApiError::not_found()),
+                Some(Role::Agent) if *admin_only => Err(ApiError::Forbidden),
+                Some(_) => Ok(()),
+            },
+            Access::Guest { account_id } => match db::accounts::find(conn, *account_id)? {
+                Some(account) if account.contact_form_enabled => Ok(()),
+                _ => Err(guest_refused()),
+            },
+        }
+    }
+
+    /// `f` on one pooled connection, after [`Access::confirm`] there.
+    pub(crate) async fn read<T, F>(&self, db: &Db, f: F) -> Result<T, ApiError>
+    where
+        F: Fn(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let access = self.clone();
+        db.read(move |conn| {
+            access.confirm(conn)?;
+            f(conn)
+        })
+        .await
+    }
+
+    /// `f` in one transaction, after [`Access::confirm`] in it.
+    pub(crate) async fn write<T, F>(&self, db: &Db, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let access = self.clone();
+        db.write(move |conn| {
+            access.confirm(conn)?;
+            f(conn)
+        })
+        .await
+    }
+
+    /// `input` when it is `Ok`; when it is an error, the credentials are confirmed first, so a
+    /// refused token gets 401/403/404 whatever it sent (as if checked before reading it).
+    pub(crate) async fn checked<T>(
+        &self,
+        db: &Db,
+        input: Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        if input.is_err() {
+            self.read(db, |_| Ok(())).await?;
+        }
+        input
+    }
 }
 
 impl Member {
-    /// 403 unless the member is an admin of the account.
-    pub fn require_admin(&self) -> Result<(), ApiError> {
-        match self.role {
-            Role::Admin => Ok(()),
-            Role::Agent => Err(ApiError::Forbidden),
+    /// From here on, the work runs only for an admin of the account (403 for an agent).
+    pub fn admin_only(&mut self) {
+        self.admin_only = true;
+    }
+
+    pub(crate) fn access(&self) -> Access {
+        Access::Member {
+            user: self.user.clone(),
+            account_id: self.account_id,
+            admin_only: self.admin_only,
         }
+    }
+
+    /// Read-only work on one connection, once the credentials hold (see [`Member`]).
+    pub async fn read<T, F>(&self, db: &Db, f: F) -> Result<T, ApiError>
+    where
+        F: Fn(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.access().read(db, f).await
+    }
+
+    /// Work in one transaction, once the credentials hold (see [`Member`]).
+    pub async fn write<T, F>(&self, db: &Db, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.access().write(db, f).await
+    }
+
+    /// See [`Access::checked`].
+    pub async fn checked<T>(&self, db: &Db, input: Result<T, ApiError>) -> Result<T, ApiError> {
+        self.access().checked(db, input).await
     }
 }
 
 fn invalid_token() -> ApiError {
     ApiError::Unauthorized("The access token is missing, invalid, expired or revoked.".into())
+}
+
+pub(crate) fn guest_refused() -> ApiError {
+    ApiError::Unauthorized(
+        "The fingerprint is malformed, or this account takes no contact forms.".into(),
+    )
 }
 
 /// Reads `Authorization: Bearer <token>` and checks signature and claims (no database yet).
@@ -69,28 +183,27 @@ fn bearer_claims(req: &HttpRequest, state: &AppState) -> Result<CurrentUser, Api
     })
 }
 
-/// Authenticates the request and reads the user's role in `account_id` (if asked) in one query.
-async fn authenticate(
-    req: &HttpRequest,
+/// Checks in one query that the token is live and its user active, and reads the user's role in
+/// `account_id` (if asked): `Err` 401 for a refused token, `Ok(None)` for no role there.
+fn grant(
+    conn: &mut DbConn,
+    user: &CurrentUser,
     account_id: Option<i64>,
-) -> Result<(CurrentUser, Option<Role>), ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal("AppState missing"))?
-        .clone();
-    let user = bearer_claims(req, &state)?;
-    let (jti, user_id) = (user.token_id.clone(), user.user_id);
-    let grant = state
-        .db
-        .read(move |conn| Ok(db::tokens::authenticate(conn, &jti, user_id, account_id)?))
-        .await?
+) -> Result<Option<Role>, ApiError> {
+    let grant = db::tokens::authenticate(conn, &user.token_id, user.user_id, account_id)?
         .ok_or_else(invalid_token)?;
     // The stored token says which integration it serves; a claim that disagrees is forged.
     let integration = grant.integration.as_deref().and_then(Integration::parse);
     if user.integration != integration {
         return Err(invalid_token());
     }
-    Ok((user, grant.role.as_deref().and_then(Role::parse)))
+    Ok(grant.role.as_deref().and_then(Role::parse))
+}
+
+fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("AppState missing"))
 }
 
 impl FromRequest for CurrentUser {
@@ -99,7 +212,16 @@ impl FromRequest for CurrentUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { Ok(authenticate(&req, None).await?.0) })
+        Box::pin(async move {
+            let state = app_state(&req)?;
+            let user = bearer_claims(&req, &state)?;
+            let checked = user.clone();
+            state
+                .db
+                .read(move |conn| grant(conn, &checked, None))
+                .await?;
+            Ok(user)
+        })
     }
 }
 
@@ -110,22 +232,24 @@ impl FromRequest for Member {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            // A malformed id names no account: still authenticate first, so 401 wins over 404.
+            let state = app_state(&req)?;
+            let user = bearer_claims(&req, &state)?;
             let account_id = req
                 .match_info()
                 .get("account_id")
                 .and_then(|s| s.parse::<i64>().ok())
                 .filter(|id| *id > 0);
-            let (user, role) = authenticate(&req, account_id).await?;
-            let (Some(account_id), Some(role)) = (account_id, role) else {
+            let Some(account_id) = account_id else {
+                // A malformed id names no account; a refused token still gets its 401 first.
+                state.db.read(move |conn| grant(conn, &user, None)).await?;
                 return Err(ApiError::not_found());
             };
             let slot = account_slot(&req, account_id).await?;
             Ok(Member {
                 user,
                 account_id,
-                role,
                 slot: Arc::new(slot),
+                admin_only: false,
             })
         })
     }

@@ -3,26 +3,27 @@
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use std::sync::Arc;
 
-use super::auth::{account_slot, Member};
+use super::auth::{account_slot, guest_refused, Access, Member};
 use crate::api::account_limit::AccountSlot;
-use crate::db;
+use crate::db::{Db, DbConn};
 use crate::domain::fingerprint::Fingerprint;
 use crate::error::ApiError;
 use crate::services::conversations::Actor;
-use crate::state::AppState;
 
 /// An agent acting in the path's account, or a guest of it; like [`Member`], it holds one of
-/// the account's slots while the request runs.
+/// the account's slots while the request runs, and its credentials are confirmed inside the
+/// request's own database work.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub account_id: i64,
     pub actor: Actor,
     pub slot: Arc<AccountSlot>,
+    access: Access,
 }
 
 impl Caller {
@@ -37,12 +38,29 @@ impl Caller {
             Actor::Agent { .. } => None,
         }
     }
-}
 
-fn refused() -> ApiError {
-    ApiError::Unauthorized(
-        "The fingerprint is malformed, or this account takes no contact forms.".into(),
-    )
+    /// Read-only work on one connection, once the credentials hold.
+    pub async fn read<T, F>(&self, db: &Db, f: F) -> Result<T, ApiError>
+    where
+        F: Fn(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.access.read(db, f).await
+    }
+
+    /// Work in one transaction, once the credentials hold.
+    pub async fn write<T, F>(&self, db: &Db, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.access.write(db, f).await
+    }
+
+    /// See [`Member::checked`].
+    pub async fn checked<T>(&self, db: &Db, input: Result<T, ApiError>) -> Result<T, ApiError> {
+        self.access.checked(db, input).await
+    }
 }
 
 /// The credentials after `Fingerprint `, when that is the scheme used.
@@ -73,33 +91,25 @@ impl FromRequest for Caller {
                     actor: Actor::Agent {
                         user_id: member.user.user_id,
                     },
+                    access: member.access(),
                     slot: member.slot,
                 });
             };
-            let fingerprint = Fingerprint::parse(&credentials).ok_or_else(refused)?;
+            let fingerprint = Fingerprint::parse(&credentials).ok_or_else(guest_refused)?;
             let account_id = req
                 .match_info()
                 .get("account_id")
                 .and_then(|s| s.parse::<i64>().ok())
-                .ok_or_else(refused)?;
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| ApiError::internal("AppState missing"))?;
-            let account = state
-                .db
-                .read(move |conn| Ok(db::accounts::find(conn, account_id)?))
-                .await?;
-            match account {
-                Some(account) if account.contact_form_enabled => Ok(Caller {
-                    account_id,
-                    actor: Actor::Guest {
-                        fingerprint_hash: fingerprint.hash(),
-                        email: fingerprint.email,
-                    },
-                    slot: Arc::new(account_slot(&req, account_id).await?),
-                }),
-                _ => Err(refused()),
-            }
+                .ok_or_else(guest_refused)?;
+            Ok(Caller {
+                account_id,
+                actor: Actor::Guest {
+                    fingerprint_hash: fingerprint.hash(),
+                    email: fingerprint.email,
+                },
+                slot: Arc::new(account_slot(&req, account_id).await?),
+                access: Access::Guest { account_id },
+            })
         })
     }
 }
