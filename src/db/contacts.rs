@@ -8,7 +8,7 @@ use super::{any_of, DbConn};
 use crate::db_run;
 use crate::domain::contact::ContactValue;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = customer_contacts)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Contact {
@@ -72,15 +72,43 @@ pub fn insert_all(conn: &mut DbConn, rows: &[NewContact]) -> QueryResult<Vec<Con
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let mut inserted: Vec<Contact> = db_run!(conn: {
-        diesel::insert_into(customer_contacts::table)
+    let mut inserted: Vec<Contact> = match conn {
+        DbConn::Sqlite(conn) => insert_all_sqlite(conn, rows)?,
+        DbConn::Postgres(conn) => diesel::insert_into(customer_contacts::table)
             .values(rows)
             .returning(Contact::as_returning())
-            .get_results(conn)
-    })?;
+            .get_results(conn)?,
+    };
     // Neither backend promises RETURNING's order; ids grow in insertion order.
     inserted.sort_by_key(|c| c.id);
     Ok(inserted)
+}
+
+/// diesel runs a multi-row insert with RETURNING on SQLite as one INSERT per row (190 for the
+/// largest customer); SQLite itself takes them in one statement since 3.35.
+fn insert_all_sqlite(
+    conn: &mut diesel::SqliteConnection,
+    rows: &[NewContact],
+) -> QueryResult<Vec<Contact>> {
+    use diesel::sql_types::{BigInt, Text, Timestamp};
+    let values = vec!["(?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ");
+    let mut query = diesel::sql_query(format!(
+        "INSERT INTO customer_contacts \
+         (account_id, customer_id, kind, value, normalized, domain, created_at) VALUES {values} \
+         RETURNING id, customer_id, kind, value, normalized, domain"
+    ))
+    .into_boxed::<diesel::sqlite::Sqlite>();
+    for row in rows {
+        query = query
+            .bind::<BigInt, _>(row.account_id)
+            .bind::<BigInt, _>(row.customer_id)
+            .bind::<Text, _>(row.kind)
+            .bind::<Text, _>(row.value)
+            .bind::<Text, _>(row.normalized)
+            .bind::<Text, _>(row.domain)
+            .bind::<Timestamp, _>(row.created_at);
+    }
+    query.load(conn)
 }
 
 /// Changes one contact's value (and the forms derived from it).

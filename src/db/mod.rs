@@ -87,6 +87,8 @@ pub struct Db {
     sqlite_writer: Arc<Mutex<()>>,
     /// Until when checkouts ping first (see [`RECHECK_AFTER_LOSS`]); milliseconds since `epoch`.
     recheck_until_ms: Arc<AtomicU64>,
+    /// Connections handed to requests so far (one per request is the rule; tests check it).
+    checkouts: Arc<AtomicU64>,
     epoch: Instant,
 }
 
@@ -115,6 +117,7 @@ impl Db {
             work_timeout: options.work_timeout,
             sqlite_writer: Arc::default(),
             recheck_until_ms: Arc::default(),
+            checkouts: Arc::default(),
             epoch: Instant::now(),
         })
     }
@@ -139,6 +142,11 @@ impl Db {
         state.connections - state.idle_connections
     }
 
+    /// How many connections requests have checked out since the pool was made.
+    pub fn checkouts(&self) -> u64 {
+        self.checkouts.load(Ordering::Relaxed)
+    }
+
     /// A connection for start-up and command-line work, outside any request.
     pub fn get(&self) -> Result<PooledConn, ApiError> {
         self.pool.get().map_err(|e| {
@@ -156,6 +164,7 @@ impl Db {
     /// A pooled connection for a request; while connections were lately lost, one that answers
     /// a ping (the dead ones met on the way are dropped).
     fn checkout(&self) -> Result<PooledConn, ApiError> {
+        self.checkouts.fetch_add(1, Ordering::Relaxed);
         let mut conn = self.get()?;
         if self.millis_since_epoch() >= self.recheck_until_ms.load(Ordering::Relaxed) {
             return Ok(conn);
