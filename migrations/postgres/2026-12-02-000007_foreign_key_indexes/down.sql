@@ -1,0 +1,12 @@
+DROP INDEX customers_company_fk_idx;
+DROP INDEX conversations_customer_fk_idx;
+DROP INDEX conversations_contact_fk_idx;
+DROP INDEX conversations_user_fk_idx;
+DROP INDEX interactions_conversation_fk_idx;
+DROP INDEX interactions_user_fk_idx;
+DROP INDEX companies_owner_fk_idx;
+DROP INDEX customer_requests_creator_fk_idx;
+DROP INDEX customer_requests_customer_fk_idx;
+DROP INDEX customer_requests_company_fk_idx;
+DROP INDEX customer_requests_conversation_fk_idx;
+DROP INDEX request_attachments_account_fk_idx;
