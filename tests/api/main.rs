@@ -20,6 +20,7 @@ mod hardening;
 mod health;
 mod migrations;
 mod openapi;
+mod query_plans;
 mod rate_limits;
 mod reliability;
 mod scaling;
