@@ -249,6 +249,9 @@ impl ConnectionManager {
             }
             Backend::Postgres => {
                 let mut conn = PgConnection::establish(&self.target)?;
+                // diesel prepares each statement once per connection; a generic plan lets
+                // PostgreSQL plan it once too, instead of planning for every call's values.
+                conn.batch_execute("SET plan_cache_mode = force_generic_plan")?;
                 if let Some(timeout) = self.statement_timeout {
                     conn.batch_execute(&format!(
                         "SET statement_timeout = {}",
