@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::accounts;
+use super::schema::{accounts, customer_counts};
 use super::DbConn;
 use crate::db_run;
 
@@ -64,13 +64,16 @@ pub fn any_exist(conn: &mut DbConn) -> QueryResult<bool> {
     })
 }
 
-/// Adds `delta` to the account's customer count. Creates and deletes call it first in their
-/// transaction: on PostgreSQL the row lock it takes orders them before any contact insert, the
-/// same order conversation creates (which lock the account for their number) follow.
+/// Adds `delta` to the account's customer count, kept in a row of its own (`customer_counts`).
+/// Creates and deletes call it as their last statement: the row stays locked until the
+/// transaction ends, and taken last that is only the commit, so one account's creates overlap.
 pub fn add_customers(conn: &mut DbConn, id: i64, delta: i64) -> QueryResult<()> {
     db_run!(conn: {
-        diesel::update(accounts::table.find(id))
-            .set(accounts::customers_count.eq(accounts::customers_count + delta))
+        diesel::insert_into(customer_counts::table)
+            .values((customer_counts::account_id.eq(id), customer_counts::customers.eq(delta)))
+            .on_conflict(customer_counts::account_id)
+            .do_update()
+            .set(customer_counts::customers.eq(customer_counts::customers + delta))
             .execute(conn)
     })?;
     Ok(())

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::contacts::Contact;
-use super::schema::{accounts, customer_contacts, customers};
+use super::schema::{customer_contacts, customer_counts, customers};
 use super::DbConn;
 use crate::db_run;
 use crate::domain::customer_list::{CustomerListQuery, CustomerSort};
@@ -193,7 +193,9 @@ pub fn list(
         let total: Option<i64> = match (window.counts(), filter.is_empty()) {
             (false, _) => None,
             // Kept by every create and delete, so the whole list needs no count.
-            (true, true) => Some(accounts::table.find(account_id).select(accounts::customers_count).get_result(conn)?),
+            (true, true) => Some(
+                customer_counts::table.find(account_id).select(customer_counts::customers).get_result(conn).optional()?.unwrap_or(0),
+            ),
             (true, false) => Some(filtered().count().get_result(conn)?),
         };
         let mut rows = filtered();

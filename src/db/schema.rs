@@ -9,7 +9,14 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         last_conversation_number -> BigInt,
-        customers_count -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// How many customers each account has (see `db::accounts::add_customers`).
+    customer_counts (account_id) {
+        account_id -> BigInt,
+        customers -> BigInt,
     }
 }
 
@@ -184,6 +191,7 @@ diesel::joinable!(account_members -> accounts (account_id));
 diesel::joinable!(account_members -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(customers -> accounts (account_id));
+diesel::joinable!(customer_counts -> accounts (account_id));
 diesel::joinable!(customer_contacts -> customers (customer_id));
 diesel::joinable!(conversations -> customers (customer_id));
 diesel::joinable!(conversations -> customer_contacts (customer_contact_id));
@@ -195,6 +203,7 @@ diesel::joinable!(request_attachments -> customer_requests (request_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
+    customer_counts,
     users,
     account_members,
     api_tokens,

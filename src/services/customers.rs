@@ -34,7 +34,6 @@ pub fn create(
     account_id: i64,
     input: &CustomerInput,
 ) -> Result<CustomerRecord, ApiError> {
-    db::accounts::add_customers(conn, account_id, 1)?;
     let emails: Vec<(&ContactItem, Option<i64>)> = input
         .contacts
         .iter()
@@ -68,6 +67,7 @@ pub fn create(
         },
     )?;
     let contacts = insert_contacts(conn, account_id, customer.id, input.contacts.iter())?;
+    db::accounts::add_customers(conn, account_id, 1)?;
     Ok(CustomerRecord {
         customer,
         contacts,
@@ -154,11 +154,11 @@ pub fn update(
 
 /// Deletes a customer; its conversations stay, with no customer.
 pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<(), ApiError> {
-    db::accounts::add_customers(conn, account_id, -1)?;
-    match customers::delete(conn, account_id, id)? {
-        true => Ok(()),
-        false => Err(ApiError::not_found()),
+    if !customers::delete(conn, account_id, id)? {
+        return Err(ApiError::not_found());
     }
+    db::accounts::add_customers(conn, account_id, -1)?;
+    Ok(())
 }
 
 /// Deletes one email, phone or website of a customer.
