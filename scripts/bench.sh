@@ -8,6 +8,12 @@
 #   SIZES="1000" BACKENDS=sqlite DURATION=5 scripts/bench.sh     # a quick look
 #   scripts/bench.sh --compare REV                  # interleaved A/B: REV's build against this one
 #
+# The data set has several tenants and skew: another account is bulk-loaded first with SKEW times
+# as many customers (statistics taken), then the benchmarked account is created and loaded with
+# SIZE customers (sharing company email domains), and the create runs keep growing it. Every
+# endpoint runs at each client count in CONNECTIONS ("1 4 16"): p50 with one client, the
+# contention at 16.
+#
 # --compare REV builds REV in a temporary worktree (or takes BASE_BIN), then runs every endpoint
 # ROUNDS times (3) on each build in alternation, on the same seeded database, and reports both
 # builds' median req/s and p99 and the ratio new/old: a gain or loss measured side by side in
@@ -21,7 +27,8 @@ cd "$(dirname "$0")/.."
 SIZES=${SIZES:-"1000 1000000"}
 BACKENDS=${BACKENDS:-"sqlite postgres"}
 DURATION=${DURATION:-10}        # seconds per endpoint
-CONNECTIONS=${CONNECTIONS:-16}
+CONNECTIONS=${CONNECTIONS:-"1 4 16"}
+SKEW=${SKEW:-1}                 # other tenants' customers, as a multiple of SIZE
 THREADS=${THREADS:-2}
 CONVERSATIONS=${CONVERSATIONS:-2} # per seeded customer
 PORT=${PORT:-18080}
@@ -49,10 +56,10 @@ trap cleanup EXIT
 
 log() { echo "== $*" >&2; }
 
-# Prints "req/s p50 p99 errors requests" for one wrk run.
+# Prints "req/s p50 p99 errors requests" for one wrk run with $clients connections.
 load() {
   local script=$1 url=$2
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$script" \
+  wrk -t"$(( clients < THREADS ? clients : THREADS ))" -c"$clients" -d"${DURATION}s" -s "$script" \
     -H "Authorization: Bearer $token" "$url" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}'
 }
 
@@ -85,7 +92,7 @@ pgbench_tps() {
   psql -q "$url" -c "DROP DATABASE IF EXISTS pgbench" -c "CREATE DATABASE pgbench" >/dev/null
   local db=${url%/*}/pgbench
   pgbench -q -i -s 10 "$db" >/dev/null 2>&1
-  pgbench -S -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" "$db" 2>/dev/null |
+  pgbench -S -c "$clients" -j "$(( clients < THREADS ? clients : THREADS ))" -T "$DURATION" "$db" 2>/dev/null |
     awk '/^tps/ {printf "%.0f", $3}'
 }
 
@@ -97,11 +104,11 @@ if [ -n "$COMPARE" ]; then
     (cd "$work/base" && CARGO_TARGET_DIR="$PWD/../base-target" cargo build --release --quiet)
     BASE_BIN=$work/base-target/release/supportdesk
   fi
-  echo "| backend | customers | endpoint | $COMPARE req/s | this req/s | this / $COMPARE | $COMPARE p99 ms | this p99 ms | errors |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| backend | customers | endpoint | clients | $COMPARE req/s | this req/s | this / $COMPARE | $COMPARE p99 ms | this p99 ms | errors |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
 else
-  echo "| backend | customers | endpoint | req/s | p50 ms | p99 ms | vs /health | vs pgbench -S | errors |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| backend | customers | endpoint | clients | req/s | p50 ms | p99 ms | vs /health | vs pgbench -S | errors |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
 fi
 
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
@@ -123,7 +130,7 @@ compare_endpoint() {
   local a_rps b_rps a_p99 b_p99
   a_rps=$(cut -d' ' -f1 "$work/a" | median); b_rps=$(cut -d' ' -f1 "$work/b" | median)
   a_p99=$(cut -d' ' -f2 "$work/a" | median); b_p99=$(cut -d' ' -f2 "$work/b" | median)
-  echo "| $backend | $size | $name | $a_rps | $b_rps | $(awk -v a="$a_rps" -v b="$b_rps" 'BEGIN {printf "%.2f", b / a}') | $a_p99 | $b_p99 | $errors |"
+  echo "| $backend | $size | $name | $clients | $a_rps | $b_rps | $(awk -v a="$a_rps" -v b="$b_rps" 'BEGIN {printf "%.2f", b / a}') | $a_p99 | $b_p99 | $errors |"
 }
 
 for backend in $BACKENDS; do
@@ -139,7 +146,12 @@ for backend in $BACKENDS; do
         ;;
     esac
     export DATABASE_URL=$url
-    log "$backend, $size customers: seeding"
+    log "$backend, $size customers: seeding another tenant with $((size * SKEW)), then the benchmarked one"
+    if [ "$SKEW" -gt 0 ]; then
+      other=$("$BIN" accounts create --name Other | sed 's/.*"id":\([0-9]*\).*/\1/')
+      "$BIN" seed-data --account "$other" --customers "$((size * SKEW))" \
+        --conversations-per-customer "$CONVERSATIONS" --seed 7 >&2
+    fi
     account=$("$BIN" accounts create --name Bench | sed 's/.*"id":\([0-9]*\).*/\1/')
     user=$("$BIN" users create --account "$account" --email "bench-$size@example.com" \
       --first-name Bench --role admin | sed 's/.*"id":\([0-9]*\).*/\1/')
@@ -155,6 +167,8 @@ for backend in $BACKENDS; do
     email=$(echo "$middle" | sed 's/.*"emails":\[{"id":[0-9]*,"email":"\([^"]*\)".*/\1/')
     cursor=$(echo "$middle" | sed 's/.*"next_cursor":"\([^"]*\)".*/\1/')
     deep_page=$((size / 25 / 2))
+    # Three letters of the middle customer's name: a search that matches a few.
+    q=$(echo "$middle" | sed 's/.*"last_name":"\([^"]\{3\}\).*/\1/' | tr -cd 'A-Za-z')
 
     get=$(with_report report.lua)
     endpoints=(
@@ -164,6 +178,8 @@ for backend in $BACKENDS; do
       "deep page (page=$deep_page)|$get|$customers?page=$deep_page"
       "deep page (cursor)|$get|$customers?cursor=$cursor"
       "lookup by email|$get|$customers?email=$email"
+      "search (q=$q)|$get|$customers?q=$q"
+      "create 3/2/2|$(with_report create_small_customer.lua)|$customers"
       "create 15/25/150|$(with_report create_customer.lua)|$customers"
       "update (PATCH)|$(with_report update_customer.lua)|$customers/$id"
     )
@@ -174,25 +190,34 @@ for backend in $BACKENDS; do
         IFS='|' read -r name script target <<<"$endpoint"
         # ONLY="GET customer": just the endpoints whose name matches (longer runs of one).
         [[ -n "${ONLY:-}" && ! "$name" =~ $ONLY ]] && continue
-        compare_endpoint "$name" "$script" "$target" "$url"
+        for clients in $CONNECTIONS; do
+          compare_endpoint "$name" "$script" "$target" "$url"
+        done
       done
       continue
     fi
 
-    pgbench=
-    if [ "$backend" = postgres ]; then pgbench=$(pgbench_tps "$pg_admin"); fi
-    health=
+    # Per client count: /health and pgbench -S at that count are what the endpoints compare to.
+    declare -A health=() pgbench=()
+    for clients in $CONNECTIONS; do
+      read -r health[$clients] _ < <(load "$get" "$base/health")
+      if [ "$backend" = postgres ]; then pgbench[$clients]=$(pgbench_tps "$pg_admin"); fi
+    done
     for endpoint in "${endpoints[@]}"; do
       IFS='|' read -r name script target <<<"$endpoint"
-      read -r rps p50 p99 errors _ < <(load "$script" "$target")
-      [ -z "$health" ] && health=$rps
-      vs_pg=
-      [ -n "$pgbench" ] && vs_pg=$(awk -v a="$rps" -v b="$pgbench" 'BEGIN {printf "%.0f %%", 100 * a / b}')
-      vs_health=$(awk -v a="$rps" -v b="$health" 'BEGIN {printf "%.0f %%", 100 * a / b}')
-      echo "| $backend | $size | $name | $rps | $p50 | $p99 | $vs_health | $vs_pg | $errors |"
+      [[ -n "${ONLY:-}" && ! "$name" =~ $ONLY ]] && continue
+      for clients in $CONNECTIONS; do
+        read -r rps p50 p99 errors _ < <(load "$script" "$target")
+        vs_pg=
+        [ -n "${pgbench[$clients]:-}" ] && vs_pg=$(awk -v a="$rps" -v b="${pgbench[$clients]}" 'BEGIN {printf "%.0f %%", 100 * a / b}')
+        vs_health=$(awk -v a="$rps" -v b="${health[$clients]}" 'BEGIN {printf "%.0f %%", 100 * a / b}')
+        echo "| $backend | $size | $name | $clients | $rps | $p50 | $p99 | $vs_health | $vs_pg | $errors |"
+      done
     done
-    echo "| $backend | $size | peak RSS of the server | $(peak_rss) MiB | | | | | |"
-    [ -n "$pgbench" ] && echo "| $backend | $size | pgbench -S (same server) | $pgbench tps | | | | | |"
+    echo "| $backend | $size | peak RSS of the server | | $(peak_rss) MiB | | | | | |"
+    for clients in $CONNECTIONS; do
+      [ -n "${pgbench[$clients]:-}" ] && echo "| $backend | $size | pgbench -S (same server) | $clients | ${pgbench[$clients]} tps | | | | | |"
+    done
     stop_server
   done
 done
