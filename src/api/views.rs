@@ -3,7 +3,7 @@
 
 use actix_web::http::header;
 use actix_web::HttpResponse;
-use chrono::NaiveDateTime;
+use chrono::{Datelike, NaiveDateTime, Timelike};
 use serde::{Serialize, Serializer};
 use utoipa::ToSchema;
 
@@ -35,7 +35,20 @@ pub fn timestamp<S: Serializer>(at: &NaiveDateTime, s: S) -> Result<S::Ok, S::Er
 }
 
 pub fn format_timestamp(at: &NaiveDateTime) -> String {
-    at.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
+    // Written out rather than through `format`, which parses its pattern on every call: a list
+    // page formats fifty of these, and the pattern was 5 % of the server's CPU.
+    if !(0..=9999).contains(&at.year()) {
+        return at.format("%Y-%m-%dT%H:%M:%S+00:00").to_string();
+    }
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00",
+        at.year(),
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
 }
 
 #[derive(Serialize, ToSchema)]
@@ -127,6 +140,27 @@ impl ProfileView {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn timestamps_read_as_chrono_writes_them() {
+        for text in [
+            "2019-04-25T17:51:31",
+            "0001-01-01T00:00:00",
+            "9999-12-31T23:59:59.999999",
+            "2024-02-29T08:05:09.5",
+        ] {
+            let at = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").unwrap();
+            assert_eq!(
+                super::format_timestamp(&at),
+                at.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
+            );
+        }
+        let far = chrono::NaiveDate::from_ymd_opt(12345, 1, 2)
+            .unwrap()
+            .and_hms_opt(3, 4, 5)
+            .unwrap();
+        assert_eq!(super::format_timestamp(&far), "+12345-01-02T03:04:05+00:00");
+    }
+
     use super::*;
 
     #[test]

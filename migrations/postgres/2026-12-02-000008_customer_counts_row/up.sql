@@ -8,4 +8,5 @@ CREATE TABLE customer_counts (
 );
 INSERT INTO customer_counts (account_id, customers)
   SELECT id, customers_count FROM accounts WHERE customers_count <> 0;
-ALTER TABLE accounts DROP COLUMN customers_count;
+-- accounts.customers_count stays for now, unused, so a server of the previous release still
+-- runs on this schema (a rolling deploy, an A/B benchmark); a later migration drops it.
