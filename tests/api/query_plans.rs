@@ -184,7 +184,10 @@ async fn hot_statements_are_few_and_use_their_indexes(backend: Backend) {
         .filter_map(|sql| {
             let plan = explain(&app.database.url, backend, sql);
             // SQLite shows nothing for an insert that looks nothing up.
-            assert!(!plan.is_empty() || sql.starts_with("INSERT"), "no plan for {sql}");
+            assert!(
+                !plan.is_empty() || sql.starts_with("INSERT"),
+                "no plan for {sql}"
+            );
             bad_plan(backend, &plan).map(|why| format!("{why}\n  {sql}\n  {}", plan.join("\n  ")))
         })
         .collect();
