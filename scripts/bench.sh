@@ -56,11 +56,13 @@ trap cleanup EXIT
 
 log() { echo "== $*" >&2; }
 
-# Prints "req/s p50 p99 errors requests" for one wrk run with $clients connections.
+# Prints "req/s p50 p99 errors requests" for one wrk run with $clients connections; the words
+# after the URL go to the script.
 load() {
   local script=$1 url=$2
+  # shellcheck disable=SC2086 # the script's arguments are words
   wrk -t"$(( clients < THREADS ? clients : THREADS ))" -c"$clients" -d"${DURATION}s" -s "$script" \
-    -H "Authorization: Bearer $token" "$url" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}'
+    -H "Authorization: Bearer $token" "$url" -- ${3:-} | awk '/^RESULT/ {print $2, $3, $4, $5, $6}'
 }
 
 with_report() { cat "scripts/bench/$1" scripts/bench/report.lua >"$work/$1"; echo "$work/$1"; }
@@ -115,13 +117,13 @@ median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 # --compare: one endpoint, ROUNDS rounds of base then this build, each on a fresh server.
 compare_endpoint() {
-  local name=$1 script=$2 target=$3 url=$4
+  local name=$1 script=$2 target=$3 url=$4 args=$5
   : >"$work/a" && : >"$work/b"
   local errors=0
   for _ in $(seq "$ROUNDS"); do
     for side in a b; do
       if [ "$side" = a ]; then start_server "$url" "$BASE_BIN"; else start_server "$url"; fi
-      read -r rps _ p99 errs _ < <(load "$script" "$target")
+      read -r rps _ p99 errs _ < <(load "$script" "$target" "$args")
       echo "$rps $p99" >>"$work/$side"
       errors=$((errors + errs))
       stop_server
@@ -179,19 +181,19 @@ for backend in $BACKENDS; do
       "deep page (cursor)|$get|$customers?cursor=$cursor"
       "lookup by email|$get|$customers?email=$email"
       "search (q=$q)|$get|$customers?q=$q"
-      "create 3/2/2|$(with_report create_small_customer.lua)|$customers"
-      "create 15/25/150|$(with_report create_customer.lua)|$customers"
+      "create 3/2/2|$(with_report create_customer.lua)|$customers|3 2 2"
+      "create 15/25/150|$(with_report create_customer.lua)|$customers|15 25 150"
       "update (PATCH)|$(with_report update_customer.lua)|$customers/$id"
     )
 
     if [ -n "$COMPARE" ]; then
       stop_server
       for endpoint in "${endpoints[@]}"; do
-        IFS='|' read -r name script target <<<"$endpoint"
+        IFS='|' read -r name script target args <<<"$endpoint"
         # ONLY="GET customer": just the endpoints whose name matches (longer runs of one).
         [[ -n "${ONLY:-}" && ! "$name" =~ $ONLY ]] && continue
         for clients in $CONNECTIONS; do
-          compare_endpoint "$name" "$script" "$target" "$url"
+          compare_endpoint "$name" "$script" "$target" "$url" "$args"
         done
       done
       continue
@@ -204,10 +206,10 @@ for backend in $BACKENDS; do
       if [ "$backend" = postgres ]; then pgbench[$clients]=$(pgbench_tps "$pg_admin"); fi
     done
     for endpoint in "${endpoints[@]}"; do
-      IFS='|' read -r name script target <<<"$endpoint"
+      IFS='|' read -r name script target args <<<"$endpoint"
       [[ -n "${ONLY:-}" && ! "$name" =~ $ONLY ]] && continue
       for clients in $CONNECTIONS; do
-        read -r rps p50 p99 errors _ < <(load "$script" "$target")
+        read -r rps p50 p99 errors _ < <(load "$script" "$target" "$args")
         vs_pg=
         [ -n "${pgbench[$clients]:-}" ] && vs_pg=$(awk -v a="$rps" -v b="${pgbench[$clients]}" 'BEGIN {printf "%.0f %%", 100 * a / b}')
         vs_health=$(awk -v a="$rps" -v b="${health[$clients]}" 'BEGIN {printf "%.0f %%", 100 * a / b}')
