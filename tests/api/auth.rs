@@ -236,3 +236,46 @@ fn jti_sub(token: &str) -> i64 {
     let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
     claims["sub"].as_str().unwrap().parse().unwrap()
 }
+
+both_backends! {
+    // The database's word on a token is taken inside each handler's own work (one checkout per
+    // request): every operation of the API document that takes a bearer token must still refuse
+    // a revoked one, and an agent of another account must still read every one of them as 404,
+    // whatever path ids and body it sends.
+    async fn every_bearer_operation_confirms_the_token(app: TestApp) {
+        let document: Value = app.anonymous(Method::GET, "/api/v1/openapi.json").send().await.unwrap().json().await.unwrap();
+        let (_, outsider) = app.create_member(app.create_account("Elsewhere"), Role::Admin);
+        let (_, revoked) = app.create_member(app.account_id, Role::Admin);
+        let output = app.cli(&["tokens", "revoke", "--id", &jti_of(&revoked)]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let mut checked = 0;
+        for (path, item) in document["paths"].as_object().unwrap() {
+            if !path.contains("{account_id}") {
+                continue;
+            }
+            let concrete = path
+                .replace("{account_id}", &app.account_id.to_string())
+                .replace("{list}", "emails")
+                .replace("{id}", "1")
+                .replace("{interaction_id}", "1")
+                .replace("{item_id}", "1");
+            for (method, operation) in item.as_object().unwrap() {
+                let bearer = operation["security"].as_array().into_iter().flatten().any(|s| s.get("bearer").is_some());
+                if !bearer {
+                    continue;
+                }
+                let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+                for (token, status) in [(&revoked, 401), (&outsider, 404)] {
+                    let mut request = app.anonymous(method.clone(), &concrete).bearer_auth(token);
+                    if [Method::POST, Method::PUT, Method::PATCH].contains(&method) {
+                        request = request.json(&json!({"first_name": 7}));
+                    }
+                    let response = request.send().await.unwrap();
+                    assert_eq!(response.status().as_u16(), status, "{method} {concrete}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 60, "only {checked} requests");
+    }
+}

@@ -80,33 +80,15 @@ async fn hot_statements_are_few_and_use_their_indexes(backend: Backend) {
             "phones": [{"phone": "+1 555 0100"}, {"phone": format!("+1 555 01{i:02}")}],
             "websites": [{"website": "https://shared.example"}, {"website": format!("https://jane{i}.example")}],
         });
-        let response = app
-            .api(Method::POST, &customers)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
-        created.push(
-            response.json::<Value>().await.unwrap()["data"]["id"]
-                .as_i64()
-                .unwrap(),
-        );
+        let customer = call(&app, Method::POST, &customers, Some(body), 201).await;
+        created.push(customer["data"]["id"].as_i64().unwrap());
     }
     let id = created[50];
     recorder.take();
 
     // Statement counts per request: authentication is the first of each.
-    let get = |path: String| {
-        let request = app.api(Method::GET, &path);
-        async move {
-            let response = request.send().await.unwrap();
-            assert_eq!(response.status(), 200, "GET {path}");
-            response.json::<Value>().await.unwrap()
-        }
-    };
     let checkouts = app.state.db.checkouts();
-    get(format!("{customers}/{id}")).await;
+    call(&app, Method::GET, &format!("{customers}/{id}"), None, 200).await;
     assert_eq!(
         app.state.db.checkouts() - checkouts,
         1,
@@ -119,30 +101,66 @@ async fn hot_statements_are_few_and_use_their_indexes(backend: Backend) {
         "GET customer: the token, the customer with its contacts, its stats: {statements:#?}"
     );
 
-    let page = get(format!("{customers}?per_page=10")).await;
+    let page = call(
+        &app,
+        Method::GET,
+        &format!("{customers}?per_page=10"),
+        None,
+        200,
+    )
+    .await;
     let small_page = recorder.take().len();
-    get(format!("{customers}?per_page=100")).await;
+    call(
+        &app,
+        Method::GET,
+        &format!("{customers}?per_page=100"),
+        None,
+        200,
+    )
+    .await;
     assert_eq!(
         recorder.take().len(),
         small_page,
         "a list page's statements don't grow with its size"
     );
     let cursor = page["meta"]["next_cursor"].as_str().unwrap().to_string();
-    get(format!("{customers}?cursor={cursor}")).await;
-    get(format!("{customers}?email=jane7@shared.example")).await;
-    get(format!("{customers}?phone=5550107")).await;
-    get(format!("{customers}?sort=name")).await;
+    call(
+        &app,
+        Method::GET,
+        &format!("{customers}?cursor={cursor}"),
+        None,
+        200,
+    )
+    .await;
+    call(
+        &app,
+        Method::GET,
+        &format!("{customers}?email=jane7@shared.example"),
+        None,
+        200,
+    )
+    .await;
+    call(
+        &app,
+        Method::GET,
+        &format!("{customers}?phone=5550107"),
+        None,
+        200,
+    )
+    .await;
+    call(
+        &app,
+        Method::GET,
+        &format!("{customers}?sort=name"),
+        None,
+        200,
+    )
+    .await;
     let lists = recorder.take();
 
     let checkouts = app.state.db.checkouts();
     let body = json!({"first_name": "New", "emails": [{"email": "new@shared.example"}, {"email": "n@x.example"}, {"email": "n@y.example"}], "phones": [{"phone": "+1 555 0199"}, {"phone": "+1 555 0198"}], "websites": [{"website": "https://a.example"}, {"website": "https://b.example"}]});
-    let response = app
-        .api(Method::POST, &customers)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
+    call(&app, Method::POST, &customers, Some(body), 201).await;
     assert_eq!(
         app.state.db.checkouts() - checkouts,
         1,
@@ -151,20 +169,10 @@ async fn hot_statements_are_few_and_use_their_indexes(backend: Backend) {
     let creates = recorder.take();
     assert!(creates.len() <= 6, "a create: the token, the count, the emails' owners, the company by domain, the customer, its contacts: {creates:#?}");
     let patch = json!({"last_name": "Doe", "emails": [{"email": "another@shared.example"}]});
-    let response = app
-        .api(Method::PATCH, &format!("{customers}/{id}"))
-        .json(&patch)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-
-    let response = app
-        .api(Method::DELETE, &format!("{customers}/{}", created[7]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 204);
+    let path = format!("{customers}/{id}");
+    call(&app, Method::PATCH, &path, Some(patch), 200).await;
+    let path = format!("{customers}/{}", created[7]);
+    call(&app, Method::DELETE, &path, None, 204).await;
 
     let mut all: Vec<String> = statements
         .into_iter()
@@ -210,6 +218,25 @@ async fn hot_statements_are_few_and_use_their_indexes(backend: Backend) {
             problems.join("\n\n")
         );
     }
+}
+
+/// A request as the account's admin: asserts its status, returns its JSON (null when empty).
+async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    status: u16,
+) -> Value {
+    let mut request = app.api(method, path);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let got = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    assert_eq!(got, status, "{path}: {text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
 #[derive(QueryableByName)]
