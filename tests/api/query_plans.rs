@@ -88,7 +88,7 @@ async fn hot_statements_are_few_and_use_their_indexes(backend: Backend) {
 
     // Statement counts per request: authentication is the first of each.
     let checkouts = app.state.db.checkouts();
-    call(&app, Method::GET, &format!("{customers}/{id}"), None, 200).await;
+    get(&app, &format!("{customers}/{id}")).await;
     assert_eq!(
         app.state.db.checkouts() - checkouts,
         1,
@@ -101,61 +101,23 @@ async fn hot_statements_are_few_and_use_their_indexes(backend: Backend) {
         "GET customer: the token, the customer with its contacts, its stats: {statements:#?}"
     );
 
-    let page = call(
-        &app,
-        Method::GET,
-        &format!("{customers}?per_page=10"),
-        None,
-        200,
-    )
-    .await;
+    let page = get(&app, &format!("{customers}?per_page=10")).await;
     let small_page = recorder.take().len();
-    call(
-        &app,
-        Method::GET,
-        &format!("{customers}?per_page=100"),
-        None,
-        200,
-    )
-    .await;
+    get(&app, &format!("{customers}?per_page=100")).await;
     assert_eq!(
         recorder.take().len(),
         small_page,
         "a list page's statements don't grow with its size"
     );
     let cursor = page["meta"]["next_cursor"].as_str().unwrap().to_string();
-    call(
-        &app,
-        Method::GET,
-        &format!("{customers}?cursor={cursor}"),
-        None,
-        200,
-    )
-    .await;
-    call(
-        &app,
-        Method::GET,
-        &format!("{customers}?email=jane7@shared.example"),
-        None,
-        200,
-    )
-    .await;
-    call(
-        &app,
-        Method::GET,
-        &format!("{customers}?phone=5550107"),
-        None,
-        200,
-    )
-    .await;
-    call(
-        &app,
-        Method::GET,
-        &format!("{customers}?sort=name"),
-        None,
-        200,
-    )
-    .await;
+    for query in [
+        format!("cursor={cursor}"),
+        "email=jane7@shared.example".into(),
+        "phone=5550107".into(),
+        "sort=name".into(),
+    ] {
+        get(&app, &format!("{customers}?{query}")).await;
+    }
     let lists = recorder.take();
 
     let checkouts = app.state.db.checkouts();
@@ -237,6 +199,10 @@ async fn call(
     let text = response.text().await.unwrap();
     assert_eq!(got, status, "{path}: {text}");
     serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+async fn get(app: &TestApp, path: &str) -> Value {
+    call(app, Method::GET, path, None, 200).await
 }
 
 #[derive(QueryableByName)]

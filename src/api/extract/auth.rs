@@ -74,44 +74,36 @@ impl Access {
     }
 
     /// `f` on one pooled connection, after [`Access::confirm`] there.
-    pub(crate) async fn read<T, F>(&self, db: &Db, f: F) -> Result<T, ApiError>
+    pub(crate) async fn read<T, F>(self, db: &Db, f: F) -> Result<T, ApiError>
     where
         F: Fn(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let access = self.clone();
         db.read(move |conn| {
-            access.confirm(conn)?;
+            self.confirm(conn)?;
             f(conn)
         })
         .await
     }
 
     /// `f` in one transaction, after [`Access::confirm`] in it.
-    pub(crate) async fn write<T, F>(&self, db: &Db, f: F) -> Result<T, ApiError>
+    pub(crate) async fn write<T, F>(self, db: &Db, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let access = self.clone();
         db.write(move |conn| {
-            access.confirm(conn)?;
+            self.confirm(conn)?;
             f(conn)
         })
         .await
     }
 
-    /// `input` when it is `Ok`; when it is an error, the credentials are confirmed first, so a
-    /// refused token gets 401/403/404 whatever it sent (as if checked before reading it).
-    pub(crate) async fn checked<T>(
-        &self,
-        db: &Db,
-        input: Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
-        if input.is_err() {
-            self.read(db, |_| Ok(())).await?;
-        }
-        input
+    /// A refused input's `err`, once the credentials are confirmed: a refused token gets
+    /// 401/403/404 whatever it sent (as if checked before reading it).
+    pub(crate) async fn refused_input<T>(self, db: &Db, err: ApiError) -> Result<T, ApiError> {
+        self.read(db, |_| Ok(())).await?;
+        Err(err)
     }
 }
 
@@ -147,9 +139,13 @@ impl Member {
         self.access().write(db, f).await
     }
 
-    /// See [`Access::checked`].
+    /// `input` as it is, but an error only once the credentials are confirmed (see
+    /// [`Access::refused_input`]): a refused token's 401/403/404 wins over a validation error.
     pub async fn checked<T>(&self, db: &Db, input: Result<T, ApiError>) -> Result<T, ApiError> {
-        self.access().checked(db, input).await
+        match input {
+            Ok(value) => Ok(value),
+            Err(err) => self.access().refused_input(db, err).await,
+        }
     }
 }
 

@@ -45,7 +45,7 @@ impl Caller {
         F: Fn(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        self.access.read(db, f).await
+        self.access.clone().read(db, f).await
     }
 
     /// Work in one transaction, once the credentials hold.
@@ -54,12 +54,15 @@ impl Caller {
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        self.access.write(db, f).await
+        self.access.clone().write(db, f).await
     }
 
     /// See [`Member::checked`].
     pub async fn checked<T>(&self, db: &Db, input: Result<T, ApiError>) -> Result<T, ApiError> {
-        self.access.checked(db, input).await
+        match input {
+            Ok(value) => Ok(value),
+            Err(err) => self.access.clone().refused_input(db, err).await,
+        }
     }
 }
 
