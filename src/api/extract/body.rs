@@ -59,6 +59,7 @@ impl FromRequest for Body {
         let mut payload = payload.take();
         Box::pin(async move {
             if declared_length.is_some_and(|n| n > limit as u64) {
+                discard_rest(&mut payload, declared_length).await;
                 return Err(ApiError::PayloadTooLarge(limit));
             }
             // A client that announces a body and stops sending it would hold the request open
@@ -76,9 +77,14 @@ impl FromRequest for Body {
                 }
                 Ok(bytes)
             };
-            let bytes = actix_web::rt::time::timeout(read_timeout, read)
-                .await
-                .map_err(|_| ApiError::BodyTimeout)??;
+            let bytes = match actix_web::rt::time::timeout(read_timeout, read).await {
+                Err(_) => return Err(ApiError::BodyTimeout),
+                Ok(Err(ApiError::PayloadTooLarge(limit))) => {
+                    discard_rest(&mut payload, None).await;
+                    return Err(ApiError::PayloadTooLarge(limit));
+                }
+                Ok(read) => read?,
+            };
             let value = match encoding {
                 Encoding::Json => serde_json::from_slice(&bytes)
                     .map_err(|e| ApiError::BadRequest(format!("Malformed JSON: {e}.")))?,
@@ -100,6 +106,30 @@ impl FromRequest for Body {
             Ok(Body(value))
         })
     }
+}
+
+/// Most a refused body is read on to its end, and for how long.
+const DISCARD_AT_MOST: u64 = 16 << 20;
+const DISCARD_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Reads a refused body to its end before the 413 goes out, as nginx's lingering close does: a
+/// server that answers while the client is still sending and then closes resets the connection,
+/// and the client loses the answer with it. Bounded in bytes and time; past either, the
+/// connection is closed and a client still sending learns of the refusal as a reset.
+async fn discard_rest(payload: &mut Payload, declared_length: Option<u64>) {
+    if declared_length.is_some_and(|n| n > DISCARD_AT_MOST) {
+        return;
+    }
+    let discard = async {
+        let mut read = 0u64;
+        while let Some(Ok(chunk)) = payload.next().await {
+            read += chunk.len() as u64;
+            if read > DISCARD_AT_MOST {
+                return;
+            }
+        }
+    };
+    let _ = actix_web::rt::time::timeout(DISCARD_FOR, discard).await;
 }
 
 /// PostgreSQL can't store NUL in text, and no field of ours needs it: a 422 on each field that
