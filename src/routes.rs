@@ -4,7 +4,7 @@
 use actix_web::{web, Resource};
 
 use crate::api::conversations::{self, interactions};
-use crate::api::{accounts, companies, customers, fallback, health, openapi, session};
+use crate::api::{accounts, companies, customers, extract, fallback, health, openapi, session};
 use crate::domain::label::LabelKind;
 
 /// A resource whose unmatched methods answer 405 JSON with `Allow: <allow>`.
@@ -13,7 +13,8 @@ fn resource(path: &str, allow: &'static str) -> Resource {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/health", "GET").route(web::get().to(health::health)))
+    cfg.app_data(web::PathConfig::default().error_handler(extract::path_not_found))
+        .service(resource("/health", "GET").route(web::get().to(health::health)))
         .service(resource("/ready", "GET").route(web::get().to(health::ready)))
         .service(
             web::scope("/api/v1")

@@ -18,13 +18,3 @@ pub mod rate_limit;
 pub mod request_id;
 pub mod session;
 pub mod views;
-
-use crate::error::ApiError;
-
-/// A path id: a positive integer, or the path names nothing (404).
-pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(ApiError::not_found)
-}

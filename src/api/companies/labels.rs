@@ -4,9 +4,8 @@
 use actix_web::{web, HttpResponse};
 
 use super::view::LabelView;
-use crate::api::extract::{Body, Member};
+use crate::api::extract::{Body, ItemPath, Member};
 use crate::api::openapi::schemas as doc;
-use crate::api::parse_id;
 use crate::api::views::{created, ok};
 use crate::domain::label::{LabelInput, LabelKind};
 use crate::error::ApiError;
@@ -96,9 +95,9 @@ pub async fn show_label(
     state: web::Data<AppState>,
     kind: web::Data<LabelKind>,
     member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = member.checked(&state.db, parse_id(&path.1)).await?;
+    let id = path.id;
     let (account_id, kind) = (member.account_id, **kind);
     let label = member
         .read(&state.db, move |conn| {
@@ -127,11 +126,11 @@ pub async fn update_label(
     state: web::Data<AppState>,
     kind: web::Data<LabelKind>,
     mut member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<ItemPath>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     member.admin_only();
-    let id = member.checked(&state.db, parse_id(&path.1)).await?;
+    let id = path.id;
     let input = member
         .checked(&state.db, LabelInput::parse(&body.0, false))
         .await?;
@@ -163,10 +162,10 @@ pub async fn delete_label(
     state: web::Data<AppState>,
     kind: web::Data<LabelKind>,
     mut member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
     member.admin_only();
-    let id = member.checked(&state.db, parse_id(&path.1)).await?;
+    let id = path.id;
     let (account_id, kind) = (member.account_id, **kind);
     member
         .write(&state.db, move |conn| {

@@ -11,9 +11,8 @@ use serde::Serialize;
 pub use labels::{create_label, delete_label, list_labels, show_label, update_label};
 pub use requests::{create_request, delete_request, list_requests, show_request, update_request};
 
-use super::extract::{Body, Member};
+use super::extract::{Body, ItemPath, Member};
 use super::paging::{list_response, query_pairs};
-use super::parse_id;
 use super::views::{created, ok};
 use crate::api::openapi::schemas as doc;
 use crate::domain::company::{CompanyInput, CompanyMode};
@@ -77,9 +76,9 @@ pub async fn create(
 pub async fn show(
     state: web::Data<AppState>,
     member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = member.checked(&state.db, parse_id(&path.1)).await?;
+    let id = path.id;
     let account_id = member.account_id;
     let record = member
         .read(&state.db, move |conn| companies::load(conn, account_id, id))
@@ -105,10 +104,10 @@ pub async fn show(
 pub async fn update(
     state: web::Data<AppState>,
     member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<ItemPath>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let id = member.checked(&state.db, parse_id(&path.1)).await?;
+    let id = path.id;
     let input = member
         .checked(&state.db, CompanyInput::parse(&body.0, CompanyMode::Update))
         .await?;
@@ -137,9 +136,9 @@ pub async fn update(
 pub async fn delete(
     state: web::Data<AppState>,
     member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = member.checked(&state.db, parse_id(&path.1)).await?;
+    let id = path.id;
     let account_id = member.account_id;
     member
         .write(&state.db, move |conn| {

@@ -3,10 +3,9 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::view::RequestView;
-use crate::api::extract::{Body, Member};
+use crate::api::extract::{Body, ItemPath, Member};
 use crate::api::openapi::schemas as doc;
 use crate::api::paging::{list_response, query_pairs};
-use crate::api::parse_id;
 use crate::api::views::{created, ok};
 use crate::db::customer_requests::RequestFilter;
 use crate::domain::customer_request::RequestInput;
@@ -64,9 +63,9 @@ pub async fn create_request(
 pub async fn show_request(
     state: web::Data<AppState>,
     member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = member.checked(&state.db, parse_id(&path.1)).await?;
+    let id = path.id;
     let account_id = member.account_id;
     let row = member
         .read(&state.db, move |conn| {
@@ -93,10 +92,10 @@ pub async fn show_request(
 pub async fn update_request(
     state: web::Data<AppState>,
     member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<ItemPath>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let id = member.checked(&state.db, parse_id(&path.1)).await?;
+    let id = path.id;
     let input = member
         .checked(&state.db, RequestInput::parse(&body.0, false))
         .await?;
@@ -124,9 +123,9 @@ pub async fn update_request(
 pub async fn delete_request(
     state: web::Data<AppState>,
     member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = member.checked(&state.db, parse_id(&path.1)).await?;
+    let id = path.id;
     let account_id = member.account_id;
     member
         .write(&state.db, move |conn| {

@@ -3,10 +3,9 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::InteractionView;
-use crate::api::extract::{Body, Caller, Member};
+use crate::api::extract::{Body, Caller, InteractionPath, ItemPath, Member};
 use crate::api::openapi::schemas as doc;
 use crate::api::paging::{list_response, query_pairs};
-use crate::api::parse_id;
 use crate::api::views::{created, ok};
 use crate::domain::conversation::InteractionInput;
 use crate::domain::paging::Window;
@@ -30,10 +29,10 @@ use crate::state::AppState;
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<ItemPath>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let conversation_id = caller.checked(&state.db, parse_id(&path.1)).await?;
+    let conversation_id = path.id;
     let pairs = caller.checked(&state.db, query_pairs(&req)).await?;
     let mut errors = FieldErrors::new();
     let window = Window::parse(&pairs, conversations::INTERACTION_SORT, false, &mut errors);
@@ -73,10 +72,10 @@ pub async fn list(
 pub async fn show(
     state: web::Data<AppState>,
     member: Member,
-    path: web::Path<(String, String, String)>,
+    path: web::Path<InteractionPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let conversation_id = member.checked(&state.db, parse_id(&path.1)).await?;
-    let id = member.checked(&state.db, parse_id(&path.2)).await?;
+    let conversation_id = path.id;
+    let id = path.interaction_id;
     let account_id = member.account_id;
     let found = member
         .read(&state.db, move |conn| {
@@ -103,10 +102,10 @@ pub async fn show(
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<ItemPath>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let conversation_id = caller.checked(&state.db, parse_id(&path.1)).await?;
+    let conversation_id = path.id;
     let input = caller
         .checked(&state.db, InteractionInput::parse(&body.0))
         .await?;
@@ -143,10 +142,10 @@ pub async fn create(
 pub async fn delete(
     state: web::Data<AppState>,
     member: Member,
-    path: web::Path<(String, String, String)>,
+    path: web::Path<InteractionPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let conversation_id = member.checked(&state.db, parse_id(&path.1)).await?;
-    let id = member.checked(&state.db, parse_id(&path.2)).await?;
+    let conversation_id = path.id;
+    let id = path.interaction_id;
     let account_id = member.account_id;
     member
         .write(&state.db, move |conn| {

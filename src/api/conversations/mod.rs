@@ -6,9 +6,8 @@ mod view;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::extract::{Body, Caller, Member};
+use super::extract::{Body, Caller, ItemPath, Member};
 use super::paging::{list_response, query_pairs};
-use super::parse_id;
 use super::views::{created, ok};
 use crate::api::openapi::schemas as doc;
 use crate::domain::conversation::{ConversationChanges, NewConversation};
@@ -70,9 +69,9 @@ pub async fn create(
 pub async fn show(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = caller.checked(&state.db, parse_id(&path.1)).await?;
+    let id = path.id;
     let guest_email = caller.guest_email();
     let (account_id, actor) = (caller.account_id, caller.actor.clone());
     let row = caller
@@ -100,10 +99,10 @@ pub async fn show(
 pub async fn update(
     state: web::Data<AppState>,
     member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<ItemPath>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let id = member.checked(&state.db, parse_id(&path.1)).await?;
+    let id = path.id;
     let changes = member
         .checked(&state.db, ConversationChanges::parse(&body.0))
         .await?;
@@ -132,9 +131,9 @@ pub async fn update(
 pub async fn delete(
     state: web::Data<AppState>,
     member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = member.checked(&state.db, parse_id(&path.1)).await?;
+    let id = path.id;
     let account_id = member.account_id;
     member
         .write(&state.db, move |conn| {

@@ -7,11 +7,9 @@ use actix_web::{web, HttpResponse};
 
 pub use list::list;
 
-use super::extract::{Body, Member};
-use super::parse_id;
+use super::extract::{Body, ContactPath, ItemPath, Member};
 use super::views::{created, ok};
 use crate::api::openapi::schemas as doc;
-use crate::domain::contact::ContactKind;
 use crate::domain::customer::{CustomerInput, Mode};
 use crate::error::ApiError;
 use crate::services::customers;
@@ -69,9 +67,9 @@ pub async fn create(
 pub async fn show(
     state: web::Data<AppState>,
     member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = member.checked(&state.db, parse_id(&path.1)).await?;
+    let id = path.id;
     let account_id = member.account_id;
     let record = member
         .read(&state.db, move |conn| customers::load(conn, account_id, id))
@@ -96,10 +94,10 @@ pub async fn show(
 pub async fn replace(
     state: web::Data<AppState>,
     member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<ItemPath>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    update(state, member, &path.1, body, Mode::Replace).await
+    update(state, member, path.id, body, Mode::Replace).await
 }
 
 /// `PATCH /customers/{id}`: any field, none required.
@@ -119,20 +117,19 @@ pub async fn replace(
 pub async fn patch(
     state: web::Data<AppState>,
     member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<ItemPath>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    update(state, member, &path.1, body, Mode::Patch).await
+    update(state, member, path.id, body, Mode::Patch).await
 }
 
 async fn update(
     state: web::Data<AppState>,
     member: Member,
-    raw_id: &str,
+    id: i64,
     body: Body,
     mode: Mode,
 ) -> Result<HttpResponse, ApiError> {
-    let id = member.checked(&state.db, parse_id(raw_id)).await?;
     let input = member
         .checked(&state.db, CustomerInput::parse(&body.0, mode))
         .await?;
@@ -161,9 +158,9 @@ async fn update(
 pub async fn delete(
     state: web::Data<AppState>,
     member: Member,
-    path: web::Path<(String, String)>,
+    path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = member.checked(&state.db, parse_id(&path.1)).await?;
+    let id = path.id;
     let account_id = member.account_id;
     member
         .write(&state.db, move |conn| {
@@ -189,15 +186,13 @@ pub async fn delete(
 pub async fn delete_contact(
     state: web::Data<AppState>,
     member: Member,
-    path: web::Path<(String, String, String, String)>,
+    path: web::Path<ContactPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, raw_id, list, raw_item) = path.into_inner();
-    let id = member.checked(&state.db, parse_id(&raw_id)).await?;
-    let item_id = member.checked(&state.db, parse_id(&raw_item)).await?;
-    let kind = ContactKind::ALL
-        .into_iter()
-        .find(|k| k.list() == list)
-        .ok_or_else(ApiError::not_found)?;
+    let ContactPath {
+        id,
+        list: kind,
+        item_id,
+    } = path.into_inner();
     let account_id = member.account_id;
     member
         .write(&state.db, move |conn| {

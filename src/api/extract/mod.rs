@@ -5,7 +5,10 @@ mod auth;
 mod body;
 mod caller;
 pub mod form;
+mod path;
 
 pub use auth::{CurrentUser, Member};
 pub use body::Body;
 pub use caller::Caller;
+pub(crate) use path::not_found as path_not_found;
+pub use path::{ContactPath, InteractionPath, ItemPath};
