@@ -1,44 +1,11 @@
 //! `ApiError`: the only place HTTP statuses and the `{"message", "errors"}` body are built.
 
-use std::collections::BTreeMap;
-
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
 
-/// Messages per field, keyed by the dotted path into the request body (`emails.0.email`).
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct FieldErrors(BTreeMap<String, Vec<String>>);
-
-impl FieldErrors {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Records `message` against `path`.
-    pub fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.0.entry(path.into()).or_default().push(message.into());
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub fn contains(&self, path: &str) -> bool {
-        self.0.contains_key(path)
-    }
-
-    /// `Ok(value)` when nothing was recorded, else a 422 carrying every message.
-    pub fn into_result<T>(self, value: T) -> Result<T, ApiError> {
-        if self.is_empty() {
-            Ok(value)
-        } else {
-            Err(ApiError::Validation(self))
-        }
-    }
-}
+use crate::db::{self, ConflictKind};
+pub use crate::domain::FieldErrors;
 
 /// Every way a request can fail. Handlers return `Result<_, ApiError>`.
 #[derive(Debug, thiserror::Error)]
@@ -77,9 +44,9 @@ pub enum ApiError {
     /// The client stopped sending the body it announced.
     #[error("The request body was not received in time.")]
     BodyTimeout,
-    /// The cause is logged, never sent.
+    /// The cause is logged with the request's id (see `api::request_id`), never sent.
     #[error("Internal server error.")]
-    Internal(String),
+    Internal(#[source] db::Cause),
 }
 
 impl ApiError {
@@ -87,7 +54,7 @@ impl ApiError {
         ApiError::NotFound("Not found.".into())
     }
 
-    pub fn internal(cause: impl Into<String>) -> Self {
+    pub fn internal(cause: impl Into<db::Cause>) -> Self {
         ApiError::Internal(cause.into())
     }
 
@@ -127,9 +94,6 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let ApiError::Internal(cause) = self {
-            log::error!("internal error: {cause}");
-        }
         let errors = match self {
             ApiError::Validation(errors) => Some(errors),
             ApiError::Conflict(_, errors) if !errors.is_empty() => Some(errors),
@@ -162,63 +126,124 @@ impl ResponseError for ApiError {
     }
 }
 
-/// Database errors: a missing row is a 404, a lost or unreachable database a 503, a constraint
-/// the request broke a 409 (handlers that can name the field map it to a 422 first), the rest 500.
-impl From<DieselError> for ApiError {
-    fn from(err: DieselError) -> Self {
-        if crate::db::is_lost_connection(&err) {
-            return ApiError::Unavailable;
-        }
-        if crate::db::is_work_timeout(&err) {
-            return ApiError::TooSlow;
-        }
+/// Database errors: a missing row is a 404, a lost or overloaded database a 503, a constraint
+/// the request broke a 409 (services that can name the field map it to a 422 first), the rest 500
+/// with the cause kept for the log.
+impl From<db::Error> for ApiError {
+    fn from(err: db::Error) -> Self {
         match err {
-            DieselError::NotFound => ApiError::not_found(),
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                log::info!("unique violation: {}", info.message());
-                ApiError::Conflict(
-                    "The record conflicts with an existing one.".into(),
-                    FieldErrors::new(),
-                )
-            }
-            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
-                log::info!("foreign key violation: {}", info.message());
-                ApiError::Conflict(
-                    "The record is in use or refers to a missing one.".into(),
-                    FieldErrors::new(),
-                )
-            }
-            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                ApiError::Conflict(
-                    "A concurrent change conflicted; retry the request.".into(),
-                    FieldErrors::new(),
-                )
-            }
-            // SQLite's writer waited out its busy timeout: the database is overloaded, not broken.
-            DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
-                if info.message().contains("database is locked") =>
-            {
+            db::Error::NotFound => ApiError::not_found(),
+            db::Error::Unavailable(cause) => {
+                log::warn!("database unavailable: {}", chain(cause.as_ref()));
                 ApiError::Unavailable
             }
-            DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
-                if info.message().contains("deadlock detected") =>
-            {
-                ApiError::Conflict(
-                    "A concurrent change conflicted; retry the request.".into(),
-                    FieldErrors::new(),
-                )
+            db::Error::TooSlow => ApiError::TooSlow,
+            db::Error::Conflict { kind, constraint } => {
+                log::info!("{kind} on {}", constraint.as_deref().unwrap_or("?"));
+                let message = match kind {
+                    ConflictKind::Unique => "The record conflicts with an existing one.",
+                    ConflictKind::ForeignKey => "The record is in use or refers to a missing one.",
+                    ConflictKind::Concurrent => {
+                        "A concurrent change conflicted; retry the request."
+                    }
+                };
+                ApiError::Conflict(message.into(), FieldErrors::new())
             }
-            other => ApiError::Internal(format!("database: {other}")),
+            err @ (db::Error::Config(_) | db::Error::Migration(_) | db::Error::Other(_)) => {
+                ApiError::Internal(err.into())
+            }
         }
     }
 }
 
-impl From<crate::db::DbError> for ApiError {
-    fn from(err: crate::db::DbError) -> Self {
-        match err {
-            crate::db::DbError::Connection(_) => ApiError::Unavailable,
-            crate::db::DbError::Query(e) => e.into(),
-            crate::db::DbError::Config(msg) => ApiError::Internal(msg),
+impl From<FieldErrors> for ApiError {
+    fn from(errors: FieldErrors) -> Self {
+        ApiError::Validation(errors)
+    }
+}
+
+impl db::WorkError for ApiError {
+    fn is_unavailable(&self) -> bool {
+        matches!(self, ApiError::Unavailable)
+    }
+}
+
+/// `err` and each of its sources, `: `-separated, for one log line.
+pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(err: ApiError) -> u16 {
+        err.status_code().as_u16()
+    }
+
+    #[test]
+    fn each_error_has_its_status() {
+        let cases = [
+            (ApiError::BadRequest("x".into()), 400),
+            (ApiError::Unauthorized("x".into()), 401),
+            (ApiError::Forbidden, 403),
+            (ApiError::not_found(), 404),
+            (ApiError::MethodNotAllowed, 405),
+            (ApiError::BodyTimeout, 408),
+            (ApiError::Conflict("x".into(), FieldErrors::new()), 409),
+            (ApiError::PayloadTooLarge(1), 413),
+            (ApiError::UnsupportedMediaType, 415),
+            (ApiError::field("name", "is required"), 422),
+            (ApiError::TooManyRequests(1), 429),
+            (ApiError::AccountBusy, 429),
+            (ApiError::internal("x"), 500),
+            (ApiError::Unavailable, 503),
+            (ApiError::TooSlow, 503),
+        ];
+        for (err, expected) in cases {
+            let name = format!("{err:?}");
+            assert_eq!(status(err), expected, "{name}");
         }
+    }
+
+    #[test]
+    fn each_database_error_has_its_status() {
+        let conflict = |kind| db::Error::Conflict {
+            kind,
+            constraint: None,
+        };
+        let cases = [
+            (db::Error::NotFound, 404),
+            (db::Error::Unavailable("gone".into()), 503),
+            (db::Error::TooSlow, 503),
+            (conflict(ConflictKind::Unique), 409),
+            (conflict(ConflictKind::ForeignKey), 409),
+            (conflict(ConflictKind::Concurrent), 409),
+            (db::Error::Migration("bad".into()), 500),
+            (db::Error::Other("bad".into()), 500),
+        ];
+        for (err, expected) in cases {
+            let name = format!("{err:?}");
+            assert_eq!(status(err.into()), expected, "{name}");
+        }
+        assert_eq!(status(FieldErrors::new().into()), 422);
+    }
+
+    #[test]
+    fn an_internal_error_keeps_its_causes() {
+        let err = ApiError::from(db::Error::Other("disk on fire".into()));
+        let ApiError::Internal(cause) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(chain(cause.as_ref()), "database error: disk on fire");
+        // The client sees none of it.
+        assert_eq!(err.to_string(), "Internal server error.");
     }
 }

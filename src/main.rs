@@ -6,8 +6,9 @@ use clap::Parser;
 async fn main() {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = supportdesk::config::Cli::parse();
-    if let Err(message) = supportdesk::cli::run(cli).await {
-        eprintln!("error: {message}");
+    if let Err(err) = supportdesk::cli::run(cli).await {
+        // `{:#}`: the error with each of its causes.
+        eprintln!("error: {err:#}");
         std::process::exit(1);
     }
 }

@@ -12,6 +12,7 @@ use actix_web::dev::{AppConfig, Server};
 use actix_web::middleware::{self, ErrorHandlers, Logger};
 use actix_web::rt::net::TcpStream;
 use actix_web::{web, App};
+use anyhow::{bail, Context};
 
 use crate::api::account_limit::AccountLimits;
 use crate::api::fallback;
@@ -21,41 +22,40 @@ use crate::api::{cors, head, request_id};
 use crate::auth::{self, JwtKeys};
 use crate::config::Settings;
 use crate::db::{self, Backend, Db, DbConn, PoolOptions};
-use crate::domain::Role;
-use crate::error::ApiError;
+use crate::domain::{EmailAddress, Role};
 use crate::routes;
+use crate::services::members::{self, NewMember};
 use crate::state::AppState;
 
 /// Opens the pool and brings the schema up to date; what every command does first.
-pub fn open_database(settings: &Settings) -> Result<(Db, Vec<String>), String> {
+pub fn open_database(settings: &Settings) -> anyhow::Result<(Db, Vec<String>)> {
     let mut options = PoolOptions::new(&settings.database_url);
     options.size = settings.pool_size;
     options.work_timeout = settings.database_work_timeout();
-    let db = Db::new(&options).map_err(|e| e.to_string())?;
+    let db = Db::new(&options).context("cannot open the database")?;
     // Migrations may rewrite large tables: a connection of their own, without the work bound.
     let mut conn = db
         .connect_unbounded()
-        .map_err(|e| format!("cannot connect to the database: {e}"))?;
-    let applied = db::migrations::run_pending(&mut conn).map_err(|e| e.to_string())?;
+        .context("cannot connect to the database")?;
+    let applied = db::migrations::run_pending(&mut conn)?;
     if !applied.is_empty() && db.backend() == Backend::Sqlite {
         // New tables and indexes get statistics before the first request plans with them.
         conn.batch_execute("PRAGMA optimize")
-            .map_err(|e| format!("cannot refresh SQLite's statistics: {e}"))?;
+            .context("cannot refresh SQLite's statistics")?;
     }
     Ok((db, applied))
 }
 
 /// The signing keys for this database (see [`auth::load_keys`]).
-pub fn signing_keys(db: &Db, settings: &Settings) -> Result<JwtKeys, String> {
-    let mut conn = db
-        .get()
-        .map_err(|_| "cannot connect to the database".to_string())?;
-    auth::load_keys(&mut conn, settings.jwt_secret.as_deref()).map_err(|e| e.to_string())
+pub fn signing_keys(db: &Db, settings: &Settings) -> anyhow::Result<JwtKeys> {
+    let mut conn = db.get().context("cannot connect to the database")?;
+    auth::load_keys(&mut conn, settings.jwt_secret.as_deref())
+        .context("cannot load the signing keys")
 }
 
 /// `PUBLIC_BASE_URL` without its trailing slash, checked to be an http(s) origin (links are
 /// built on it by plain concatenation).
-fn public_base_url(settings: &Settings) -> Result<Option<String>, String> {
+fn public_base_url(settings: &Settings) -> anyhow::Result<Option<String>> {
     let Some(raw) = settings.public_base_url.as_deref().map(str::trim) else {
         return Ok(None);
     };
@@ -72,9 +72,9 @@ fn public_base_url(settings: &Settings) -> Result<Option<String>, String> {
         {
             Ok(Some(base.to_string()))
         }
-        _ => Err(format!(
+        _ => bail!(
             "PUBLIC_BASE_URL must be an http(s) URL like https://api.example.com, not {raw:?}"
-        )),
+        ),
     }
 }
 
@@ -90,15 +90,16 @@ pub struct Application {
 
 impl Application {
     /// Binds `settings.bind`, prepares the database and builds the server (not yet polled).
-    pub fn build(settings: &Settings) -> Result<Application, String> {
+    pub fn build(settings: &Settings) -> anyhow::Result<Application> {
         let public_base_url = public_base_url(settings)?;
         let (db, _) = open_database(settings)?;
         let jwt = signing_keys(&db, settings)?;
         let listener = TcpListener::bind(&settings.bind)
-            .map_err(|e| format!("cannot bind {}: {e}", settings.bind))?;
-        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+            .with_context(|| format!("cannot bind {}", settings.bind))?;
+        let address = listener.local_addr()?;
+        let port = address.port();
         if settings.bootstrap {
-            let host = match listener.local_addr().map_err(|e| e.to_string())? {
+            let host = match address {
                 addr if addr.ip().is_unspecified() => format!("127.0.0.1:{port}"),
                 addr => addr.to_string(),
             };
@@ -134,7 +135,7 @@ impl Application {
             cors_origins,
             settings.shutdown_timeout_secs,
         )
-        .map_err(|e| e.to_string())?;
+        .context("cannot start the HTTP server")?;
         Ok(Application {
             port,
             server,
@@ -201,35 +202,34 @@ fn run(
 
 /// On an empty database: account 1, an admin and a 30-day token, announced as one curl line on
 /// stderr — the only place a secret is ever printed.
-fn bootstrap(db: &Db, jwt: &JwtKeys, host: &str) -> Result<(), String> {
-    let mut conn = db
-        .get()
-        .map_err(|_| "cannot connect to the database".to_string())?;
+fn bootstrap(db: &Db, jwt: &JwtKeys, host: &str) -> anyhow::Result<()> {
+    let mut conn = db.get().context("cannot connect to the database")?;
     let issued = conn
         .transaction(|conn: &mut DbConn| {
             // Instances starting together on one empty PostgreSQL bootstrap once.
             db::lock_for_startup(conn)?;
             if db::accounts::any_exist(conn)? {
-                return Ok::<_, ApiError>(None);
+                return Ok::<_, anyhow::Error>(None);
             }
             let account = db::accounts::create(conn, "Default account", false)?;
-            let admin = db::users::create(
+            let admin = members::create(
                 conn,
-                &db::users::NewUser {
-                    email: "admin@example.com".into(),
+                NewMember {
+                    account_id: account.id,
+                    email: EmailAddress::parse("admin@example.com").map_err(anyhow::Error::msg)?,
                     first_name: "Admin".into(),
                     last_name: None,
                     password_hash: None,
+                    role: Role::Admin,
                 },
             )?;
-            db::users::add_member(conn, account.id, admin.id, Role::Admin)?;
             let ttl = chrono::Duration::days(30);
             Ok(Some((
                 account.id,
                 auth::issue_token(conn, jwt, admin.id, ttl, None)?,
             )))
         })
-        .map_err(|e| e.to_string())?;
+        .context("cannot bootstrap the empty database")?;
     if let Some((account_id, issued)) = issued {
         log::info!("first start: created account {account_id} and its admin; their token follows");
         eprintln!(

@@ -49,7 +49,7 @@ pub fn query_pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, ApiError>
     {
         errors.add(key.replace('\0', ""), "must not contain NUL characters");
     }
-    errors.into_result(pairs)
+    Ok(errors.into_result(pairs)?)
 }
 
 /// `meta` and `links` for page `page` of `total` items, `shown` of them on this page.

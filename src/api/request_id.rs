@@ -6,6 +6,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 
+use crate::error::{chain, ApiError};
+
 pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
 /// A client-sent id is kept when it is 1–128 visible ASCII characters; anything else is replaced.
@@ -14,6 +16,21 @@ fn client_id(req: &ServiceRequest) -> Option<HeaderValue> {
     let text = value.to_str().ok()?;
     (!text.is_empty() && text.len() <= 128 && text.bytes().all(|b| b.is_ascii_graphic()))
         .then(|| value.clone())
+}
+
+/// A 500's cause, with every source, under the request's id: the client sees only the id.
+fn log_internal_error<B>(response: &ServiceResponse<B>, id: &HeaderValue) {
+    let cause = response
+        .response()
+        .error()
+        .and_then(|e| match e.as_error::<ApiError>() {
+            Some(ApiError::Internal(cause)) => Some(cause),
+            _ => None,
+        });
+    if let Some(cause) = cause {
+        let id = id.to_str().unwrap_or("?");
+        log::error!("request {id}: internal error: {}", chain(cause.as_ref()));
+    }
 }
 
 /// The middleware (`middleware::from_fn`); it also sets the id on the request, for the log.
@@ -27,6 +44,7 @@ pub async fn attach(
     });
     req.headers_mut().insert(HEADER, id.clone());
     let mut response = next.call(req).await?;
+    log_internal_error(&response, &id);
     response.headers_mut().insert(HEADER, id);
     Ok(response)
 }

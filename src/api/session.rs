@@ -46,7 +46,7 @@ pub async fn login(state: web::Data<AppState>, body: Body) -> Result<HttpRespons
     // account of the pool.
     let user = state
         .db
-        .read(move |conn| Ok(db::users::find_by_email(conn, &email)?))
+        .read(move |conn| db::users::find_by_email(conn, &email))
         .await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     // At most half the cores hash at once: a burst of logins queues here instead of taking
@@ -72,7 +72,7 @@ pub async fn login(state: web::Data<AppState>, body: Body) -> Result<HttpRespons
         .write(move |conn| {
             let ttl = chrono::Duration::hours(LOGIN_TTL_HOURS);
             let issued = auth::issue_token(conn, &keys.jwt, user.id, ttl, None)?;
-            Ok(LoginView {
+            Ok::<_, db::Error>(LoginView {
                 token: issued.token,
                 expires_at: format_timestamp(&issued.expires_at),
                 user: user.into(),
@@ -133,7 +133,7 @@ pub async fn profile(
         .read(move |conn| {
             let user = db::users::find(conn, user_id)?.ok_or_else(ApiError::not_found)?;
             let memberships = db::users::memberships(conn, user_id)?;
-            Ok(ProfileView::new(user, memberships))
+            Ok::<_, ApiError>(ProfileView::new(user, memberships))
         })
         .await?;
     Ok(ok(view))

@@ -4,7 +4,6 @@ pub mod jwt;
 pub mod password;
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::QueryResult;
 
 use crate::db::{self, DbConn};
 use crate::domain::Integration;
@@ -15,7 +14,7 @@ const JWT_SECRET_SETTING: &str = "jwt_secret";
 
 /// The signing keys: `JWT_SECRET` when given, else the secret stored in the database (generated
 /// on first use), so every instance and command on one database signs alike.
-pub fn load_keys(conn: &mut DbConn, configured: Option<&str>) -> QueryResult<JwtKeys> {
+pub fn load_keys(conn: &mut DbConn, configured: Option<&str>) -> db::Result<JwtKeys> {
     let secret = match configured {
         Some(secret) => secret.to_string(),
         None => db::settings::get_or_init(conn, JWT_SECRET_SETTING, jwt::generate_secret)?,
@@ -39,7 +38,7 @@ pub fn issue_token(
     user_id: i64,
     ttl: Duration,
     integration: Option<Integration>,
-) -> QueryResult<IssuedToken> {
+) -> db::Result<IssuedToken> {
     let now = db::now();
     let expires_at = now + ttl;
     let id = uuid::Uuid::new_v4().to_string();

@@ -1,5 +1,6 @@
 //! Accounts: the tenants every other record belongs to.
 
+use super::Result;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -35,7 +36,7 @@ pub struct AccountChanges {
     pub contact_form_enabled: Option<bool>,
 }
 
-pub fn create(conn: &mut DbConn, name: &str, contact_form_enabled: bool) -> QueryResult<Account> {
+pub fn create(conn: &mut DbConn, name: &str, contact_form_enabled: bool) -> Result<Account> {
     let now = super::now();
     let row = NewAccount {
         name,
@@ -51,14 +52,14 @@ pub fn create(conn: &mut DbConn, name: &str, contact_form_enabled: bool) -> Quer
     })
 }
 
-pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Account>> {
+pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<Account>> {
     db_run!(conn: {
         accounts::table.find(id).select(Account::as_select()).get_result(conn).optional()
     })
 }
 
 /// Whether the database holds any account yet (first start bootstraps one).
-pub fn any_exist(conn: &mut DbConn) -> QueryResult<bool> {
+pub fn any_exist(conn: &mut DbConn) -> Result<bool> {
     db_run!(conn: {
         diesel::select(diesel::dsl::exists(accounts::table.select(accounts::id))).get_result(conn)
     })
@@ -67,7 +68,7 @@ pub fn any_exist(conn: &mut DbConn) -> QueryResult<bool> {
 /// Adds `delta` to the account's customer count, kept in a row of its own (`customer_counts`).
 /// Creates and deletes call it as their last statement: the row stays locked until the
 /// transaction ends, and taken last that is only the commit, so one account's creates overlap.
-pub fn add_customers(conn: &mut DbConn, id: i64, delta: i64) -> QueryResult<()> {
+pub fn add_customers(conn: &mut DbConn, id: i64, delta: i64) -> Result<()> {
     db_run!(conn: {
         diesel::insert_into(customer_counts::table)
             .values((customer_counts::account_id.eq(id), customer_counts::customers.eq(delta)))
@@ -79,7 +80,7 @@ pub fn add_customers(conn: &mut DbConn, id: i64, delta: i64) -> QueryResult<()> 
     Ok(())
 }
 
-pub fn update(conn: &mut DbConn, id: i64, changes: &AccountChanges) -> QueryResult<Account> {
+pub fn update(conn: &mut DbConn, id: i64, changes: &AccountChanges) -> Result<Account> {
     let now = super::now();
     db_run!(conn: {
         diesel::update(accounts::table.find(id))

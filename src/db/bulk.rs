@@ -1,6 +1,7 @@
 //! Many rows per statement, for `seed-data`: what makes a million customers take minutes
 //! instead of hours. The API writes row by row; only the generator comes here.
 
+use super::Result;
 use diesel::prelude::*;
 
 use super::contacts::NewContact;
@@ -15,7 +16,7 @@ const ROWS_PER_STATEMENT: usize = 2_000;
 
 /// Inserts `rows`; returns their ids in the rows' order (each statement numbers its rows in
 /// order, and `RETURNING` is sorted because neither backend promises its order).
-pub fn insert_customers(conn: &mut DbConn, rows: &[NewCustomer]) -> QueryResult<Vec<i64>> {
+pub fn insert_customers(conn: &mut DbConn, rows: &[NewCustomer]) -> Result<Vec<i64>> {
     let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut chunk_ids: Vec<i64> = db_run!(conn: {
@@ -28,7 +29,7 @@ pub fn insert_customers(conn: &mut DbConn, rows: &[NewCustomer]) -> QueryResult<
 }
 
 /// Inserts `rows`; returns their ids in the rows' order, like [`insert_customers`].
-pub fn insert_contacts(conn: &mut DbConn, rows: &[NewContact]) -> QueryResult<Vec<i64>> {
+pub fn insert_contacts(conn: &mut DbConn, rows: &[NewContact]) -> Result<Vec<i64>> {
     let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut chunk_ids: Vec<i64> = db_run!(conn: {
@@ -40,7 +41,7 @@ pub fn insert_contacts(conn: &mut DbConn, rows: &[NewContact]) -> QueryResult<Ve
     Ok(ids)
 }
 
-pub fn insert_conversations(conn: &mut DbConn, rows: &[NewConversationRow]) -> QueryResult<usize> {
+pub fn insert_conversations(conn: &mut DbConn, rows: &[NewConversationRow]) -> Result<usize> {
     let mut inserted = 0;
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         inserted += db_run!(conn: {
@@ -52,7 +53,7 @@ pub fn insert_conversations(conn: &mut DbConn, rows: &[NewConversationRow]) -> Q
 
 /// The highest customer id in the database (0 when there is none): seeded emails count on from
 /// it, so a second run never repeats the first's.
-pub fn last_customer_id(conn: &mut DbConn) -> QueryResult<i64> {
+pub fn last_customer_id(conn: &mut DbConn) -> Result<i64> {
     let max: Option<i64> = db_run!(conn: {
         customers::table.select(diesel::dsl::max(customers::id)).get_result(conn)
     })?;
@@ -60,7 +61,7 @@ pub fn last_customer_id(conn: &mut DbConn) -> QueryResult<i64> {
 }
 
 /// Refreshes the planner's statistics after a bulk load (both backends know `ANALYZE`).
-pub fn analyze(conn: &mut DbConn) -> QueryResult<()> {
+pub fn analyze(conn: &mut DbConn) -> Result<()> {
     db_run!(conn: { diesel::sql_query("ANALYZE").execute(conn) })?;
     Ok(())
 }

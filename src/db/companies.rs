@@ -1,5 +1,6 @@
 //! Companies, their keys (domains and external ids), and what links to them.
 
+use super::Result;
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
@@ -76,7 +77,7 @@ impl KeyKind {
     }
 }
 
-pub fn insert(conn: &mut DbConn, row: &NewCompany) -> QueryResult<Company> {
+pub fn insert(conn: &mut DbConn, row: &NewCompany) -> Result<Company> {
     db_run!(conn: {
         diesel::insert_into(companies::table)
             .values(row)
@@ -85,7 +86,7 @@ pub fn insert(conn: &mut DbConn, row: &NewCompany) -> QueryResult<Company> {
     })
 }
 
-pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<Option<Company>> {
+pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<Company>> {
     db_run!(conn: {
         companies::table
             .filter(companies::account_id.eq(account_id))
@@ -97,24 +98,22 @@ pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<Option<C
 }
 
 /// Like [`find`], holding the row until the transaction ends (SQLite's writers are serial anyway).
-pub fn find_for_update(
-    conn: &mut DbConn,
-    account_id: i64,
-    id: i64,
-) -> QueryResult<Option<Company>> {
+pub fn find_for_update(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<Company>> {
     match conn {
         DbConn::Sqlite(_) => find(conn, account_id, id),
-        DbConn::Postgres(pg) => companies::table
-            .filter(companies::account_id.eq(account_id))
-            .filter(companies::id.eq(id))
-            .select(Company::as_select())
-            .for_update()
-            .get_result(pg)
-            .optional(),
+        DbConn::Postgres(pg) => super::from_diesel(
+            companies::table
+                .filter(companies::account_id.eq(account_id))
+                .filter(companies::id.eq(id))
+                .select(Company::as_select())
+                .for_update()
+                .get_result(pg)
+                .optional(),
+        ),
     }
 }
 
-pub fn update(conn: &mut DbConn, id: i64, changes: &CompanyChanges) -> QueryResult<Company> {
+pub fn update(conn: &mut DbConn, id: i64, changes: &CompanyChanges) -> Result<Company> {
     db_run!(conn: {
         diesel::update(companies::table.find(id))
             .set(changes)
@@ -127,7 +126,7 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &CompanyChanges) -> QueryResu
 /// Deletes a company. Its customers and customer requests are unlinked here rather than left to
 /// the foreign key's `ON DELETE SET NULL`, so their `updated_at` moves and `updated_since` syncs
 /// see the change.
-pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<bool> {
+pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<bool> {
     let now = super::now();
     let deleted = db_run!(conn: {
         diesel::update(customers::table.filter(customers::account_id.eq(account_id)).filter(customers::company_id.eq(id)))
@@ -149,7 +148,7 @@ pub fn list(
     account_id: i64,
     filter: &CompanyFilter,
     window: &Window,
-) -> QueryResult<(Option<i64>, Vec<Company>)> {
+) -> Result<(Option<i64>, Vec<Company>)> {
     db_run!(conn: {
         let filtered = || {
             let mut query = companies::table.filter(companies::account_id.eq(account_id)).into_boxed();
@@ -183,7 +182,7 @@ pub fn list(
 }
 
 /// The keys of `company_ids` as `(company_id, kind, value)`, oldest first.
-pub fn keys_of(conn: &mut DbConn, company_ids: &[i64]) -> QueryResult<Vec<(i64, String, String)>> {
+pub fn keys_of(conn: &mut DbConn, company_ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
     db_run!(conn: {
         company_keys::table
             .filter(any_of::ids(company_keys::company_id, company_ids))
@@ -199,7 +198,7 @@ pub fn owners(
     account_id: i64,
     kind: KeyKind,
     values: &[String],
-) -> QueryResult<Vec<(String, i64)>> {
+) -> Result<Vec<(String, i64)>> {
     if values.is_empty() {
         return Ok(Vec::new());
     }
@@ -220,7 +219,7 @@ pub fn add_keys(
     company_id: i64,
     kind: KeyKind,
     values: &[String],
-) -> QueryResult<()> {
+) -> Result<()> {
     if values.is_empty() {
         return Ok(());
     }
@@ -248,7 +247,7 @@ pub fn remove_keys(
     company_id: i64,
     kind: KeyKind,
     values: &[String],
-) -> QueryResult<()> {
+) -> Result<()> {
     if values.is_empty() {
         return Ok(());
     }
@@ -270,7 +269,7 @@ pub fn link_customers(
     account_id: i64,
     company_id: i64,
     domains: &[String],
-) -> QueryResult<usize> {
+) -> Result<usize> {
     if domains.is_empty() {
         return Ok(0);
     }
@@ -298,7 +297,7 @@ pub fn request_counts(
     conn: &mut DbConn,
     account_id: i64,
     company_ids: &[i64],
-) -> QueryResult<HashMap<i64, (i64, i64)>> {
+) -> Result<HashMap<i64, (i64, i64)>> {
     let rows: Vec<(Option<i64>, i64, i64)> = db_run!(conn: {
         customer_requests::table
             .filter(customer_requests::account_id.eq(account_id))

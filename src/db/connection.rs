@@ -1,10 +1,13 @@
 //! One connection type over both backends, and the r2d2 manager that opens it.
 
+use super::Result;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ManageConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
+
+use super::error::Error;
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,42 +24,6 @@ impl Backend {
         } else {
             Backend::Sqlite
         }
-    }
-}
-
-/// Errors opening or checking a connection.
-#[derive(Debug, thiserror::Error)]
-pub enum DbError {
-    #[error("cannot connect to the database: {0}")]
-    Connection(#[from] diesel::ConnectionError),
-    #[error("database error: {0}")]
-    Query(#[from] diesel::result::Error),
-    #[error("{0}")]
-    Config(String),
-}
-
-/// Whether `err` says the connection itself is gone (the server restarted, or ended this
-/// session), rather than that a statement failed. libpq reports some of these without an
-/// SQLSTATE, so diesel classifies them as `Unknown`: their text is the only sign.
-pub fn is_lost_connection(err: &diesel::result::Error) -> bool {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match err {
-        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
-        | Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _)
-        | Error::BrokenTransactionManager => true,
-        Error::DatabaseError(DatabaseErrorKind::Unknown, info) => {
-            const SIGNS: [&str; 7] = [
-                "server closed the connection",
-                "terminating connection",
-                "no connection to the server",
-                "could not send data to server",
-                "could not receive data from server",
-                "SSL connection has been closed",
-                "connection to server was lost",
-            ];
-            SIGNS.iter().any(|sign| info.message().contains(sign))
-        }
-        _ => false,
     }
 }
 
@@ -88,7 +55,7 @@ impl DbConn {
     /// the busy timeout does not apply to upgrading a read lock.
     pub fn transaction<T, E>(&mut self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
     where
-        E: From<diesel::result::Error>,
+        E: From<Error>,
     {
         self.begin()?;
         self.run_begun(f)
@@ -97,7 +64,7 @@ impl DbConn {
     /// Runs `f` inside the transaction just begun, then commits or rolls back.
     pub fn run_begun<T, E>(&mut self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
     where
-        E: From<diesel::result::Error>,
+        E: From<Error>,
     {
         match f(self) {
             Ok(value) => {
@@ -105,7 +72,7 @@ impl DbConn {
                     DbConn::Sqlite(c) => AnsiTransactionManager::commit_transaction(c),
                     DbConn::Postgres(c) => AnsiTransactionManager::commit_transaction(c),
                 };
-                committed?;
+                committed.map_err(Error::from)?;
                 Ok(value)
             }
             Err(err) => {
@@ -126,12 +93,16 @@ impl DbConn {
     /// otherwise).
     pub fn savepoint<T, E>(&mut self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
     where
-        E: From<diesel::result::Error>,
+        E: From<Error>,
     {
         // Inside a transaction, diesel's `begin_transaction` issues `SAVEPOINT`.
         match self {
-            DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction(c)?,
-            DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
+            DbConn::Sqlite(c) => {
+                AnsiTransactionManager::begin_transaction(c).map_err(Error::from)?
+            }
+            DbConn::Postgres(c) => {
+                AnsiTransactionManager::begin_transaction(c).map_err(Error::from)?
+            }
         }
         let result = f(self);
         let ended = match (&result, &mut *self) {
@@ -142,7 +113,7 @@ impl DbConn {
         };
         match (ended, result) {
             (Ok(()), result) => result,
-            (Err(e), Ok(_)) => Err(e.into()),
+            (Err(e), Ok(_)) => Err(Error::from(e).into()),
             // The caller needs the first error; a failed rollback breaks the connection anyway.
             (Err(e), Err(original)) => {
                 log::error!("savepoint rollback failed: {e}");
@@ -165,28 +136,29 @@ impl DbConn {
     }
 
     /// One round trip that proves the connection still works.
-    pub fn ping(&mut self) -> diesel::QueryResult<()> {
+    pub fn ping(&mut self) -> Result<()> {
         match self {
-            DbConn::Sqlite(c) => c.ping(),
-            DbConn::Postgres(c) => c.ping(),
+            DbConn::Sqlite(c) => Ok(c.ping()?),
+            DbConn::Postgres(c) => Ok(c.ping()?),
         }
     }
 
     /// Starts a transaction (see [`DbConn::transaction`]); [`DbConn::run_begun`] ends it.
-    pub fn begin(&mut self) -> diesel::QueryResult<()> {
+    pub fn begin(&mut self) -> Result<()> {
         match self {
-            DbConn::Sqlite(c) => {
-                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
-            }
-            DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c),
+            DbConn::Sqlite(c) => Ok(AnsiTransactionManager::begin_transaction_sql(
+                c,
+                "BEGIN IMMEDIATE",
+            )?),
+            DbConn::Postgres(c) => Ok(AnsiTransactionManager::begin_transaction(c)?),
         }
     }
 
     /// Runs raw SQL that needs no results (pragmas, locks).
-    pub fn batch_execute(&mut self, sql: &str) -> diesel::QueryResult<()> {
+    pub fn batch_execute(&mut self, sql: &str) -> Result<()> {
         match self {
-            DbConn::Sqlite(c) => c.batch_execute(sql),
-            DbConn::Postgres(c) => c.batch_execute(sql),
+            DbConn::Sqlite(c) => Ok(c.batch_execute(sql)?),
+            DbConn::Postgres(c) => Ok(c.batch_execute(sql)?),
         }
     }
 }
@@ -202,7 +174,7 @@ pub struct ConnectionManager {
 }
 
 impl ConnectionManager {
-    pub fn new(url: &str) -> Result<Self, DbError> {
+    pub fn new(url: &str) -> Result<Self, Error> {
         let backend = Backend::from_url(url);
         let target = match backend {
             Backend::Postgres => url.to_string(),
@@ -213,7 +185,7 @@ impl ConnectionManager {
                 .to_string(),
         };
         if target.is_empty() {
-            return Err(DbError::Config("DATABASE_URL names no database".into()));
+            return Err(Error::Config("DATABASE_URL names no database".into()));
         }
         if backend == Backend::Sqlite {
             super::sqlite_planner::install();
@@ -240,7 +212,7 @@ impl ConnectionManager {
     }
 
     /// Opens one connection, outside any pool.
-    pub fn connect(&self) -> Result<DbConn, DbError> {
+    pub fn connect(&self) -> Result<DbConn, Error> {
         match self.backend {
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(&self.target)?;
@@ -266,14 +238,14 @@ impl ConnectionManager {
 
 impl ManageConnection for ConnectionManager {
     type Connection = DbConn;
-    type Error = DbError;
+    type Error = Error;
 
-    fn connect(&self) -> Result<DbConn, DbError> {
+    fn connect(&self) -> Result<DbConn, Error> {
         ConnectionManager::connect(self)
     }
 
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), DbError> {
-        Ok(conn.ping()?)
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Error> {
+        conn.ping()
     }
 
     /// A PostgreSQL connection whose server went away is dropped rather than handed out again.

@@ -1,5 +1,6 @@
 //! Customers' emails, phones and websites, one table (`kind` tells them apart).
 
+use super::Result;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -33,11 +34,7 @@ pub struct NewContact<'a> {
 }
 
 /// The contacts of one customer, oldest first.
-pub fn of_customer(
-    conn: &mut DbConn,
-    account_id: i64,
-    customer_id: i64,
-) -> QueryResult<Vec<Contact>> {
+pub fn of_customer(conn: &mut DbConn, account_id: i64, customer_id: i64) -> Result<Vec<Contact>> {
     db_run!(conn: {
         customer_contacts::table
             .filter(customer_contacts::account_id.eq(account_id))
@@ -53,7 +50,7 @@ pub fn of_customers(
     conn: &mut DbConn,
     account_id: i64,
     customer_ids: &[i64],
-) -> QueryResult<Vec<Contact>> {
+) -> Result<Vec<Contact>> {
     if customer_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -68,7 +65,7 @@ pub fn of_customers(
 }
 
 /// Inserts all `rows` in one statement and returns them as stored, oldest first.
-pub fn insert_all(conn: &mut DbConn, rows: &[NewContact]) -> QueryResult<Vec<Contact>> {
+pub fn insert_all(conn: &mut DbConn, rows: &[NewContact]) -> Result<Vec<Contact>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -89,7 +86,7 @@ pub fn insert_all(conn: &mut DbConn, rows: &[NewContact]) -> QueryResult<Vec<Con
 fn insert_all_sqlite(
     conn: &mut diesel::SqliteConnection,
     rows: &[NewContact],
-) -> QueryResult<Vec<Contact>> {
+) -> Result<Vec<Contact>> {
     use diesel::sql_types::{BigInt, Text, Timestamp};
     let values = vec!["(?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ");
     let mut query = diesel::sql_query(format!(
@@ -108,11 +105,11 @@ fn insert_all_sqlite(
             .bind::<Text, _>(row.domain)
             .bind::<Timestamp, _>(row.created_at);
     }
-    query.load(conn)
+    Ok(query.load(conn)?)
 }
 
 /// Changes one contact's value (and the forms derived from it).
-pub fn update_value(conn: &mut DbConn, id: i64, value: &ContactValue) -> QueryResult<()> {
+pub fn update_value(conn: &mut DbConn, id: i64, value: &ContactValue) -> Result<()> {
     db_run!(conn: {
         diesel::update(customer_contacts::table.find(id))
             .set((
@@ -127,7 +124,7 @@ pub fn update_value(conn: &mut DbConn, id: i64, value: &ContactValue) -> QueryRe
 
 /// Gives an email row a placeholder key (`#<id>`, never an address) so another row of the same
 /// customer can take its address within one transaction.
-pub fn park_email(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+pub fn park_email(conn: &mut DbConn, id: i64) -> Result<()> {
     let placeholder = format!("#{id}");
     db_run!(conn: {
         diesel::update(customer_contacts::table.find(id))
@@ -142,7 +139,7 @@ pub fn emails_in_use(
     conn: &mut DbConn,
     account_id: i64,
     normalized: &[String],
-) -> QueryResult<Vec<Contact>> {
+) -> Result<Vec<Contact>> {
     if normalized.is_empty() {
         return Ok(Vec::new());
     }
@@ -157,7 +154,7 @@ pub fn emails_in_use(
 }
 
 /// Deletes contact `id` if it is a `kind` of `customer_id`; returns whether it was.
-pub fn delete(conn: &mut DbConn, customer_id: i64, kind: &str, id: i64) -> QueryResult<bool> {
+pub fn delete(conn: &mut DbConn, customer_id: i64, kind: &str, id: i64) -> Result<bool> {
     let deleted = db_run!(conn: {
         diesel::delete(
             customer_contacts::table

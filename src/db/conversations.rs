@@ -1,5 +1,6 @@
 //! Conversations: rows, numbering, listing, and the counts behind customer `stats`.
 
+use super::Result;
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -60,12 +61,12 @@ pub struct ConversationUpdate<'a> {
 
 /// Hands out the account's next conversation number. The update locks the account row until the
 /// transaction ends, so concurrent creates queue: no number repeats, and a rollback returns it.
-pub fn next_number(conn: &mut DbConn, account_id: i64) -> QueryResult<i64> {
+pub fn next_number(conn: &mut DbConn, account_id: i64) -> Result<i64> {
     reserve_numbers(conn, account_id, 1)
 }
 
 /// Takes `count` numbers at once (bulk loads); returns the first of them.
-pub fn reserve_numbers(conn: &mut DbConn, account_id: i64, count: i64) -> QueryResult<i64> {
+pub fn reserve_numbers(conn: &mut DbConn, account_id: i64, count: i64) -> Result<i64> {
     let last: i64 = db_run!(conn: {
         diesel::update(accounts::table.find(account_id))
             .set(accounts::last_conversation_number.eq(accounts::last_conversation_number + count))
@@ -75,7 +76,7 @@ pub fn reserve_numbers(conn: &mut DbConn, account_id: i64, count: i64) -> QueryR
     Ok(last - count + 1)
 }
 
-pub fn insert(conn: &mut DbConn, row: &NewConversationRow) -> QueryResult<Conversation> {
+pub fn insert(conn: &mut DbConn, row: &NewConversationRow) -> Result<Conversation> {
     db_run!(conn: {
         diesel::insert_into(conversations::table)
             .values(row)
@@ -84,7 +85,7 @@ pub fn insert(conn: &mut DbConn, row: &NewConversationRow) -> QueryResult<Conver
     })
 }
 
-pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<Option<ConversationRow>> {
+pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<ConversationRow>> {
     db_run!(conn: {
         conversations::table
             .left_join(customer_contacts::table)
@@ -96,7 +97,7 @@ pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<Option<C
     })
 }
 
-pub fn update(conn: &mut DbConn, id: i64, changes: &ConversationUpdate) -> QueryResult<()> {
+pub fn update(conn: &mut DbConn, id: i64, changes: &ConversationUpdate) -> Result<()> {
     db_run!(conn: {
         diesel::update(conversations::table.find(id)).set(changes).execute(conn)
     })?;
@@ -104,7 +105,7 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &ConversationUpdate) -> Query
 }
 
 /// Adds `delta` to the interaction count and marks the conversation updated.
-pub fn count_interactions(conn: &mut DbConn, id: i64, delta: i64) -> QueryResult<()> {
+pub fn count_interactions(conn: &mut DbConn, id: i64, delta: i64) -> Result<()> {
     let now = super::now();
     db_run!(conn: {
         diesel::update(conversations::table.find(id))
@@ -117,7 +118,7 @@ pub fn count_interactions(conn: &mut DbConn, id: i64, delta: i64) -> QueryResult
     Ok(())
 }
 
-pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<bool> {
+pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<bool> {
     let deleted = db_run!(conn: {
         diesel::delete(
             conversations::table.filter(conversations::account_id.eq(account_id)).filter(conversations::id.eq(id)),
@@ -133,7 +134,7 @@ pub fn list(
     conn: &mut DbConn,
     account_id: i64,
     query: &ConversationListQuery,
-) -> QueryResult<(Option<i64>, Vec<ConversationRow>)> {
+) -> Result<(Option<i64>, Vec<ConversationRow>)> {
     let (filter, sort, window) = (&query.filter, query.sort, &query.window);
     db_run!(conn: {
         let filtered = || {
@@ -191,11 +192,7 @@ pub struct ConversationStats {
 
 /// The stats of one customer, in one grouped query (an index-only scan on
 /// `conversations_stats_idx`).
-pub fn stats_of(
-    conn: &mut DbConn,
-    account_id: i64,
-    customer_id: i64,
-) -> QueryResult<ConversationStats> {
+pub fn stats_of(conn: &mut DbConn, account_id: i64, customer_id: i64) -> Result<ConversationStats> {
     let rows: Vec<(String, String, i64)> = db_run!(conn: {
         conversations::table
             .filter(conversations::account_id.eq(account_id))

@@ -1,5 +1,6 @@
 //! Customer requests and their attachments.
 
+use super::Result;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -59,7 +60,7 @@ pub struct RequestFilter {
     pub priority: Option<i64>,
 }
 
-pub fn insert(conn: &mut DbConn, row: &NewRequest) -> QueryResult<CustomerRequest> {
+pub fn insert(conn: &mut DbConn, row: &NewRequest) -> Result<CustomerRequest> {
     db_run!(conn: {
         diesel::insert_into(customer_requests::table)
             .values(row)
@@ -68,7 +69,7 @@ pub fn insert(conn: &mut DbConn, row: &NewRequest) -> QueryResult<CustomerReques
     })
 }
 
-pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<Option<RequestRow>> {
+pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<RequestRow>> {
     db_run!(conn: {
         customer_requests::table
             .left_join(request_attachments::table)
@@ -80,14 +81,14 @@ pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<Option<R
     })
 }
 
-pub fn update(conn: &mut DbConn, id: i64, changes: &RequestChanges) -> QueryResult<()> {
+pub fn update(conn: &mut DbConn, id: i64, changes: &RequestChanges) -> Result<()> {
     db_run!(conn: {
         diesel::update(customer_requests::table.find(id)).set(changes).execute(conn)
     })?;
     Ok(())
 }
 
-pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<bool> {
+pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<bool> {
     let deleted = db_run!(conn: {
         diesel::delete(
             customer_requests::table
@@ -105,7 +106,7 @@ pub fn set_attachment(
     account_id: i64,
     request_id: i64,
     url: Option<&str>,
-) -> QueryResult<()> {
+) -> Result<()> {
     let now = super::now();
     db_run!(conn: {
         diesel::delete(request_attachments::table.filter(request_attachments::request_id.eq(request_id)))
@@ -130,7 +131,7 @@ pub fn list(
     account_id: i64,
     filter: &RequestFilter,
     window: &Window,
-) -> QueryResult<(Option<i64>, Vec<RequestRow>)> {
+) -> Result<(Option<i64>, Vec<RequestRow>)> {
     db_run!(conn: {
         let filtered = || {
             let mut query = customer_requests::table

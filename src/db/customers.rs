@@ -1,5 +1,6 @@
 //! Customer rows; their contacts live in [`super::contacts`].
 
+use super::Result;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -57,7 +58,7 @@ diesel::define_sql_function! {
     fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
 }
 
-pub fn insert(conn: &mut DbConn, row: &NewCustomer) -> QueryResult<Customer> {
+pub fn insert(conn: &mut DbConn, row: &NewCustomer) -> Result<Customer> {
     db_run!(conn: {
         diesel::insert_into(customers::table)
             .values(row)
@@ -66,7 +67,7 @@ pub fn insert(conn: &mut DbConn, row: &NewCustomer) -> QueryResult<Customer> {
     })
 }
 
-pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<Option<Customer>> {
+pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<Customer>> {
     db_run!(conn: {
         customers::table
             .filter(customers::account_id.eq(account_id))
@@ -82,7 +83,7 @@ pub fn find_with_contacts(
     conn: &mut DbConn,
     account_id: i64,
     id: i64,
-) -> QueryResult<Option<(Customer, Vec<Contact>)>> {
+) -> Result<Option<(Customer, Vec<Contact>)>> {
     let rows: Vec<(Customer, Option<Contact>)> = db_run!(conn: {
         customers::table
             .left_join(
@@ -110,24 +111,22 @@ pub fn find_with_contacts(
 /// Like [`find`], and holds the row until the transaction ends, so concurrent updates of one
 /// customer (and its 15/25/150 limits) run one after another. On SQLite the transaction's
 /// `BEGIN IMMEDIATE` already serializes every writer.
-pub fn find_for_update(
-    conn: &mut DbConn,
-    account_id: i64,
-    id: i64,
-) -> QueryResult<Option<Customer>> {
+pub fn find_for_update(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<Customer>> {
     match conn {
         DbConn::Sqlite(_) => find(conn, account_id, id),
-        DbConn::Postgres(pg) => customers::table
-            .filter(customers::account_id.eq(account_id))
-            .filter(customers::id.eq(id))
-            .select(Customer::as_select())
-            .for_update()
-            .get_result(pg)
-            .optional(),
+        DbConn::Postgres(pg) => super::from_diesel(
+            customers::table
+                .filter(customers::account_id.eq(account_id))
+                .filter(customers::id.eq(id))
+                .select(Customer::as_select())
+                .for_update()
+                .get_result(pg)
+                .optional(),
+        ),
     }
 }
 
-pub fn update(conn: &mut DbConn, id: i64, changes: &CustomerChanges) -> QueryResult<Customer> {
+pub fn update(conn: &mut DbConn, id: i64, changes: &CustomerChanges) -> Result<Customer> {
     db_run!(conn: {
         diesel::update(customers::table.find(id))
             .set(changes)
@@ -137,7 +136,7 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &CustomerChanges) -> QueryRes
 }
 
 /// Deletes the customer (its contacts cascade; its conversations stay, unattached).
-pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> QueryResult<bool> {
+pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<bool> {
     let deleted = db_run!(conn: {
         diesel::delete(customers::table.filter(customers::account_id.eq(account_id)).filter(customers::id.eq(id)))
             .execute(conn)
@@ -152,7 +151,7 @@ pub fn list(
     conn: &mut DbConn,
     account_id: i64,
     query: &CustomerListQuery,
-) -> QueryResult<(Option<i64>, Vec<Customer>)> {
+) -> Result<(Option<i64>, Vec<Customer>)> {
     let (filter, sort, window) = (&query.filter, query.sort, &query.window);
     db_run!(conn: {
         // The same filters serve the count and the page. Contact filters are subselects on

@@ -1,5 +1,6 @@
 //! The messages of a conversation.
 
+use super::Result;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -36,7 +37,7 @@ pub struct NewInteraction<'a> {
 }
 
 /// Inserts `rows` in one statement.
-pub fn insert_all(conn: &mut DbConn, rows: &[NewInteraction]) -> QueryResult<()> {
+pub fn insert_all(conn: &mut DbConn, rows: &[NewInteraction]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -61,7 +62,7 @@ pub fn list(
     conversation_id: i64,
     visibility: Visibility,
     window: &Window,
-) -> QueryResult<(Option<i64>, Vec<Interaction>)> {
+) -> Result<(Option<i64>, Vec<Interaction>)> {
     db_run!(conn: {
         let filtered = || {
             let mut query = interactions::table
@@ -90,7 +91,7 @@ pub fn list(
 
 /// Inserts one interaction and returns that very row (not "the newest": another writer may have
 /// committed one since).
-pub fn insert_one(conn: &mut DbConn, row: &NewInteraction) -> QueryResult<Interaction> {
+pub fn insert_one(conn: &mut DbConn, row: &NewInteraction) -> Result<Interaction> {
     db_run!(conn: {
         diesel::insert_into(interactions::table)
             .values(row)
@@ -104,7 +105,7 @@ pub fn count_without_notes(
     conn: &mut DbConn,
     account_id: i64,
     conversation_id: i64,
-) -> QueryResult<i64> {
+) -> Result<i64> {
     db_run!(conn: {
         interactions::table
             .filter(interactions::account_id.eq(account_id))
@@ -120,7 +121,7 @@ pub fn find(
     account_id: i64,
     conversation_id: i64,
     id: i64,
-) -> QueryResult<Option<Interaction>> {
+) -> Result<Option<Interaction>> {
     db_run!(conn: {
         interactions::table
             .filter(interactions::account_id.eq(account_id))
@@ -132,12 +133,7 @@ pub fn find(
     })
 }
 
-pub fn delete(
-    conn: &mut DbConn,
-    account_id: i64,
-    conversation_id: i64,
-    id: i64,
-) -> QueryResult<bool> {
+pub fn delete(conn: &mut DbConn, account_id: i64, conversation_id: i64, id: i64) -> Result<bool> {
     let deleted = db_run!(conn: {
         diesel::delete(
             interactions::table

@@ -1,5 +1,6 @@
 //! Customer tiers and statuses (one table, `kind` tells them apart).
 
+use super::Result;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -25,7 +26,7 @@ pub fn create(
     account_id: i64,
     kind: LabelKind,
     input: &LabelInput,
-) -> QueryResult<Label> {
+) -> Result<Label> {
     let now = super::now();
     db_run!(conn: {
         diesel::insert_into(company_labels::table)
@@ -43,12 +44,7 @@ pub fn create(
     })
 }
 
-pub fn find(
-    conn: &mut DbConn,
-    account_id: i64,
-    kind: LabelKind,
-    id: i64,
-) -> QueryResult<Option<Label>> {
+pub fn find(conn: &mut DbConn, account_id: i64, kind: LabelKind, id: i64) -> Result<Option<Label>> {
     db_run!(conn: {
         company_labels::table
             .filter(company_labels::account_id.eq(account_id))
@@ -61,7 +57,7 @@ pub fn find(
 }
 
 /// The account's labels of `kind`, by position then id.
-pub fn list(conn: &mut DbConn, account_id: i64, kind: LabelKind) -> QueryResult<Vec<Label>> {
+pub fn list(conn: &mut DbConn, account_id: i64, kind: LabelKind) -> Result<Vec<Label>> {
     db_run!(conn: {
         company_labels::table
             .filter(company_labels::account_id.eq(account_id))
@@ -81,7 +77,7 @@ struct LabelChanges<'a> {
     updated_at: NaiveDateTime,
 }
 
-pub fn update(conn: &mut DbConn, id: i64, input: &LabelInput) -> QueryResult<Label> {
+pub fn update(conn: &mut DbConn, id: i64, input: &LabelInput) -> Result<Label> {
     let changes = LabelChanges {
         name: input.name.as_deref(),
         color: input.color.as_ref().map(|c| c.as_deref()),
@@ -97,7 +93,7 @@ pub fn update(conn: &mut DbConn, id: i64, input: &LabelInput) -> QueryResult<Lab
 }
 
 /// Whether any company uses label `id` as its tier or status.
-pub fn in_use(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
+pub fn in_use(conn: &mut DbConn, id: i64) -> Result<bool> {
     db_run!(conn: {
         diesel::select(diesel::dsl::exists(
             companies::table.filter(companies::tier_id.eq(id).or(companies::status_id.eq(id))),
@@ -106,7 +102,7 @@ pub fn in_use(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
     })
 }
 
-pub fn delete(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+pub fn delete(conn: &mut DbConn, id: i64) -> Result<()> {
     db_run!(conn: {
         diesel::delete(company_labels::table.find(id)).execute(conn)
     })?;

@@ -5,7 +5,7 @@ use diesel::backend::Backend as DieselBackend;
 use diesel::migration::MigrationSource;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-use super::{DbConn, DbError};
+use super::{DbConn, Error, Result};
 
 const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -17,7 +17,7 @@ const PG_MIGRATION_LOCK: i64 = 0x5350_4454_534b;
 ///
 /// SQLite is switched to WAL here, once per file: the mode is persistent, and readers then no
 /// longer block the writer.
-pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
+pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>> {
     match conn {
         DbConn::Sqlite(c) => {
             diesel::connection::SimpleConnection::batch_execute(c, "PRAGMA journal_mode = WAL;")?;
@@ -33,13 +33,13 @@ pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
     }
 }
 
-fn apply<C, DB>(conn: &mut C, source: EmbeddedMigrations) -> Result<Vec<String>, DbError>
+fn apply<C, DB>(conn: &mut C, source: EmbeddedMigrations) -> Result<Vec<String>>
 where
     DB: DieselBackend,
     C: MigrationHarness<DB>,
     EmbeddedMigrations: MigrationSource<DB>,
 {
-    let failed = |e| DbError::Config(format!("migration failed: {e}"));
+    let failed = Error::Migration;
     let pending = conn.pending_migrations(source).map_err(failed)?;
     let names = pending.iter().map(|m| m.name().to_string()).collect();
     conn.run_migrations(&pending).map_err(failed)?;

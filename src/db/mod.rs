@@ -14,6 +14,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod customer_requests;
 pub mod customers;
+mod error;
 pub mod interactions;
 pub mod labels;
 pub mod migrations;
@@ -24,7 +25,8 @@ mod sqlite_planner;
 pub mod tokens;
 pub mod users;
 
-pub use connection::{is_lost_connection, Backend, ConnectionManager, DbConn, DbError};
+pub use connection::{Backend, ConnectionManager, DbConn};
+pub use error::{Cause, ConflictKind, Error, Result, WorkError};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -33,17 +35,21 @@ use std::time::{Duration, Instant};
 use actix_web::web;
 use diesel::r2d2::Pool as R2d2Pool;
 
-use crate::error::ApiError;
-
-/// Runs `$body` with `$conn` rebound to the concrete connection of whichever backend is in use.
+/// Runs `$body` with `$conn` rebound to the concrete connection of whichever backend is in use;
+/// `$body` is diesel work, and its error becomes the repository's [`Error`].
 #[macro_export]
 macro_rules! db_run {
     ($conn:ident: $body:block) => {
         match $conn {
-            $crate::db::DbConn::Sqlite($conn) => $body,
-            $crate::db::DbConn::Postgres($conn) => $body,
+            $crate::db::DbConn::Sqlite($conn) => $crate::db::from_diesel($body),
+            $crate::db::DbConn::Postgres($conn) => $crate::db::from_diesel($body),
         }
     };
+}
+
+/// diesel's result as the repository's (see [`db_run!`]).
+pub fn from_diesel<T>(result: diesel::QueryResult<T>) -> Result<T> {
+    result.map_err(Error::from)
 }
 
 /// Settings that shape the pool.
@@ -94,7 +100,7 @@ pub struct Db {
 
 impl Db {
     /// Builds the pool without touching the database: a server may start while the database is down.
-    pub fn new(options: &PoolOptions) -> Result<Db, DbError> {
+    pub fn new(options: &PoolOptions) -> Result<Db> {
         let manager = ConnectionManager::new(&options.url)?.with_work_timeout(options.work_timeout);
         let backend = manager.backend();
         let size = options.size.unwrap_or(match backend {
@@ -148,22 +154,22 @@ impl Db {
     }
 
     /// A connection for start-up and command-line work, outside any request.
-    pub fn get(&self) -> Result<PooledConn, ApiError> {
+    pub fn get(&self) -> Result<PooledConn> {
         self.pool.get().map_err(|e| {
             log::warn!("database unavailable: {e}");
-            ApiError::Unavailable
+            Error::from(e)
         })
     }
 
     /// A connection of its own, outside the pool and without the work timeout: for migrations,
     /// which may rewrite a large table.
-    pub fn connect_unbounded(&self) -> Result<DbConn, DbError> {
+    pub fn connect_unbounded(&self) -> Result<DbConn> {
         self.manager.clone().with_work_timeout(None).connect()
     }
 
     /// A pooled connection for a request; while connections were lately lost, one that answers
     /// a ping (the dead ones met on the way are dropped).
-    fn checkout(&self) -> Result<PooledConn, ApiError> {
+    fn checkout(&self) -> Result<PooledConn> {
         self.checkouts.fetch_add(1, Ordering::Relaxed);
         let mut conn = self.get()?;
         if self.millis_since_epoch() >= self.recheck_until_ms.load(Ordering::Relaxed) {
@@ -202,15 +208,16 @@ impl Db {
 
     /// Runs `f` on the blocking thread pool with a pooled connection, outside a transaction.
     /// A read that meets a lost connection runs once more on a live one: reads are safe to repeat.
-    pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: Fn(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        F: Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: WorkError,
     {
         self.blocking(move |db| {
             let mut conn = db.checkout()?;
             match db.bounded(|| f(&mut conn)) {
-                Err(ApiError::Unavailable) if db.connection_lost(&mut conn) => {
+                Err(e) if e.is_unavailable() && db.connection_lost(&mut conn) => {
                     drop(conn);
                     let mut conn = db.checkout()?;
                     db.bounded(|| f(&mut conn))
@@ -224,10 +231,11 @@ impl Db {
     /// Runs `f` in one transaction on the blocking thread pool: it commits when `f` returns `Ok`
     /// and rolls everything back when it returns `Err`, so a failed request writes nothing.
     /// A `BEGIN` that meets a lost connection is retried on a live one (nothing has run yet).
-    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: WorkError,
     {
         self.blocking(move |db| {
             // SQLite writers take their turn before taking a connection, so waiting writers
@@ -239,16 +247,15 @@ impl Db {
             };
             let mut conn = db.checkout()?;
             if let Err(e) = conn.begin() {
-                let e = ApiError::from(e);
-                if !matches!(e, ApiError::Unavailable) || !db.connection_lost(&mut conn) {
-                    return Err(e);
+                if !e.is_unavailable() || !db.connection_lost(&mut conn) {
+                    return Err(e.into());
                 }
                 drop(conn);
                 conn = db.checkout()?;
                 conn.begin()?;
             }
             let result = db.bounded(|| conn.run_begun(f));
-            if matches!(result, Err(ApiError::Unavailable)) {
+            if result.as_ref().is_err_and(E::is_unavailable) {
                 db.connection_lost(&mut conn);
             }
             result
@@ -266,15 +273,16 @@ impl Db {
     }
 
     /// Runs `f` on actix's blocking thread pool (diesel is synchronous).
-    async fn blocking<T, F>(&self, f: F) -> Result<T, ApiError>
+    async fn blocking<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&Db) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&Db) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: WorkError,
     {
         let db = self.clone();
         web::block(move || f(&db))
             .await
-            .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+            .map_err(|e| E::from(Error::Other(e.to_string().into())))?
     }
 }
 
@@ -290,21 +298,10 @@ pub async fn refresh_statistics(db: Db, every: Duration) {
     ticks.tick().await; // the first tick is now; connections already ran it as they opened
     loop {
         ticks.tick().await;
-        if let Err(e) = db
-            .read(|conn| Ok(conn.batch_execute("PRAGMA optimize")?))
-            .await
-        {
+        if let Err(e) = db.read(|conn| conn.batch_execute("PRAGMA optimize")).await {
             log::warn!("refreshing SQLite's statistics failed: {e}");
         }
     }
-}
-
-/// Whether `err` is work stopped by the work timeout: PostgreSQL's `statement_timeout`
-/// (SQLSTATE 57014, which diesel does not classify) or SQLite's deadline.
-pub fn is_work_timeout(err: &diesel::result::Error) -> bool {
-    sqlite_deadline::is_interrupted(err)
-        || matches!(err, diesel::result::Error::DatabaseError(_, info)
-            if info.message().starts_with("canceling statement due to statement timeout"))
 }
 
 /// The current time as stored: UTC, to the microsecond (what PostgreSQL keeps), so a value reads
@@ -316,7 +313,7 @@ pub fn now() -> chrono::NaiveDateTime {
 
 /// Serializes start-up work (bootstrap) across instances: a transaction-scoped advisory lock on
 /// PostgreSQL; SQLite's `BEGIN IMMEDIATE` already holds the only write lock.
-pub fn lock_for_startup(conn: &mut DbConn) -> diesel::QueryResult<()> {
+pub fn lock_for_startup(conn: &mut DbConn) -> Result<()> {
     match conn {
         DbConn::Sqlite(_) => Ok(()),
         DbConn::Postgres(_) => conn.batch_execute("SELECT pg_advisory_xact_lock(5263436)"),

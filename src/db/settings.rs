@@ -1,5 +1,6 @@
 //! Server-wide settings stored in the database, so every instance on it agrees.
 
+use super::Result;
 use diesel::prelude::*;
 
 use super::schema::settings;
@@ -8,11 +9,7 @@ use crate::db_run;
 
 /// Returns the stored value of `name`, storing `make()` first when there is none.
 /// Instances racing on first start all end up with the value that was stored first.
-pub fn get_or_init(
-    conn: &mut DbConn,
-    name: &str,
-    make: impl FnOnce() -> String,
-) -> QueryResult<String> {
+pub fn get_or_init(conn: &mut DbConn, name: &str, make: impl FnOnce() -> String) -> Result<String> {
     let stored: Option<String> = db_run!(conn: {
         settings::table.find(name).select(settings::value).get_result(conn).optional()
     })?;

@@ -1,5 +1,6 @@
 //! API tokens: one row per issued JWT, keyed by its `jti`, so tokens can be revoked.
 
+use super::Result;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -17,7 +18,7 @@ pub struct NewToken<'a> {
     pub expires_at: NaiveDateTime,
 }
 
-pub fn insert(conn: &mut DbConn, token: &NewToken) -> QueryResult<()> {
+pub fn insert(conn: &mut DbConn, token: &NewToken) -> Result<()> {
     db_run!(conn: {
         diesel::insert_into(api_tokens::table).values(token).execute(conn)
     })?;
@@ -25,7 +26,7 @@ pub fn insert(conn: &mut DbConn, token: &NewToken) -> QueryResult<()> {
 }
 
 /// Marks a token revoked (keeping the first revocation time); returns whether it exists.
-pub fn revoke(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
+pub fn revoke(conn: &mut DbConn, id: &str) -> Result<bool> {
     let now = super::now();
     db_run!(conn: {
         diesel::update(api_tokens::table.find(id).filter(api_tokens::revoked_at.is_null()))
@@ -51,7 +52,7 @@ pub fn authenticate(
     jti: &str,
     user_id: i64,
     account_id: Option<i64>,
-) -> QueryResult<Option<Grant>> {
+) -> Result<Option<Grant>> {
     let now = super::now();
     // Ids are positive, so 0 matches no membership when no account is asked about.
     let account_id = account_id.unwrap_or(0);

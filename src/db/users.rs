@@ -1,5 +1,6 @@
 //! Users (agents) and their membership of accounts.
 
+use super::Result;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -45,7 +46,7 @@ struct UserRow<'a> {
     updated_at: NaiveDateTime,
 }
 
-pub fn create(conn: &mut DbConn, new: &NewUser) -> QueryResult<User> {
+pub fn create(conn: &mut DbConn, new: &NewUser) -> Result<User> {
     let now = super::now();
     let row = UserRow {
         email: &new.email,
@@ -65,14 +66,14 @@ pub fn create(conn: &mut DbConn, new: &NewUser) -> QueryResult<User> {
     })
 }
 
-pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
+pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<User>> {
     db_run!(conn: {
         users::table.find(id).select(User::as_select()).get_result(conn).optional()
     })
 }
 
 /// Looks a user up by email, ignoring case.
-pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>> {
+pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<User>> {
     let normalized = email.to_lowercase();
     db_run!(conn: {
         users::table
@@ -84,7 +85,7 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>
 }
 
 /// Makes `user_id` a member of `account_id` with `role`.
-pub fn add_member(conn: &mut DbConn, account_id: i64, user_id: i64, role: Role) -> QueryResult<()> {
+pub fn add_member(conn: &mut DbConn, account_id: i64, user_id: i64, role: Role) -> Result<()> {
     let now = super::now();
     db_run!(conn: {
         diesel::insert_into(account_members::table)
@@ -100,7 +101,7 @@ pub fn add_member(conn: &mut DbConn, account_id: i64, user_id: i64, role: Role) 
 }
 
 /// The accounts `user_id` belongs to, with its role in each, ordered by account id.
-pub fn memberships(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<(Account, Role)>> {
+pub fn memberships(conn: &mut DbConn, user_id: i64) -> Result<Vec<(Account, Role)>> {
     let rows: Vec<(Account, String)> = db_run!(conn: {
         account_members::table
             .inner_join(accounts::table)
@@ -116,7 +117,7 @@ pub fn memberships(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<(Account,
 }
 
 /// Whether `user_id` is a member of `account_id`.
-pub fn is_member(conn: &mut DbConn, account_id: i64, user_id: i64) -> QueryResult<bool> {
+pub fn is_member(conn: &mut DbConn, account_id: i64, user_id: i64) -> Result<bool> {
     db_run!(conn: {
         diesel::select(diesel::dsl::exists(
             account_members::table
@@ -128,7 +129,7 @@ pub fn is_member(conn: &mut DbConn, account_id: i64, user_id: i64) -> QueryResul
 }
 
 /// Activates or deactivates a user; a deactivated user's tokens stop working at once.
-pub fn set_active(conn: &mut DbConn, id: i64, active: bool) -> QueryResult<()> {
+pub fn set_active(conn: &mut DbConn, id: i64, active: bool) -> Result<()> {
     let now = super::now();
     db_run!(conn: {
         diesel::update(users::table.find(id))

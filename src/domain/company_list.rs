@@ -2,7 +2,7 @@
 
 use super::company::parse_domain;
 use super::paging::{param, Window, NEWEST_FIRST};
-use crate::error::{ApiError, FieldErrors};
+use super::FieldErrors;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CompanyFilter {
@@ -17,7 +17,7 @@ pub struct CompanyListQuery {
 }
 
 impl CompanyListQuery {
-    pub fn parse(pairs: &[(String, String)]) -> Result<CompanyListQuery, ApiError> {
+    pub fn parse(pairs: &[(String, String)]) -> Result<CompanyListQuery, FieldErrors> {
         let get = |key: &str| param(pairs, key);
         let mut errors = FieldErrors::new();
         let window = Window::parse(pairs, NEWEST_FIRST, true, &mut errors);

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::email::EmailAddress;
 use super::input::{bounded_text, Object, Patch};
-use crate::error::{ApiError, FieldErrors};
+use super::FieldErrors;
 
 /// Longest subject, source, and name given by a contact form.
 pub const MAX_SHORT_TEXT: usize = 255;
@@ -110,13 +110,13 @@ impl InteractionInput {
     }
 
     /// A body of its own (`POST …/interactions`).
-    pub fn parse(body: &Value) -> Result<InteractionInput, ApiError> {
+    pub fn parse(body: &Value) -> Result<InteractionInput, FieldErrors> {
         let object = Object::root(body)?;
         let mut errors = FieldErrors::new();
         let input = InteractionInput::read(&object, &mut errors);
         match input {
             Some(input) if errors.is_empty() => Ok(input),
-            _ => Err(ApiError::Validation(errors)),
+            _ => Err(errors),
         }
     }
 }
@@ -145,7 +145,7 @@ pub struct NewConversation {
 }
 
 impl NewConversation {
-    pub fn parse(body: &Value) -> Result<NewConversation, ApiError> {
+    pub fn parse(body: &Value) -> Result<NewConversation, FieldErrors> {
         let object = Object::root(body)?;
         let mut errors = FieldErrors::new();
         let customer_id = match object.integer("customer_id", &mut errors) {
@@ -223,7 +223,7 @@ pub struct ConversationChanges {
 }
 
 impl ConversationChanges {
-    pub fn parse(body: &Value) -> Result<ConversationChanges, ApiError> {
+    pub fn parse(body: &Value) -> Result<ConversationChanges, FieldErrors> {
         let object = Object::root(body)?;
         let mut errors = FieldErrors::new();
         let status = read_enum(
@@ -336,9 +336,9 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn error_keys(result: Result<impl std::fmt::Debug, ApiError>) -> Vec<String> {
+    fn error_keys(result: Result<impl std::fmt::Debug, FieldErrors>) -> Vec<String> {
         match result {
-            Err(ApiError::Validation(errors)) => serde_json::to_value(&errors)
+            Err(errors) => serde_json::to_value(&errors)
                 .unwrap()
                 .as_object()
                 .unwrap()

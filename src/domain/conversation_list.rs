@@ -2,7 +2,7 @@
 
 use super::conversation::{Channel, Status};
 use super::paging::{param, Window};
-use crate::error::{ApiError, FieldErrors};
+use super::FieldErrors;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ConversationSort {
@@ -60,7 +60,7 @@ pub struct ConversationListQuery {
 
 impl ConversationListQuery {
     /// Reads the query string's pairs; unknown parameters are ignored, bad values are a 422.
-    pub fn parse(pairs: &[(String, String)]) -> Result<ConversationListQuery, ApiError> {
+    pub fn parse(pairs: &[(String, String)]) -> Result<ConversationListQuery, FieldErrors> {
         let get = |key: &str| param(pairs, key);
         let mut errors = FieldErrors::new();
         let sort = match get("sort") {
@@ -135,7 +135,7 @@ mod tests {
 
     #[test]
     fn bad_filters_are_named() {
-        let Err(ApiError::Validation(errors)) = ConversationListQuery::parse(&pairs(&[
+        let Err(errors) = ConversationListQuery::parse(&pairs(&[
             ("customer_id", "x"),
             ("status", "open"),
             ("channel", "fax"),

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::contact::{parse_web_url, ContactKind, ContactValue};
 use super::input::{bounded_text, required_text, Object, Patch};
-use crate::error::{ApiError, FieldErrors};
+use super::FieldErrors;
 
 /// Longest first name, last name or company.
 pub const MAX_TEXT_LEN: usize = 255;
@@ -50,7 +50,7 @@ pub struct CustomerInput {
 }
 
 impl CustomerInput {
-    pub fn parse(body: &Value, mode: Mode) -> Result<CustomerInput, ApiError> {
+    pub fn parse(body: &Value, mode: Mode) -> Result<CustomerInput, FieldErrors> {
         let object = Object::root(body)?;
         let mut errors = FieldErrors::new();
         let first_name = match (mode, object.text("first_name", &mut errors)) {
@@ -171,7 +171,7 @@ mod tests {
 
     fn errors_of(body: Value, mode: Mode) -> Vec<String> {
         match CustomerInput::parse(&body, mode) {
-            Err(ApiError::Validation(errors)) => {
+            Err(errors) => {
                 let map = serde_json::to_value(&errors).unwrap();
                 map.as_object().unwrap().keys().cloned().collect()
             }

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::contact::parse_web_url;
 use super::conversation::MAX_BODY_BYTES;
 use super::input::{Object, Patch};
-use crate::error::{ApiError, FieldErrors};
+use super::FieldErrors;
 
 /// Where the request's company comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +28,7 @@ pub struct RequestInput {
 
 impl RequestInput {
     /// `creating`: `conversation_id` is required.
-    pub fn parse(body: &Value, creating: bool) -> Result<RequestInput, ApiError> {
+    pub fn parse(body: &Value, creating: bool) -> Result<RequestInput, FieldErrors> {
         let object = Object::root(body)?;
         let mut errors = FieldErrors::new();
         let conversation_id = match object.integer("conversation_id", &mut errors) {
@@ -116,8 +116,7 @@ mod tests {
 
     #[test]
     fn conversation_is_required_and_priority_is_zero_or_one() {
-        let Err(ApiError::Validation(errors)) = RequestInput::parse(&json!({"priority": 2}), true)
-        else {
+        let Err(errors) = RequestInput::parse(&json!({"priority": 2}), true) else {
             panic!()
         };
         assert!(errors.contains("conversation_id") && errors.contains("priority"));

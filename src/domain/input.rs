@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::{ApiError, FieldErrors};
+use super::FieldErrors;
 
 /// One field of a body, with update semantics: absent leaves a value alone, `null` or `""` clears it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -48,13 +48,15 @@ pub struct Object<'a> {
 }
 
 impl<'a> Object<'a> {
-    /// The body's top level; anything but an object is a 400.
-    pub fn root(body: &'a Value) -> Result<Object<'a>, ApiError> {
+    /// The body's top level (the `Body` extractor already refused anything but an object).
+    pub fn root(body: &'a Value) -> Result<Object<'a>, FieldErrors> {
         match body {
             Value::Object(map) => Ok(Object { map, prefix: "" }),
-            _ => Err(ApiError::BadRequest(
-                "The request body must be an object.".into(),
-            )),
+            _ => {
+                let mut errors = FieldErrors::new();
+                errors.add("body", "must be an object");
+                Err(errors)
+            }
         }
     }
 

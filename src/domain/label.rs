@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::input::{bounded_text, required_text, Object, Patch};
-use crate::error::{ApiError, FieldErrors};
+use super::FieldErrors;
 
 pub const MAX_COLOR_LEN: usize = 32;
 
@@ -50,7 +50,7 @@ pub struct LabelInput {
 
 impl LabelInput {
     /// `creating`: `name` is required.
-    pub fn parse(body: &Value, creating: bool) -> Result<LabelInput, ApiError> {
+    pub fn parse(body: &Value, creating: bool) -> Result<LabelInput, FieldErrors> {
         let object = Object::root(body)?;
         let mut errors = FieldErrors::new();
         let name = match object.text("name", &mut errors) {

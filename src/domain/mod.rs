@@ -12,6 +12,7 @@ pub mod customer;
 pub mod customer_list;
 pub mod customer_request;
 pub mod email;
+mod field_errors;
 pub mod fingerprint;
 pub mod input;
 pub mod label;
@@ -22,4 +23,5 @@ mod roles;
 pub mod sample_data;
 
 pub use email::EmailAddress;
+pub use field_errors::FieldErrors;
 pub use roles::{Integration, Role};

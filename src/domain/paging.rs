@@ -1,7 +1,7 @@
 //! `page`, `per_page` and `cursor`, shared by every list.
 
 use super::cursor::Cursor;
-use crate::error::FieldErrors;
+use super::FieldErrors;
 
 pub const DEFAULT_PER_PAGE: i64 = 25;
 pub const MAX_PER_PAGE: i64 = 100;

@@ -2,8 +2,6 @@
 
 use std::collections::HashMap;
 
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
-
 use crate::db::companies::{self, Company, CompanyChanges, KeyKind, NewCompany};
 use crate::db::{self, labels, users, DbConn};
 use crate::domain::company::CompanyInput;
@@ -380,7 +378,7 @@ fn check_references(
             errors.add("owner_id", "is not a member of this account");
         }
     }
-    errors.into_result(())
+    Ok(errors.into_result(())?)
 }
 
 /// 422 for each key another company of the account holds already.
@@ -402,7 +400,7 @@ fn ensure_keys_free(
             );
         }
     }
-    errors.into_result(())
+    Ok(errors.into_result(())?)
 }
 
 fn key_list(kind: KeyKind) -> &'static str {
@@ -431,12 +429,11 @@ fn add_keys(
 }
 
 /// The unique index decides between concurrent writers: the loser gets a 422, not a 500.
-fn key_taken(err: DieselError, kind: KeyKind) -> ApiError {
-    match err {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-            ApiError::field(key_list(kind), "belongs to another company")
-        }
-        other => other.into(),
+fn key_taken(err: db::Error, kind: KeyKind) -> ApiError {
+    if err.is_unique_violation() {
+        ApiError::field(key_list(kind), "belongs to another company")
+    } else {
+        err.into()
     }
 }
 

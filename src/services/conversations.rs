@@ -126,7 +126,7 @@ fn check_guest_request(email: &EmailAddress, input: &NewConversation) -> Result<
             );
         }
     }
-    errors.into_result(())
+    Ok(errors.into_result(())?)
 }
 
 /// The customer and email row a conversation is with: by id (then its first email), or by email,

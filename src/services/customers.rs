@@ -2,8 +2,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
-
 use crate::db::companies::{self, KeyKind};
 use crate::db::contacts::{self, Contact, NewContact};
 use crate::db::conversations::{self, ConversationStats};
@@ -320,7 +318,7 @@ fn plan_contacts<'a>(
             }
         }
     }
-    errors.into_result(plan)
+    Ok(errors.into_result(plan)?)
 }
 
 /// The 15 / 25 / 150 limits, on the customer as it will be.
@@ -340,7 +338,7 @@ fn check_limits(existing: &[Contact], inserts: &[&ContactItem]) -> Result<(), Ap
             );
         }
     }
-    errors.into_result(())
+    Ok(errors.into_result(())?)
 }
 
 /// Each email (with the row it updates, if any) must be free in the account: held by no row, by a
@@ -367,7 +365,7 @@ fn ensure_emails_free(
             errors.add(item.path(), "has already been taken");
         }
     }
-    errors.into_result(())
+    Ok(errors.into_result(())?)
 }
 
 /// Inserts the items in one statement; returns the rows as stored, oldest first.
@@ -394,12 +392,11 @@ fn insert_contacts<'a>(
 
 /// The unique index on emails is the backstop when a concurrent request took an email between
 /// our check and our write: still a 422, never a 500.
-fn email_taken(err: DieselError) -> ApiError {
-    match err {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-            ApiError::field("emails", "has already been taken")
-        }
-        other => other.into(),
+fn email_taken(err: db::Error) -> ApiError {
+    if err.is_unique_violation() {
+        ApiError::field("emails", "has already been taken")
+    } else {
+        err.into()
     }
 }
 

@@ -6,4 +6,5 @@ pub mod conversations;
 pub mod customer_requests;
 pub mod customers;
 pub mod labels;
+pub mod members;
 pub mod seed_data;

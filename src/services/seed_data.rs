@@ -7,6 +7,7 @@ use crate::db::customers::NewCustomer;
 use crate::db::{self, bulk, Db};
 use crate::domain::contact::ContactKind;
 use crate::domain::sample_data::{SampleCustomer, SampleData};
+use anyhow::{bail, Context};
 
 /// Customers per transaction: large enough to amortize commits, small enough to show progress.
 const BATCH: u64 = 1_000;
@@ -33,19 +34,13 @@ pub fn seed(
     db: &Db,
     plan: &SeedPlan,
     mut progress: impl FnMut(u64),
-) -> Result<SeedSummary, String> {
-    let mut conn = db
-        .get()
-        .map_err(|_| "cannot connect to the database".to_string())?;
+) -> anyhow::Result<SeedSummary> {
+    let mut conn = db.get().context("cannot connect to the database")?;
     let conn = &mut *conn;
-    let fail = |e: diesel::result::Error| e.to_string();
-    if db::accounts::find(conn, plan.account_id)
-        .map_err(fail)?
-        .is_none()
-    {
-        return Err(format!("no account with id {}", plan.account_id));
+    if db::accounts::find(conn, plan.account_id)?.is_none() {
+        bail!("no account with id {}", plan.account_id);
     }
-    let first_n = bulk::last_customer_id(conn).map_err(fail)? as u64 + 1;
+    let first_n = bulk::last_customer_id(conn)? as u64 + 1;
     let mut data = SampleData::new(plan.seed, db::now());
     let mut summary = SeedSummary {
         account_id: plan.account_id,
@@ -57,16 +52,15 @@ pub fn seed(
         let batch: Vec<SampleCustomer> = (0..size)
             .map(|i| data.customer(first_n + done + i, plan.conversations_per_customer))
             .collect();
-        let (contacts, conversations) = conn
-            .transaction(|conn| write_batch(conn, plan.account_id, &batch))
-            .map_err(fail)?;
+        let (contacts, conversations) =
+            conn.transaction(|conn| write_batch(conn, plan.account_id, &batch))?;
         done += size;
         summary.customers = done;
         summary.contacts += contacts;
         summary.conversations += conversations;
         progress(done);
     }
-    bulk::analyze(conn).map_err(fail)?;
+    bulk::analyze(conn)?;
     Ok(summary)
 }
 
@@ -76,7 +70,7 @@ fn write_batch(
     conn: &mut db::DbConn,
     account_id: i64,
     batch: &[SampleCustomer],
-) -> diesel::QueryResult<(u64, u64)> {
+) -> db::Result<(u64, u64)> {
     let customers: Vec<NewCustomer> = batch
         .iter()
         .map(|c| NewCustomer {

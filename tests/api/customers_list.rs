@@ -41,8 +41,8 @@ impl TestApp {
                     conversations::updated_at.eq(now),
                 ))
                 .execute(conn)
-                .unwrap();
-        });
+        })
+        .unwrap();
     }
 }
 
@@ -151,8 +151,9 @@ both_backends! {
         let conn = &mut *pooled;
         let remaining: Vec<Option<i64>> = supportdesk::db_run!(conn: {
             use diesel::QueryDsl;
-            conversations::table.select(conversations::customer_id).load(conn).unwrap()
-        });
+            conversations::table.select(conversations::customer_id).load(conn)
+        })
+        .unwrap();
         assert_eq!(remaining, [None]);
     }
 }

@@ -67,18 +67,13 @@ async fn a_burst_of_logins_holds_no_connections_while_hashing(backend: Backend) 
     let email = "burst@example.com";
     {
         let mut conn = app.conn();
-        let user = supportdesk::db::users::create(
+        new_member(
             &mut conn,
-            &supportdesk::db::users::NewUser {
-                email: email.into(),
-                first_name: "Burst".into(),
-                last_name: None,
-                password_hash: Some(supportdesk::auth::password::hash("the password")),
-            },
-        )
-        .unwrap();
-        supportdesk::db::users::add_member(&mut conn, app.account_id, user.id, Role::Agent)
-            .unwrap();
+            app.account_id,
+            email,
+            Some("the password"),
+            Role::Agent,
+        );
     }
     let started = Instant::now();
     let logins = futures_util::future::join_all((0..40).map(|i| {
@@ -422,7 +417,10 @@ fn a_public_base_url_that_is_no_http_origin_stops_the_start() {
         let error = supportdesk::startup::Application::build(&settings)
             .err()
             .unwrap_or_else(|| panic!("{bad} was accepted"));
-        assert!(error.contains("PUBLIC_BASE_URL"), "{error}");
+        assert!(
+            format!("{error:#}").contains("PUBLIC_BASE_URL"),
+            "{error:#}"
+        );
     }
 }
 

@@ -226,18 +226,8 @@ impl TestApp {
 
     /// A new user with `role` in `account_id`, and a token for it.
     pub fn create_member(&self, account_id: i64, role: Role) -> (i64, String) {
-        let mut conn = self.conn();
-        let user = db::users::create(
-            &mut conn,
-            &db::users::NewUser {
-                email: format!("{}@example.com", uuid::Uuid::new_v4().simple()),
-                first_name: "Test".into(),
-                last_name: Some("User".into()),
-                password_hash: None,
-            },
-        )
-        .unwrap();
-        db::users::add_member(&mut conn, account_id, user.id, role).unwrap();
+        let email = format!("{}@example.com", uuid::Uuid::new_v4().simple());
+        let user = new_member(&mut self.conn(), account_id, &email, None, role);
         (user.id, self.token_for(user.id))
     }
 
@@ -292,4 +282,24 @@ pub async fn assert_json_error(response: reqwest::Response, status: u16) -> serd
     let body: serde_json::Value = response.json().await.expect("a JSON body");
     assert!(body["message"].is_string(), "no message in {body}");
     body
+}
+
+/// A user made a member of `account_id`, as the command line and the bootstrap make them.
+pub fn new_member(
+    conn: &mut db::DbConn,
+    account_id: i64,
+    email: &str,
+    password: Option<&str>,
+    role: Role,
+) -> db::users::User {
+    let new = supportdesk::services::members::NewMember {
+        account_id,
+        email: supportdesk::domain::EmailAddress::parse(email).unwrap(),
+        first_name: "Test".into(),
+        last_name: Some("User".into()),
+        password_hash: password.map(supportdesk::auth::password::hash),
+        role,
+    };
+    conn.transaction(|conn| supportdesk::services::members::create(conn, new))
+        .unwrap()
 }

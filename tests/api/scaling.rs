@@ -27,14 +27,7 @@ async fn two_instances_on_one_postgresql_share_tokens_numbers_and_uniqueness() {
     let account = supportdesk::db::accounts::create(&mut conn, "Shared", false)
         .unwrap()
         .id;
-    let new_user = supportdesk::db::users::NewUser {
-        email: "agent@example.com".into(),
-        first_name: "Agent".into(),
-        last_name: None,
-        password_hash: None,
-    };
-    let user = supportdesk::db::users::create(&mut conn, &new_user).unwrap();
-    supportdesk::db::users::add_member(&mut conn, account, user.id, Role::Admin).unwrap();
+    let user = new_member(&mut conn, account, "agent@example.com", None, Role::Admin);
     let token = supportdesk::auth::issue_token(
         &mut conn,
         &states[0].jwt,
@@ -164,7 +157,7 @@ async fn the_migrations_create_the_hot_indexes(backend: Backend) {
         Backend::Postgres => "SELECT tablename::text AS table_name, indexname::text AS index_name FROM pg_indexes WHERE schemaname = 'public'",
     };
     let found: Vec<Index> =
-        supportdesk::db_run!(conn: { diesel::sql_query(sql).load(conn).unwrap() });
+        supportdesk::db_run!(conn: { diesel::sql_query(sql).load(conn) }).unwrap();
     for (table, index) in EXPECTED_INDEXES {
         assert!(
             found

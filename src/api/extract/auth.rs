@@ -141,10 +141,14 @@ impl Member {
 
     /// `input` as it is, but an error only once the credentials are confirmed (see
     /// [`Access::refused_input`]): a refused token's 401/403/404 wins over a validation error.
-    pub async fn checked<T>(&self, db: &Db, input: Result<T, ApiError>) -> Result<T, ApiError> {
+    pub async fn checked<T, E: Into<ApiError>>(
+        &self,
+        db: &Db,
+        input: Result<T, E>,
+    ) -> Result<T, ApiError> {
         match input {
             Ok(value) => Ok(value),
-            Err(err) => self.access().refused_input(db, err).await,
+            Err(err) => self.access().refused_input(db, err.into()).await,
         }
     }
 }

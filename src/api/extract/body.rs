@@ -168,5 +168,5 @@ fn reject_nul_characters(body: &Value) -> Result<(), ApiError> {
     }
     let mut errors = FieldErrors::new();
     walk(body, "", &mut errors);
-    errors.into_result(())
+    Ok(errors.into_result(())?)
 }

@@ -58,10 +58,14 @@ impl Caller {
     }
 
     /// See [`Member::checked`].
-    pub async fn checked<T>(&self, db: &Db, input: Result<T, ApiError>) -> Result<T, ApiError> {
+    pub async fn checked<T, E: Into<ApiError>>(
+        &self,
+        db: &Db,
+        input: Result<T, E>,
+    ) -> Result<T, ApiError> {
         match input {
             Ok(value) => Ok(value),
-            Err(err) => self.access.clone().refused_input(db, err).await,
+            Err(err) => self.access.clone().refused_input(db, err.into()).await,
         }
     }
 }
