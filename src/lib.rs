@@ -2,7 +2,8 @@
 //!
 //! Read in this order: a request enters through [`routes`], is handled in [`api`] (extract, parse
 //! into [`domain`] types, run a [`services`] use case over [`db`] code in one transaction, render a
-//! view), and every failure is an [`error::ApiError`]. [`startup`] wires it together; [`cli`] is
+//! view). Each layer has its errors: [`domain`] parsers return field errors, [`db`] its own
+//! [`db::Error`], and [`error::ApiError`] turns them into statuses and bodies. [`startup`] wires it together; [`cli`] is
 //! the command line.
 
 /// HTTP handlers, extractors and views.
@@ -17,8 +18,10 @@ pub mod config;
 pub mod db;
 /// Pure request types and validation.
 pub mod domain;
-/// The one error type.
+/// HTTP errors: every status and error body.
 pub mod error;
+/// Request counters (rate limits).
+pub mod limits;
 /// Every path in one place.
 pub mod routes;
 /// Use cases: one request's work inside its transaction.

@@ -1,8 +1,8 @@
 //! What every request handler shares: the pool, the signing keys and the request limits.
 
-use crate::api::rate_limit::RateLimits;
 use crate::auth::JwtKeys;
 use crate::db::Db;
+use crate::limits::RateLimits;
 
 pub struct AppState {
     pub db: Db,
