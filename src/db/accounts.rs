@@ -44,7 +44,7 @@ pub fn create(conn: &mut DbConn, name: &str, contact_form_enabled: bool) -> Resu
         created_at: now,
         updated_at: now,
     };
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::insert_into(accounts::table)
             .values(&row)
             .returning(Account::as_returning())
@@ -53,14 +53,18 @@ pub fn create(conn: &mut DbConn, name: &str, contact_form_enabled: bool) -> Resu
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<Account>> {
-    db_run!(conn: {
-        accounts::table.find(id).select(Account::as_select()).get_result(conn).optional()
+    db_run!(conn, {
+        accounts::table
+            .find(id)
+            .select(Account::as_select())
+            .get_result(conn)
+            .optional()
     })
 }
 
 /// Whether the database holds any account yet (first start bootstraps one).
 pub fn any_exist(conn: &mut DbConn) -> Result<bool> {
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::select(diesel::dsl::exists(accounts::table.select(accounts::id))).get_result(conn)
     })
 }
@@ -69,9 +73,12 @@ pub fn any_exist(conn: &mut DbConn) -> Result<bool> {
 /// Creates and deletes call it as their last statement: the row stays locked until the
 /// transaction ends, and taken last that is only the commit, so one account's creates overlap.
 pub fn add_customers(conn: &mut DbConn, id: i64, delta: i64) -> Result<()> {
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::insert_into(customer_counts::table)
-            .values((customer_counts::account_id.eq(id), customer_counts::customers.eq(delta)))
+            .values((
+                customer_counts::account_id.eq(id),
+                customer_counts::customers.eq(delta),
+            ))
             .on_conflict(customer_counts::account_id)
             .do_update()
             .set(customer_counts::customers.eq(customer_counts::customers + delta))
@@ -82,7 +89,7 @@ pub fn add_customers(conn: &mut DbConn, id: i64, delta: i64) -> Result<()> {
 
 pub fn update(conn: &mut DbConn, id: i64, changes: &AccountChanges) -> Result<Account> {
     let now = super::now();
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::update(accounts::table.find(id))
             .set((changes, accounts::updated_at.eq(now)))
             .returning(Account::as_returning())

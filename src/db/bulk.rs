@@ -19,8 +19,11 @@ const ROWS_PER_STATEMENT: usize = 2_000;
 pub fn insert_customers(conn: &mut DbConn, rows: &[NewCustomer]) -> Result<Vec<i64>> {
     let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut chunk_ids: Vec<i64> = db_run!(conn: {
-            diesel::insert_into(customers::table).values(chunk).returning(customers::id).get_results(conn)
+        let mut chunk_ids: Vec<i64> = db_run!(conn, {
+            diesel::insert_into(customers::table)
+                .values(chunk)
+                .returning(customers::id)
+                .get_results(conn)
         })?;
         chunk_ids.sort_unstable();
         ids.extend(chunk_ids);
@@ -32,8 +35,11 @@ pub fn insert_customers(conn: &mut DbConn, rows: &[NewCustomer]) -> Result<Vec<i
 pub fn insert_contacts(conn: &mut DbConn, rows: &[NewContact]) -> Result<Vec<i64>> {
     let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut chunk_ids: Vec<i64> = db_run!(conn: {
-            diesel::insert_into(customer_contacts::table).values(chunk).returning(customer_contacts::id).get_results(conn)
+        let mut chunk_ids: Vec<i64> = db_run!(conn, {
+            diesel::insert_into(customer_contacts::table)
+                .values(chunk)
+                .returning(customer_contacts::id)
+                .get_results(conn)
         })?;
         chunk_ids.sort_unstable();
         ids.extend(chunk_ids);
@@ -44,8 +50,10 @@ pub fn insert_contacts(conn: &mut DbConn, rows: &[NewContact]) -> Result<Vec<i64
 pub fn insert_conversations(conn: &mut DbConn, rows: &[NewConversationRow]) -> Result<usize> {
     let mut inserted = 0;
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        inserted += db_run!(conn: {
-            diesel::insert_into(conversations::table).values(chunk).execute(conn)
+        inserted += db_run!(conn, {
+            diesel::insert_into(conversations::table)
+                .values(chunk)
+                .execute(conn)
         })?;
     }
     Ok(inserted)
@@ -54,14 +62,16 @@ pub fn insert_conversations(conn: &mut DbConn, rows: &[NewConversationRow]) -> R
 /// The highest customer id in the database (0 when there is none): seeded emails count on from
 /// it, so a second run never repeats the first's.
 pub fn last_customer_id(conn: &mut DbConn) -> Result<i64> {
-    let max: Option<i64> = db_run!(conn: {
-        customers::table.select(diesel::dsl::max(customers::id)).get_result(conn)
+    let max: Option<i64> = db_run!(conn, {
+        customers::table
+            .select(diesel::dsl::max(customers::id))
+            .get_result(conn)
     })?;
     Ok(max.unwrap_or(0))
 }
 
 /// Refreshes the planner's statistics after a bulk load (both backends know `ANALYZE`).
 pub fn analyze(conn: &mut DbConn) -> Result<()> {
-    db_run!(conn: { diesel::sql_query("ANALYZE").execute(conn) })?;
+    db_run!(conn, { diesel::sql_query("ANALYZE").execute(conn) })?;
     Ok(())
 }

@@ -78,7 +78,7 @@ impl KeyKind {
 }
 
 pub fn insert(conn: &mut DbConn, row: &NewCompany) -> Result<Company> {
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::insert_into(companies::table)
             .values(row)
             .returning(Company::as_returning())
@@ -87,7 +87,7 @@ pub fn insert(conn: &mut DbConn, row: &NewCompany) -> Result<Company> {
 }
 
 pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<Company>> {
-    db_run!(conn: {
+    db_run!(conn, {
         companies::table
             .filter(companies::account_id.eq(account_id))
             .filter(companies::id.eq(id))
@@ -114,7 +114,7 @@ pub fn find_for_update(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Op
 }
 
 pub fn update(conn: &mut DbConn, id: i64, changes: &CompanyChanges) -> Result<Company> {
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::update(companies::table.find(id))
             .set(changes)
             .returning(Company::as_returning())
@@ -128,15 +128,33 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &CompanyChanges) -> Result<Co
 /// see the change.
 pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<bool> {
     let now = super::now();
-    let deleted = db_run!(conn: {
-        diesel::update(customers::table.filter(customers::account_id.eq(account_id)).filter(customers::company_id.eq(id)))
-            .set((customers::company_id.eq(None::<i64>), customers::updated_at.eq(now)))
-            .execute(conn)?;
-        diesel::update(customer_requests::table.filter(customer_requests::account_id.eq(account_id)).filter(customer_requests::company_id.eq(id)))
-            .set((customer_requests::company_id.eq(None::<i64>), customer_requests::updated_at.eq(now)))
-            .execute(conn)?;
-        diesel::delete(companies::table.filter(companies::account_id.eq(account_id)).filter(companies::id.eq(id)))
-            .execute(conn)
+    let deleted = db_run!(conn, {
+        diesel::update(
+            customers::table
+                .filter(customers::account_id.eq(account_id))
+                .filter(customers::company_id.eq(id)),
+        )
+        .set((
+            customers::company_id.eq(None::<i64>),
+            customers::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        diesel::update(
+            customer_requests::table
+                .filter(customer_requests::account_id.eq(account_id))
+                .filter(customer_requests::company_id.eq(id)),
+        )
+        .set((
+            customer_requests::company_id.eq(None::<i64>),
+            customer_requests::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        diesel::delete(
+            companies::table
+                .filter(companies::account_id.eq(account_id))
+                .filter(companies::id.eq(id)),
+        )
+        .execute(conn)
     })?;
     Ok(deleted > 0)
 }
@@ -149,10 +167,15 @@ pub fn list(
     filter: &CompanyFilter,
     window: &Window,
 ) -> Result<(Option<i64>, Vec<Company>)> {
-    db_run!(conn: {
+    db_run!(conn, {
         let filtered = || {
-            let mut query = companies::table.filter(companies::account_id.eq(account_id)).into_boxed();
-            for (kind, value) in [(KeyKind::Domain, &filter.domain), (KeyKind::ExternalId, &filter.external_id)] {
+            let mut query = companies::table
+                .filter(companies::account_id.eq(account_id))
+                .into_boxed();
+            for (kind, value) in [
+                (KeyKind::Domain, &filter.domain),
+                (KeyKind::ExternalId, &filter.external_id),
+            ] {
                 if let Some(value) = value {
                     let ids = company_keys::table
                         .filter(company_keys::account_id.eq(account_id))
@@ -164,12 +187,19 @@ pub fn list(
             }
             query
         };
-        let total = window.counts().then(|| filtered().count().get_result(conn)).transpose()?;
+        let total = window
+            .counts()
+            .then(|| filtered().count().get_result(conn))
+            .transpose()?;
         let mut rows = filtered();
         // Keyset bound written so the index range can use it: see customers::list.
         if let Some(cursor) = &window.cursor {
             let (at, id) = (cursor.time().unwrap_or_default(), cursor.id);
-            rows = rows.filter(companies::created_at.le(at).and(companies::created_at.lt(at).or(companies::id.lt(id))));
+            rows = rows.filter(
+                companies::created_at
+                    .le(at)
+                    .and(companies::created_at.lt(at).or(companies::id.lt(id))),
+            );
         }
         let rows = rows
             .order((companies::created_at.desc(), companies::id.desc()))
@@ -183,11 +213,15 @@ pub fn list(
 
 /// The keys of `company_ids` as `(company_id, kind, value)`, oldest first.
 pub fn keys_of(conn: &mut DbConn, company_ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
-    db_run!(conn: {
+    db_run!(conn, {
         company_keys::table
             .filter(any_of::ids(company_keys::company_id, company_ids))
             .order((company_keys::company_id.asc(), company_keys::id.asc()))
-            .select((company_keys::company_id, company_keys::kind, company_keys::value))
+            .select((
+                company_keys::company_id,
+                company_keys::kind,
+                company_keys::value,
+            ))
             .load(conn)
     })
 }
@@ -202,7 +236,7 @@ pub fn owners(
     if values.is_empty() {
         return Ok(Vec::new());
     }
-    db_run!(conn: {
+    db_run!(conn, {
         company_keys::table
             .filter(company_keys::account_id.eq(account_id))
             .filter(company_keys::kind.eq(kind.as_str()))
@@ -236,8 +270,10 @@ pub fn add_keys(
             )
         })
         .collect();
-    db_run!(conn: {
-        diesel::insert_into(company_keys::table).values(&rows).execute(conn)
+    db_run!(conn, {
+        diesel::insert_into(company_keys::table)
+            .values(&rows)
+            .execute(conn)
     })?;
     Ok(())
 }
@@ -251,7 +287,7 @@ pub fn remove_keys(
     if values.is_empty() {
         return Ok(());
     }
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::delete(
             company_keys::table
                 .filter(company_keys::company_id.eq(company_id))
@@ -275,7 +311,7 @@ pub fn link_customers(
     }
     // A linked customer changed: `updated_since` syncs must see it.
     let now = super::now();
-    db_run!(conn: {
+    db_run!(conn, {
         let with_email_there = customer_contacts::table
             .filter(customer_contacts::account_id.eq(account_id))
             .filter(customer_contacts::kind.eq("email"))
@@ -287,7 +323,10 @@ pub fn link_customers(
                 .filter(customers::company_id.is_null())
                 .filter(customers::id.eq_any(with_email_there)),
         )
-        .set((customers::company_id.eq(company_id), customers::updated_at.eq(now)))
+        .set((
+            customers::company_id.eq(company_id),
+            customers::updated_at.eq(now),
+        ))
         .execute(conn)
     })
 }
@@ -298,12 +337,16 @@ pub fn request_counts(
     account_id: i64,
     company_ids: &[i64],
 ) -> Result<HashMap<i64, (i64, i64)>> {
-    let rows: Vec<(Option<i64>, i64, i64)> = db_run!(conn: {
+    let rows: Vec<(Option<i64>, i64, i64)> = db_run!(conn, {
         customer_requests::table
             .filter(customer_requests::account_id.eq(account_id))
             .filter(any_of::ids(customer_requests::company_id, company_ids))
             .group_by((customer_requests::company_id, customer_requests::priority))
-            .select((customer_requests::company_id, customer_requests::priority, count_star()))
+            .select((
+                customer_requests::company_id,
+                customer_requests::priority,
+                count_star(),
+            ))
             .load(conn)
     })?;
     let mut counts: HashMap<i64, (i64, i64)> = HashMap::new();

@@ -35,7 +35,7 @@ pub struct NewContact<'a> {
 
 /// The contacts of one customer, oldest first.
 pub fn of_customer(conn: &mut DbConn, account_id: i64, customer_id: i64) -> Result<Vec<Contact>> {
-    db_run!(conn: {
+    db_run!(conn, {
         customer_contacts::table
             .filter(customer_contacts::account_id.eq(account_id))
             .filter(customer_contacts::customer_id.eq(customer_id))
@@ -54,11 +54,14 @@ pub fn of_customers(
     if customer_ids.is_empty() {
         return Ok(Vec::new());
     }
-    db_run!(conn: {
+    db_run!(conn, {
         customer_contacts::table
             .filter(customer_contacts::account_id.eq(account_id))
             .filter(any_of::ids(customer_contacts::customer_id, customer_ids))
-            .order((customer_contacts::customer_id.asc(), customer_contacts::id.asc()))
+            .order((
+                customer_contacts::customer_id.asc(),
+                customer_contacts::id.asc(),
+            ))
             .select(Contact::as_select())
             .load(conn)
     })
@@ -110,7 +113,7 @@ fn insert_all_sqlite(
 
 /// Changes one contact's value (and the forms derived from it).
 pub fn update_value(conn: &mut DbConn, id: i64, value: &ContactValue) -> Result<()> {
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::update(customer_contacts::table.find(id))
             .set((
                 customer_contacts::value.eq(&value.value),
@@ -126,7 +129,7 @@ pub fn update_value(conn: &mut DbConn, id: i64, value: &ContactValue) -> Result<
 /// customer can take its address within one transaction.
 pub fn park_email(conn: &mut DbConn, id: i64) -> Result<()> {
     let placeholder = format!("#{id}");
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::update(customer_contacts::table.find(id))
             .set(customer_contacts::normalized.eq(&placeholder))
             .execute(conn)
@@ -143,7 +146,7 @@ pub fn emails_in_use(
     if normalized.is_empty() {
         return Ok(Vec::new());
     }
-    db_run!(conn: {
+    db_run!(conn, {
         customer_contacts::table
             .filter(customer_contacts::account_id.eq(account_id))
             .filter(customer_contacts::kind.eq("email"))
@@ -155,7 +158,7 @@ pub fn emails_in_use(
 
 /// Deletes contact `id` if it is a `kind` of `customer_id`; returns whether it was.
 pub fn delete(conn: &mut DbConn, customer_id: i64, kind: &str, id: i64) -> Result<bool> {
-    let deleted = db_run!(conn: {
+    let deleted = db_run!(conn, {
         diesel::delete(
             customer_contacts::table
                 .filter(customer_contacts::id.eq(id))

@@ -67,7 +67,7 @@ pub fn next_number(conn: &mut DbConn, account_id: i64) -> Result<i64> {
 
 /// Takes `count` numbers at once (bulk loads); returns the first of them.
 pub fn reserve_numbers(conn: &mut DbConn, account_id: i64, count: i64) -> Result<i64> {
-    let last: i64 = db_run!(conn: {
+    let last: i64 = db_run!(conn, {
         diesel::update(accounts::table.find(account_id))
             .set(accounts::last_conversation_number.eq(accounts::last_conversation_number + count))
             .returning(accounts::last_conversation_number)
@@ -77,7 +77,7 @@ pub fn reserve_numbers(conn: &mut DbConn, account_id: i64, count: i64) -> Result
 }
 
 pub fn insert(conn: &mut DbConn, row: &NewConversationRow) -> Result<Conversation> {
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::insert_into(conversations::table)
             .values(row)
             .returning(Conversation::as_returning())
@@ -86,20 +86,25 @@ pub fn insert(conn: &mut DbConn, row: &NewConversationRow) -> Result<Conversatio
 }
 
 pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<ConversationRow>> {
-    db_run!(conn: {
+    db_run!(conn, {
         conversations::table
             .left_join(customer_contacts::table)
             .filter(conversations::account_id.eq(account_id))
             .filter(conversations::id.eq(id))
-            .select((Conversation::as_select(), (customer_contacts::id, customer_contacts::value).nullable()))
+            .select((
+                Conversation::as_select(),
+                (customer_contacts::id, customer_contacts::value).nullable(),
+            ))
             .get_result(conn)
             .optional()
     })
 }
 
 pub fn update(conn: &mut DbConn, id: i64, changes: &ConversationUpdate) -> Result<()> {
-    db_run!(conn: {
-        diesel::update(conversations::table.find(id)).set(changes).execute(conn)
+    db_run!(conn, {
+        diesel::update(conversations::table.find(id))
+            .set(changes)
+            .execute(conn)
     })?;
     Ok(())
 }
@@ -107,7 +112,7 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &ConversationUpdate) -> Resul
 /// Adds `delta` to the interaction count and marks the conversation updated.
 pub fn count_interactions(conn: &mut DbConn, id: i64, delta: i64) -> Result<()> {
     let now = super::now();
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::update(conversations::table.find(id))
             .set((
                 conversations::interactions_count.eq(conversations::interactions_count + delta),
@@ -119,9 +124,11 @@ pub fn count_interactions(conn: &mut DbConn, id: i64, delta: i64) -> Result<()> 
 }
 
 pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<bool> {
-    let deleted = db_run!(conn: {
+    let deleted = db_run!(conn, {
         diesel::delete(
-            conversations::table.filter(conversations::account_id.eq(account_id)).filter(conversations::id.eq(id)),
+            conversations::table
+                .filter(conversations::account_id.eq(account_id))
+                .filter(conversations::id.eq(id)),
         )
         .execute(conn)
     })?;
@@ -136,7 +143,7 @@ pub fn list(
     query: &ConversationListQuery,
 ) -> Result<(Option<i64>, Vec<ConversationRow>)> {
     let (filter, sort, window) = (&query.filter, query.sort, &query.window);
-    db_run!(conn: {
+    db_run!(conn, {
         let filtered = || {
             let mut query = conversations::table
                 .left_join(customer_contacts::table)
@@ -153,28 +160,66 @@ pub fn list(
             }
             query
         };
-        let total = window.counts().then(|| filtered().count().get_result(conn)).transpose()?;
+        let total = window
+            .counts()
+            .then(|| filtered().count().get_result(conn))
+            .transpose()?;
         let mut rows = filtered();
         // Keyset bound written so the index range can use it: see customers::list.
         if let Some(cursor) = &window.cursor {
             let (at, id) = (cursor.time().unwrap_or_default(), cursor.id);
             rows = match sort {
-                ConversationSort::CreatedAsc => rows.filter(conversations::created_at.ge(at).and(conversations::created_at.gt(at).or(conversations::id.gt(id)))),
-                ConversationSort::CreatedDesc => rows.filter(conversations::created_at.le(at).and(conversations::created_at.lt(at).or(conversations::id.lt(id)))),
-                ConversationSort::UpdatedAsc => rows.filter(conversations::updated_at.ge(at).and(conversations::updated_at.gt(at).or(conversations::id.gt(id)))),
-                ConversationSort::UpdatedDesc => rows.filter(conversations::updated_at.le(at).and(conversations::updated_at.lt(at).or(conversations::id.lt(id)))),
+                ConversationSort::CreatedAsc => rows.filter(
+                    conversations::created_at.ge(at).and(
+                        conversations::created_at
+                            .gt(at)
+                            .or(conversations::id.gt(id)),
+                    ),
+                ),
+                ConversationSort::CreatedDesc => rows.filter(
+                    conversations::created_at.le(at).and(
+                        conversations::created_at
+                            .lt(at)
+                            .or(conversations::id.lt(id)),
+                    ),
+                ),
+                ConversationSort::UpdatedAsc => rows.filter(
+                    conversations::updated_at.ge(at).and(
+                        conversations::updated_at
+                            .gt(at)
+                            .or(conversations::id.gt(id)),
+                    ),
+                ),
+                ConversationSort::UpdatedDesc => rows.filter(
+                    conversations::updated_at.le(at).and(
+                        conversations::updated_at
+                            .lt(at)
+                            .or(conversations::id.lt(id)),
+                    ),
+                ),
             };
         }
         let rows = match sort {
-            ConversationSort::CreatedAsc => rows.order((conversations::created_at.asc(), conversations::id.asc())),
-            ConversationSort::CreatedDesc => rows.order((conversations::created_at.desc(), conversations::id.desc())),
-            ConversationSort::UpdatedAsc => rows.order((conversations::updated_at.asc(), conversations::id.asc())),
-            ConversationSort::UpdatedDesc => rows.order((conversations::updated_at.desc(), conversations::id.desc())),
+            ConversationSort::CreatedAsc => {
+                rows.order((conversations::created_at.asc(), conversations::id.asc()))
+            }
+            ConversationSort::CreatedDesc => {
+                rows.order((conversations::created_at.desc(), conversations::id.desc()))
+            }
+            ConversationSort::UpdatedAsc => {
+                rows.order((conversations::updated_at.asc(), conversations::id.asc()))
+            }
+            ConversationSort::UpdatedDesc => {
+                rows.order((conversations::updated_at.desc(), conversations::id.desc()))
+            }
         };
         let rows = rows
             .limit(window.limit())
             .offset(window.offset())
-            .select((Conversation::as_select(), (customer_contacts::id, customer_contacts::value).nullable()))
+            .select((
+                Conversation::as_select(),
+                (customer_contacts::id, customer_contacts::value).nullable(),
+            ))
             .load(conn)?;
         Ok((total, rows))
     })
@@ -193,7 +238,7 @@ pub struct ConversationStats {
 /// The stats of one customer, in one grouped query (an index-only scan on
 /// `conversations_stats_idx`).
 pub fn stats_of(conn: &mut DbConn, account_id: i64, customer_id: i64) -> Result<ConversationStats> {
-    let rows: Vec<(String, String, i64)> = db_run!(conn: {
+    let rows: Vec<(String, String, i64)> = db_run!(conn, {
         conversations::table
             .filter(conversations::account_id.eq(account_id))
             .filter(conversations::customer_id.eq(customer_id))

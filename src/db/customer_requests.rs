@@ -61,7 +61,7 @@ pub struct RequestFilter {
 }
 
 pub fn insert(conn: &mut DbConn, row: &NewRequest) -> Result<CustomerRequest> {
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::insert_into(customer_requests::table)
             .values(row)
             .returning(CustomerRequest::as_returning())
@@ -70,26 +70,31 @@ pub fn insert(conn: &mut DbConn, row: &NewRequest) -> Result<CustomerRequest> {
 }
 
 pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<RequestRow>> {
-    db_run!(conn: {
+    db_run!(conn, {
         customer_requests::table
             .left_join(request_attachments::table)
             .filter(customer_requests::account_id.eq(account_id))
             .filter(customer_requests::id.eq(id))
-            .select((CustomerRequest::as_select(), (request_attachments::id, request_attachments::url).nullable()))
+            .select((
+                CustomerRequest::as_select(),
+                (request_attachments::id, request_attachments::url).nullable(),
+            ))
             .get_result(conn)
             .optional()
     })
 }
 
 pub fn update(conn: &mut DbConn, id: i64, changes: &RequestChanges) -> Result<()> {
-    db_run!(conn: {
-        diesel::update(customer_requests::table.find(id)).set(changes).execute(conn)
+    db_run!(conn, {
+        diesel::update(customer_requests::table.find(id))
+            .set(changes)
+            .execute(conn)
     })?;
     Ok(())
 }
 
 pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<bool> {
-    let deleted = db_run!(conn: {
+    let deleted = db_run!(conn, {
         diesel::delete(
             customer_requests::table
                 .filter(customer_requests::account_id.eq(account_id))
@@ -108,9 +113,11 @@ pub fn set_attachment(
     url: Option<&str>,
 ) -> Result<()> {
     let now = super::now();
-    db_run!(conn: {
-        diesel::delete(request_attachments::table.filter(request_attachments::request_id.eq(request_id)))
-            .execute(conn)?;
+    db_run!(conn, {
+        diesel::delete(
+            request_attachments::table.filter(request_attachments::request_id.eq(request_id)),
+        )
+        .execute(conn)?;
         if let Some(url) = url {
             diesel::insert_into(request_attachments::table)
                 .values((
@@ -132,7 +139,7 @@ pub fn list(
     filter: &RequestFilter,
     window: &Window,
 ) -> Result<(Option<i64>, Vec<RequestRow>)> {
-    db_run!(conn: {
+    db_run!(conn, {
         let filtered = || {
             let mut query = customer_requests::table
                 .left_join(request_attachments::table)
@@ -152,18 +159,33 @@ pub fn list(
             }
             query
         };
-        let total = window.counts().then(|| filtered().count().get_result(conn)).transpose()?;
+        let total = window
+            .counts()
+            .then(|| filtered().count().get_result(conn))
+            .transpose()?;
         let mut rows = filtered();
         // Keyset bound written so the index range can use it: see customers::list.
         if let Some(cursor) = &window.cursor {
             let (at, id) = (cursor.time().unwrap_or_default(), cursor.id);
-            rows = rows.filter(customer_requests::created_at.le(at).and(customer_requests::created_at.lt(at).or(customer_requests::id.lt(id))));
+            rows = rows.filter(
+                customer_requests::created_at.le(at).and(
+                    customer_requests::created_at
+                        .lt(at)
+                        .or(customer_requests::id.lt(id)),
+                ),
+            );
         }
         let rows = rows
-            .order((customer_requests::created_at.desc(), customer_requests::id.desc()))
+            .order((
+                customer_requests::created_at.desc(),
+                customer_requests::id.desc(),
+            ))
             .limit(window.limit())
             .offset(window.offset())
-            .select((CustomerRequest::as_select(), (request_attachments::id, request_attachments::url).nullable()))
+            .select((
+                CustomerRequest::as_select(),
+                (request_attachments::id, request_attachments::url).nullable(),
+            ))
             .load(conn)?;
         Ok((total, rows))
     })

@@ -59,7 +59,7 @@ diesel::define_sql_function! {
 }
 
 pub fn insert(conn: &mut DbConn, row: &NewCustomer) -> Result<Customer> {
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::insert_into(customers::table)
             .values(row)
             .returning(Customer::as_returning())
@@ -68,7 +68,7 @@ pub fn insert(conn: &mut DbConn, row: &NewCustomer) -> Result<Customer> {
 }
 
 pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<Customer>> {
-    db_run!(conn: {
+    db_run!(conn, {
         customers::table
             .filter(customers::account_id.eq(account_id))
             .filter(customers::id.eq(id))
@@ -84,7 +84,7 @@ pub fn find_with_contacts(
     account_id: i64,
     id: i64,
 ) -> Result<Option<(Customer, Vec<Contact>)>> {
-    let rows: Vec<(Customer, Option<Contact>)> = db_run!(conn: {
+    let rows: Vec<(Customer, Option<Contact>)> = db_run!(conn, {
         customers::table
             .left_join(
                 customer_contacts::table.on(customer_contacts::customer_id
@@ -127,7 +127,7 @@ pub fn find_for_update(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Op
 }
 
 pub fn update(conn: &mut DbConn, id: i64, changes: &CustomerChanges) -> Result<Customer> {
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::update(customers::table.find(id))
             .set(changes)
             .returning(Customer::as_returning())
@@ -137,9 +137,13 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &CustomerChanges) -> Result<C
 
 /// Deletes the customer (its contacts cascade; its conversations stay, unattached).
 pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<bool> {
-    let deleted = db_run!(conn: {
-        diesel::delete(customers::table.filter(customers::account_id.eq(account_id)).filter(customers::id.eq(id)))
-            .execute(conn)
+    let deleted = db_run!(conn, {
+        diesel::delete(
+            customers::table
+                .filter(customers::account_id.eq(account_id))
+                .filter(customers::id.eq(id)),
+        )
+        .execute(conn)
     })?;
     Ok(deleted > 0)
 }
@@ -153,32 +157,44 @@ pub fn list(
     query: &CustomerListQuery,
 ) -> Result<(Option<i64>, Vec<Customer>)> {
     let (filter, sort, window) = (&query.filter, query.sort, &query.window);
-    db_run!(conn: {
+    db_run!(conn, {
         // The same filters serve the count and the page. Contact filters are subselects on
         // customer_contacts_lookup_idx: (account_id, kind, normalized).
         let filtered = || {
-            let mut query = customers::table.filter(customers::account_id.eq(account_id)).into_boxed();
+            let mut query = customers::table
+                .filter(customers::account_id.eq(account_id))
+                .into_boxed();
             let contacts_of = |kind: &'static str| {
                 customer_contacts::table
                     .filter(customer_contacts::account_id.eq(account_id))
                     .filter(customer_contacts::kind.eq(kind))
             };
             if let Some(email) = &filter.email {
-                let ids = contacts_of("email").filter(customer_contacts::normalized.eq(email.clone()));
-                query = query.filter(customers::id.eq_any(ids.select(customer_contacts::customer_id)));
+                let ids =
+                    contacts_of("email").filter(customer_contacts::normalized.eq(email.clone()));
+                query =
+                    query.filter(customers::id.eq_any(ids.select(customer_contacts::customer_id)));
             }
             if let Some(digits) = &filter.phone_digits {
-                let ids = contacts_of("phone").filter(customer_contacts::normalized.eq(digits.clone()));
-                query = query.filter(customers::id.eq_any(ids.select(customer_contacts::customer_id)));
+                let ids =
+                    contacts_of("phone").filter(customer_contacts::normalized.eq(digits.clone()));
+                query =
+                    query.filter(customers::id.eq_any(ids.select(customer_contacts::customer_id)));
             }
             if let Some(pattern) = filter.q_pattern() {
-                let ids = contacts_of("email").filter(customer_contacts::normalized.like(pattern.clone()).escape('\\'));
+                let ids = contacts_of("email").filter(
+                    customer_contacts::normalized
+                        .like(pattern.clone())
+                        .escape('\\'),
+                );
                 query = query.filter(
                     lower(customers::name.nullable())
                         .like(pattern.clone())
                         .escape('\\')
                         .or(lower(customers::company).like(pattern).escape('\\'))
-                        .or(customers::id.eq_any(ids.select(customer_contacts::customer_id)).nullable()),
+                        .or(customers::id
+                            .eq_any(ids.select(customer_contacts::customer_id))
+                            .nullable()),
                 );
             }
             if let Some(company_id) = filter.company_id {
@@ -193,7 +209,12 @@ pub fn list(
             (false, _) => None,
             // Kept by every create and delete, so the whole list needs no count.
             (true, true) => Some(
-                customer_counts::table.find(account_id).select(customer_counts::customers).get_result(conn).optional()?.unwrap_or(0),
+                customer_counts::table
+                    .find(account_id)
+                    .select(customer_counts::customers)
+                    .get_result(conn)
+                    .optional()?
+                    .unwrap_or(0),
             ),
             (true, false) => Some(filtered().count().get_result(conn)?),
         };
@@ -205,19 +226,51 @@ pub fn list(
             let (id, text) = (cursor.id, cursor.value.clone());
             let at = cursor.time().unwrap_or_default();
             rows = match sort {
-                CustomerSort::CreatedAsc => rows.filter(customers::created_at.ge(at).and(customers::created_at.gt(at).or(customers::id.gt(id)))),
-                CustomerSort::CreatedDesc => rows.filter(customers::created_at.le(at).and(customers::created_at.lt(at).or(customers::id.lt(id)))),
-                CustomerSort::UpdatedAsc => rows.filter(customers::updated_at.ge(at).and(customers::updated_at.gt(at).or(customers::id.gt(id)))),
-                CustomerSort::UpdatedDesc => rows.filter(customers::updated_at.le(at).and(customers::updated_at.lt(at).or(customers::id.lt(id)))),
-                CustomerSort::NameAsc => rows.filter(customers::name.ge(text.clone()).and(customers::name.gt(text).or(customers::id.gt(id)))),
-                CustomerSort::NameDesc => rows.filter(customers::name.le(text.clone()).and(customers::name.lt(text).or(customers::id.lt(id)))),
+                CustomerSort::CreatedAsc => rows.filter(
+                    customers::created_at
+                        .ge(at)
+                        .and(customers::created_at.gt(at).or(customers::id.gt(id))),
+                ),
+                CustomerSort::CreatedDesc => rows.filter(
+                    customers::created_at
+                        .le(at)
+                        .and(customers::created_at.lt(at).or(customers::id.lt(id))),
+                ),
+                CustomerSort::UpdatedAsc => rows.filter(
+                    customers::updated_at
+                        .ge(at)
+                        .and(customers::updated_at.gt(at).or(customers::id.gt(id))),
+                ),
+                CustomerSort::UpdatedDesc => rows.filter(
+                    customers::updated_at
+                        .le(at)
+                        .and(customers::updated_at.lt(at).or(customers::id.lt(id))),
+                ),
+                CustomerSort::NameAsc => rows.filter(
+                    customers::name
+                        .ge(text.clone())
+                        .and(customers::name.gt(text).or(customers::id.gt(id))),
+                ),
+                CustomerSort::NameDesc => rows.filter(
+                    customers::name
+                        .le(text.clone())
+                        .and(customers::name.lt(text).or(customers::id.lt(id))),
+                ),
             };
         }
         let rows = match sort {
-            CustomerSort::CreatedAsc => rows.order((customers::created_at.asc(), customers::id.asc())),
-            CustomerSort::CreatedDesc => rows.order((customers::created_at.desc(), customers::id.desc())),
-            CustomerSort::UpdatedAsc => rows.order((customers::updated_at.asc(), customers::id.asc())),
-            CustomerSort::UpdatedDesc => rows.order((customers::updated_at.desc(), customers::id.desc())),
+            CustomerSort::CreatedAsc => {
+                rows.order((customers::created_at.asc(), customers::id.asc()))
+            }
+            CustomerSort::CreatedDesc => {
+                rows.order((customers::created_at.desc(), customers::id.desc()))
+            }
+            CustomerSort::UpdatedAsc => {
+                rows.order((customers::updated_at.asc(), customers::id.asc()))
+            }
+            CustomerSort::UpdatedDesc => {
+                rows.order((customers::updated_at.desc(), customers::id.desc()))
+            }
             CustomerSort::NameAsc => rows.order((customers::name.asc(), customers::id.asc())),
             CustomerSort::NameDesc => rows.order((customers::name.desc(), customers::id.desc())),
         };

@@ -41,8 +41,10 @@ pub fn insert_all(conn: &mut DbConn, rows: &[NewInteraction]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    db_run!(conn: {
-        diesel::insert_into(interactions::table).values(rows).execute(conn)
+    db_run!(conn, {
+        diesel::insert_into(interactions::table)
+            .values(rows)
+            .execute(conn)
     })?;
     Ok(())
 }
@@ -63,7 +65,7 @@ pub fn list(
     visibility: Visibility,
     window: &Window,
 ) -> Result<(Option<i64>, Vec<Interaction>)> {
-    db_run!(conn: {
+    db_run!(conn, {
         let filtered = || {
             let mut query = interactions::table
                 .filter(interactions::account_id.eq(account_id))
@@ -74,7 +76,10 @@ pub fn list(
             }
             query
         };
-        let total = window.counts().then(|| filtered().count().get_result(conn)).transpose()?;
+        let total = window
+            .counts()
+            .then(|| filtered().count().get_result(conn))
+            .transpose()?;
         let mut rows = filtered();
         if let Some(cursor) = &window.cursor {
             rows = rows.filter(interactions::id.gt(cursor.id));
@@ -92,7 +97,7 @@ pub fn list(
 /// Inserts one interaction and returns that very row (not "the newest": another writer may have
 /// committed one since).
 pub fn insert_one(conn: &mut DbConn, row: &NewInteraction) -> Result<Interaction> {
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::insert_into(interactions::table)
             .values(row)
             .returning(Interaction::as_returning())
@@ -106,7 +111,7 @@ pub fn count_without_notes(
     account_id: i64,
     conversation_id: i64,
 ) -> Result<i64> {
-    db_run!(conn: {
+    db_run!(conn, {
         interactions::table
             .filter(interactions::account_id.eq(account_id))
             .filter(interactions::conversation_id.eq(conversation_id))
@@ -122,7 +127,7 @@ pub fn find(
     conversation_id: i64,
     id: i64,
 ) -> Result<Option<Interaction>> {
-    db_run!(conn: {
+    db_run!(conn, {
         interactions::table
             .filter(interactions::account_id.eq(account_id))
             .filter(interactions::conversation_id.eq(conversation_id))
@@ -134,7 +139,7 @@ pub fn find(
 }
 
 pub fn delete(conn: &mut DbConn, account_id: i64, conversation_id: i64, id: i64) -> Result<bool> {
-    let deleted = db_run!(conn: {
+    let deleted = db_run!(conn, {
         diesel::delete(
             interactions::table
                 .filter(interactions::account_id.eq(account_id))

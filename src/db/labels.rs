@@ -28,7 +28,7 @@ pub fn create(
     input: &LabelInput,
 ) -> Result<Label> {
     let now = super::now();
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::insert_into(company_labels::table)
             .values((
                 company_labels::account_id.eq(account_id),
@@ -45,7 +45,7 @@ pub fn create(
 }
 
 pub fn find(conn: &mut DbConn, account_id: i64, kind: LabelKind, id: i64) -> Result<Option<Label>> {
-    db_run!(conn: {
+    db_run!(conn, {
         company_labels::table
             .filter(company_labels::account_id.eq(account_id))
             .filter(company_labels::kind.eq(kind.as_str()))
@@ -58,7 +58,7 @@ pub fn find(conn: &mut DbConn, account_id: i64, kind: LabelKind, id: i64) -> Res
 
 /// The account's labels of `kind`, by position then id.
 pub fn list(conn: &mut DbConn, account_id: i64, kind: LabelKind) -> Result<Vec<Label>> {
-    db_run!(conn: {
+    db_run!(conn, {
         company_labels::table
             .filter(company_labels::account_id.eq(account_id))
             .filter(company_labels::kind.eq(kind.as_str()))
@@ -84,7 +84,7 @@ pub fn update(conn: &mut DbConn, id: i64, input: &LabelInput) -> Result<Label> {
         position: input.position,
         updated_at: super::now(),
     };
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::update(company_labels::table.find(id))
             .set(&changes)
             .returning(Label::as_returning())
@@ -94,7 +94,7 @@ pub fn update(conn: &mut DbConn, id: i64, input: &LabelInput) -> Result<Label> {
 
 /// Whether any company uses label `id` as its tier or status.
 pub fn in_use(conn: &mut DbConn, id: i64) -> Result<bool> {
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::select(diesel::dsl::exists(
             companies::table.filter(companies::tier_id.eq(id).or(companies::status_id.eq(id))),
         ))
@@ -103,7 +103,7 @@ pub fn in_use(conn: &mut DbConn, id: i64) -> Result<bool> {
 }
 
 pub fn delete(conn: &mut DbConn, id: i64) -> Result<()> {
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::delete(company_labels::table.find(id)).execute(conn)
     })?;
     Ok(())

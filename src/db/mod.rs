@@ -39,7 +39,7 @@ use diesel::r2d2::Pool as R2d2Pool;
 /// `$body` is diesel work, and its error becomes the repository's [`Error`].
 #[macro_export]
 macro_rules! db_run {
-    ($conn:ident: $body:block) => {
+    ($conn:ident, $body:block) => {
         match $conn {
             $crate::db::DbConn::Sqlite($conn) => $crate::db::from_diesel($body),
             $crate::db::DbConn::Postgres($conn) => $crate::db::from_diesel($body),

@@ -10,18 +10,25 @@ use crate::db_run;
 /// Returns the stored value of `name`, storing `make()` first when there is none.
 /// Instances racing on first start all end up with the value that was stored first.
 pub fn get_or_init(conn: &mut DbConn, name: &str, make: impl FnOnce() -> String) -> Result<String> {
-    let stored: Option<String> = db_run!(conn: {
-        settings::table.find(name).select(settings::value).get_result(conn).optional()
+    let stored: Option<String> = db_run!(conn, {
+        settings::table
+            .find(name)
+            .select(settings::value)
+            .get_result(conn)
+            .optional()
     })?;
     if let Some(value) = stored {
         return Ok(value);
     }
     let candidate = make();
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::insert_into(settings::table)
             .values((settings::name.eq(name), settings::value.eq(&candidate)))
             .on_conflict_do_nothing()
             .execute(conn)?;
-        settings::table.find(name).select(settings::value).get_result(conn)
+        settings::table
+            .find(name)
+            .select(settings::value)
+            .get_result(conn)
     })
 }

@@ -19,8 +19,10 @@ pub struct NewToken<'a> {
 }
 
 pub fn insert(conn: &mut DbConn, token: &NewToken) -> Result<()> {
-    db_run!(conn: {
-        diesel::insert_into(api_tokens::table).values(token).execute(conn)
+    db_run!(conn, {
+        diesel::insert_into(api_tokens::table)
+            .values(token)
+            .execute(conn)
     })?;
     Ok(())
 }
@@ -28,10 +30,14 @@ pub fn insert(conn: &mut DbConn, token: &NewToken) -> Result<()> {
 /// Marks a token revoked (keeping the first revocation time); returns whether it exists.
 pub fn revoke(conn: &mut DbConn, id: &str) -> Result<bool> {
     let now = super::now();
-    db_run!(conn: {
-        diesel::update(api_tokens::table.find(id).filter(api_tokens::revoked_at.is_null()))
-            .set(api_tokens::revoked_at.eq(now))
-            .execute(conn)?;
+    db_run!(conn, {
+        diesel::update(
+            api_tokens::table
+                .find(id)
+                .filter(api_tokens::revoked_at.is_null()),
+        )
+        .set(api_tokens::revoked_at.eq(now))
+        .execute(conn)?;
         diesel::select(diesel::dsl::exists(api_tokens::table.find(id))).get_result(conn)
     })
 }
@@ -56,7 +62,7 @@ pub fn authenticate(
     let now = super::now();
     // Ids are positive, so 0 matches no membership when no account is asked about.
     let account_id = account_id.unwrap_or(0);
-    let row: Option<(Option<String>, Option<String>)> = db_run!(conn: {
+    let row: Option<(Option<String>, Option<String>)> = db_run!(conn, {
         api_tokens::table
             .inner_join(users::table)
             .left_join(

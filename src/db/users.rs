@@ -58,7 +58,7 @@ pub fn create(conn: &mut DbConn, new: &NewUser) -> Result<User> {
         created_at: now,
         updated_at: now,
     };
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::insert_into(users::table)
             .values(&row)
             .returning(User::as_returning())
@@ -67,15 +67,19 @@ pub fn create(conn: &mut DbConn, new: &NewUser) -> Result<User> {
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<User>> {
-    db_run!(conn: {
-        users::table.find(id).select(User::as_select()).get_result(conn).optional()
+    db_run!(conn, {
+        users::table
+            .find(id)
+            .select(User::as_select())
+            .get_result(conn)
+            .optional()
     })
 }
 
 /// Looks a user up by email, ignoring case.
 pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<User>> {
     let normalized = email.to_lowercase();
-    db_run!(conn: {
+    db_run!(conn, {
         users::table
             .filter(users::email_normalized.eq(&normalized))
             .select(User::as_select())
@@ -87,7 +91,7 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<User>> {
 /// Makes `user_id` a member of `account_id` with `role`.
 pub fn add_member(conn: &mut DbConn, account_id: i64, user_id: i64, role: Role) -> Result<()> {
     let now = super::now();
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::insert_into(account_members::table)
             .values((
                 account_members::account_id.eq(account_id),
@@ -102,7 +106,7 @@ pub fn add_member(conn: &mut DbConn, account_id: i64, user_id: i64, role: Role) 
 
 /// The accounts `user_id` belongs to, with its role in each, ordered by account id.
 pub fn memberships(conn: &mut DbConn, user_id: i64) -> Result<Vec<(Account, Role)>> {
-    let rows: Vec<(Account, String)> = db_run!(conn: {
+    let rows: Vec<(Account, String)> = db_run!(conn, {
         account_members::table
             .inner_join(accounts::table)
             .filter(account_members::user_id.eq(user_id))
@@ -118,7 +122,7 @@ pub fn memberships(conn: &mut DbConn, user_id: i64) -> Result<Vec<(Account, Role
 
 /// Whether `user_id` is a member of `account_id`.
 pub fn is_member(conn: &mut DbConn, account_id: i64, user_id: i64) -> Result<bool> {
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::select(diesel::dsl::exists(
             account_members::table
                 .filter(account_members::account_id.eq(account_id))
@@ -131,7 +135,7 @@ pub fn is_member(conn: &mut DbConn, account_id: i64, user_id: i64) -> Result<boo
 /// Activates or deactivates a user; a deactivated user's tokens stop working at once.
 pub fn set_active(conn: &mut DbConn, id: i64, active: bool) -> Result<()> {
     let now = super::now();
-    db_run!(conn: {
+    db_run!(conn, {
         diesel::update(users::table.find(id))
             .set((users::active.eq(active), users::updated_at.eq(now)))
             .execute(conn)

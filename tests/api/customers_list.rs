@@ -29,7 +29,7 @@ impl TestApp {
         let conn = &mut *pooled;
         let now = db::now();
         let number: i64 = rand_number();
-        supportdesk::db_run!(conn: {
+        supportdesk::db_run!(conn, {
             diesel::insert_into(conversations::table)
                 .values((
                     conversations::account_id.eq(self.account_id),
@@ -149,7 +149,7 @@ both_backends! {
         assert_eq!(response.status(), 204);
         let mut pooled = app.conn();
         let conn = &mut *pooled;
-        let remaining: Vec<Option<i64>> = supportdesk::db_run!(conn: {
+        let remaining: Vec<Option<i64>> = supportdesk::db_run!(conn, {
             use diesel::QueryDsl;
             conversations::table.select(conversations::customer_id).load(conn)
         })

@@ -157,7 +157,7 @@ async fn the_migrations_create_the_hot_indexes(backend: Backend) {
         Backend::Postgres => "SELECT tablename::text AS table_name, indexname::text AS index_name FROM pg_indexes WHERE schemaname = 'public'",
     };
     let found: Vec<Index> =
-        supportdesk::db_run!(conn: { diesel::sql_query(sql).load(conn) }).unwrap();
+        supportdesk::db_run!(conn, { diesel::sql_query(sql).load(conn) }).unwrap();
     for (table, index) in EXPECTED_INDEXES {
         assert!(
             found
