@@ -47,7 +47,7 @@ pub fn issue_token(
         &db::tokens::NewToken {
             id: &id,
             user_id,
-            integration: integration.map(Integration::as_str),
+            integration,
             created_at: now,
             expires_at,
         },

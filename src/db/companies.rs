@@ -11,6 +11,7 @@ use super::schema::{companies, company_keys, customer_contacts, customer_request
 use super::{any_of, DbConn};
 use crate::db_run;
 use crate::domain::company_list::CompanyFilter;
+use crate::domain::contact::ContactKind;
 use crate::domain::paging::Window;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -61,20 +62,9 @@ pub struct CompanyChanges {
     pub updated_at: Option<NaiveDateTime>,
 }
 
-/// The two kinds of company keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyKind {
-    Domain,
-    ExternalId,
-}
-
-impl KeyKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KeyKind::Domain => "domain",
-            KeyKind::ExternalId => "external_id",
-        }
-    }
+crate::domain::text_enum! {
+    /// The two kinds of company keys.
+    pub enum KeyKind { Domain = "domain", ExternalId = "external_id" }
 }
 
 pub fn insert(conn: &mut DbConn, row: &NewCompany) -> Result<Company> {
@@ -179,7 +169,7 @@ pub fn list(
                 if let Some(value) = value {
                     let ids = company_keys::table
                         .filter(company_keys::account_id.eq(account_id))
-                        .filter(company_keys::kind.eq(kind.as_str()))
+                        .filter(company_keys::kind.eq(kind))
                         .filter(company_keys::value.eq(value.clone()))
                         .select(company_keys::company_id);
                     query = query.filter(companies::id.eq_any(ids));
@@ -212,16 +202,22 @@ pub fn list(
 }
 
 /// The keys of `company_ids` as `(company_id, kind, value)`, oldest first.
-pub fn keys_of(conn: &mut DbConn, company_ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
+/// One of a company's domains or external ids.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = company_keys)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct CompanyKey {
+    pub company_id: i64,
+    pub kind: KeyKind,
+    pub value: String,
+}
+
+pub fn keys_of(conn: &mut DbConn, company_ids: &[i64]) -> Result<Vec<CompanyKey>> {
     db_run!(conn, {
         company_keys::table
             .filter(any_of::ids(company_keys::company_id, company_ids))
             .order((company_keys::company_id.asc(), company_keys::id.asc()))
-            .select((
-                company_keys::company_id,
-                company_keys::kind,
-                company_keys::value,
-            ))
+            .select(CompanyKey::as_select())
             .load(conn)
     })
 }
@@ -239,7 +235,7 @@ pub fn owners(
     db_run!(conn, {
         company_keys::table
             .filter(company_keys::account_id.eq(account_id))
-            .filter(company_keys::kind.eq(kind.as_str()))
+            .filter(company_keys::kind.eq(kind))
             .filter(any_of::texts(company_keys::value, values))
             .order(company_keys::id.asc())
             .select((company_keys::value, company_keys::company_id))
@@ -264,7 +260,7 @@ pub fn add_keys(
             (
                 company_keys::account_id.eq(account_id),
                 company_keys::company_id.eq(company_id),
-                company_keys::kind.eq(kind.as_str()),
+                company_keys::kind.eq(kind),
                 company_keys::value.eq(value),
                 company_keys::created_at.eq(now),
             )
@@ -291,7 +287,7 @@ pub fn remove_keys(
         diesel::delete(
             company_keys::table
                 .filter(company_keys::company_id.eq(company_id))
-                .filter(company_keys::kind.eq(kind.as_str()))
+                .filter(company_keys::kind.eq(kind))
                 .filter(any_of::texts(company_keys::value, values)),
         )
         .execute(conn)
@@ -314,7 +310,7 @@ pub fn link_customers(
     db_run!(conn, {
         let with_email_there = customer_contacts::table
             .filter(customer_contacts::account_id.eq(account_id))
-            .filter(customer_contacts::kind.eq("email"))
+            .filter(customer_contacts::kind.eq(ContactKind::Email))
             .filter(any_of::texts(customer_contacts::domain, domains))
             .select(customer_contacts::customer_id);
         diesel::update(

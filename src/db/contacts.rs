@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::schema::customer_contacts;
 use super::{any_of, DbConn};
 use crate::db_run;
-use crate::domain::contact::ContactValue;
+use crate::domain::contact::{ContactKind, ContactValue};
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = customer_contacts)]
@@ -15,7 +15,7 @@ use crate::domain::contact::ContactValue;
 pub struct Contact {
     pub id: i64,
     pub customer_id: i64,
-    pub kind: String,
+    pub kind: ContactKind,
     pub value: String,
     pub normalized: String,
     pub domain: String,
@@ -26,7 +26,7 @@ pub struct Contact {
 pub struct NewContact<'a> {
     pub account_id: i64,
     pub customer_id: i64,
-    pub kind: &'a str,
+    pub kind: ContactKind,
     pub value: &'a str,
     pub normalized: &'a str,
     pub domain: &'a str,
@@ -149,7 +149,7 @@ pub fn emails_in_use(
     db_run!(conn, {
         customer_contacts::table
             .filter(customer_contacts::account_id.eq(account_id))
-            .filter(customer_contacts::kind.eq("email"))
+            .filter(customer_contacts::kind.eq(ContactKind::Email))
             .filter(any_of::texts(customer_contacts::normalized, normalized))
             .select(Contact::as_select())
             .load(conn)
@@ -157,7 +157,7 @@ pub fn emails_in_use(
 }
 
 /// Deletes contact `id` if it is a `kind` of `customer_id`; returns whether it was.
-pub fn delete(conn: &mut DbConn, customer_id: i64, kind: &str, id: i64) -> Result<bool> {
+pub fn delete(conn: &mut DbConn, customer_id: i64, kind: ContactKind, id: i64) -> Result<bool> {
     let deleted = db_run!(conn, {
         diesel::delete(
             customer_contacts::table

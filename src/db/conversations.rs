@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use super::schema::{accounts, conversations, customer_contacts};
 use super::DbConn;
 use crate::db_run;
+use crate::domain::conversation::{Channel, Status};
 use crate::domain::conversation_list::{ConversationListQuery, ConversationSort};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -19,8 +20,8 @@ pub struct Conversation {
     pub number: i64,
     pub customer_id: Option<i64>,
     pub user_id: Option<i64>,
-    pub channel: String,
-    pub status: String,
+    pub channel: Channel,
+    pub status: Status,
     pub subject: Option<String>,
     pub fingerprint_hash: Option<String>,
     pub interactions_count: i64,
@@ -28,8 +29,28 @@ pub struct Conversation {
     pub updated_at: NaiveDateTime,
 }
 
-/// A conversation with the customer email it is with (`{"id", "email"}`), if any.
-pub type ConversationRow = (Conversation, Option<(i64, String)>);
+/// A conversation, with the customer email it is with, if any.
+#[derive(Debug, Clone)]
+pub struct ConversationRow {
+    pub conversation: Conversation,
+    pub customer_email: Option<ContactRef>,
+}
+
+/// One contact of a customer, as a conversation refers to it.
+#[derive(Debug, Clone, Queryable)]
+pub struct ContactRef {
+    pub id: i64,
+    pub value: String,
+}
+
+impl From<(Conversation, Option<ContactRef>)> for ConversationRow {
+    fn from((conversation, customer_email): (Conversation, Option<ContactRef>)) -> Self {
+        ConversationRow {
+            conversation,
+            customer_email,
+        }
+    }
+}
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = conversations)]
@@ -39,8 +60,8 @@ pub struct NewConversationRow<'a> {
     pub customer_id: Option<i64>,
     pub customer_contact_id: Option<i64>,
     pub user_id: Option<i64>,
-    pub channel: &'a str,
-    pub status: &'a str,
+    pub channel: Channel,
+    pub status: Status,
     pub subject: Option<&'a str>,
     pub fingerprint_hash: Option<&'a str>,
     pub interactions_count: i64,
@@ -51,9 +72,9 @@ pub struct NewConversationRow<'a> {
 /// `None` leaves a column alone; `Some(None)` clears it.
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = conversations)]
-pub struct ConversationUpdate<'a> {
-    pub status: Option<&'a str>,
-    pub channel: Option<&'a str>,
+pub struct ConversationUpdate {
+    pub status: Option<Status>,
+    pub channel: Option<Channel>,
     pub subject: Option<Option<String>>,
     pub user_id: Option<Option<i64>>,
     pub updated_at: Option<NaiveDateTime>,
@@ -95,9 +116,10 @@ pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<Conver
                 Conversation::as_select(),
                 (customer_contacts::id, customer_contacts::value).nullable(),
             ))
-            .get_result(conn)
+            .get_result::<(Conversation, Option<ContactRef>)>(conn)
             .optional()
     })
+    .map(|row| row.map(ConversationRow::from))
 }
 
 pub fn update(conn: &mut DbConn, id: i64, changes: &ConversationUpdate) -> Result<()> {
@@ -153,10 +175,10 @@ pub fn list(
                 query = query.filter(conversations::customer_id.eq(customer_id));
             }
             if let Some(status) = filter.status {
-                query = query.filter(conversations::status.eq(status.as_str()));
+                query = query.filter(conversations::status.eq(status));
             }
             if let Some(channel) = filter.channel {
-                query = query.filter(conversations::channel.eq(channel.as_str()));
+                query = query.filter(conversations::channel.eq(channel));
             }
             query
         };
@@ -220,8 +242,8 @@ pub fn list(
                 Conversation::as_select(),
                 (customer_contacts::id, customer_contacts::value).nullable(),
             ))
-            .load(conn)?;
-        Ok((total, rows))
+            .load::<(Conversation, Option<ContactRef>)>(conn)?;
+        Ok((total, rows.into_iter().map(ConversationRow::from).collect()))
     })
 }
 
@@ -238,25 +260,25 @@ pub struct ConversationStats {
 /// The stats of one customer, in one grouped query (an index-only scan on
 /// `conversations_stats_idx`).
 pub fn stats_of(conn: &mut DbConn, account_id: i64, customer_id: i64) -> Result<ConversationStats> {
-    let rows: Vec<(String, String, i64)> = db_run!(conn, {
+    let rows: Vec<(Status, Channel, i64)> = db_run!(conn, {
         conversations::table
             .filter(conversations::account_id.eq(account_id))
             .filter(conversations::customer_id.eq(customer_id))
-            .filter(conversations::status.ne("draft"))
+            .filter(conversations::status.ne(Status::Draft))
             .group_by((conversations::status, conversations::channel))
             .select((conversations::status, conversations::channel, count_star()))
             .load(conn)
     })?;
     let mut stats = ConversationStats::default();
     for (status, channel, count) in rows {
-        match status.as_str() {
-            "posted" => stats.posted += count,
-            "pending" => stats.pending += count,
-            "closed" => stats.closed += count,
-            _ => continue,
+        match status {
+            Status::Posted => stats.posted += count,
+            Status::Pending => stats.pending += count,
+            Status::Closed => stats.closed += count,
+            Status::Draft => continue,
         }
         stats.total += count;
-        if channel == "email" {
+        if channel == Channel::Email {
             stats.email_channel += count;
         }
     }

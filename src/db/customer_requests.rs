@@ -24,8 +24,27 @@ pub struct CustomerRequest {
     pub updated_at: NaiveDateTime,
 }
 
-/// A request with its attachment (`(id, url)`), if any.
-pub type RequestRow = (CustomerRequest, Option<(i64, String)>);
+/// A request, with its attachment if any.
+#[derive(Debug, Clone)]
+pub struct RequestRow {
+    pub request: CustomerRequest,
+    pub attachment: Option<Attachment>,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Attachment {
+    pub id: i64,
+    pub url: String,
+}
+
+impl From<(CustomerRequest, Option<Attachment>)> for RequestRow {
+    fn from((request, attachment): (CustomerRequest, Option<Attachment>)) -> Self {
+        RequestRow {
+            request,
+            attachment,
+        }
+    }
+}
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = customer_requests)]
@@ -79,9 +98,10 @@ pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<Reques
                 CustomerRequest::as_select(),
                 (request_attachments::id, request_attachments::url).nullable(),
             ))
-            .get_result(conn)
+            .get_result::<(CustomerRequest, Option<Attachment>)>(conn)
             .optional()
     })
+    .map(|row| row.map(RequestRow::from))
 }
 
 pub fn update(conn: &mut DbConn, id: i64, changes: &RequestChanges) -> Result<()> {
@@ -186,7 +206,7 @@ pub fn list(
                 CustomerRequest::as_select(),
                 (request_attachments::id, request_attachments::url).nullable(),
             ))
-            .load(conn)?;
-        Ok((total, rows))
+            .load::<(CustomerRequest, Option<Attachment>)>(conn)?;
+        Ok((total, rows.into_iter().map(RequestRow::from).collect()))
     })
 }

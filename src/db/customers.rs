@@ -8,6 +8,7 @@ use super::contacts::Contact;
 use super::schema::{customer_contacts, customer_counts, customers};
 use super::DbConn;
 use crate::db_run;
+use crate::domain::contact::ContactKind;
 use crate::domain::customer_list::{CustomerListQuery, CustomerSort};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -164,25 +165,25 @@ pub fn list(
             let mut query = customers::table
                 .filter(customers::account_id.eq(account_id))
                 .into_boxed();
-            let contacts_of = |kind: &'static str| {
+            let contacts_of = |kind: ContactKind| {
                 customer_contacts::table
                     .filter(customer_contacts::account_id.eq(account_id))
                     .filter(customer_contacts::kind.eq(kind))
             };
             if let Some(email) = &filter.email {
-                let ids =
-                    contacts_of("email").filter(customer_contacts::normalized.eq(email.clone()));
+                let ids = contacts_of(ContactKind::Email)
+                    .filter(customer_contacts::normalized.eq(email.clone()));
                 query =
                     query.filter(customers::id.eq_any(ids.select(customer_contacts::customer_id)));
             }
             if let Some(digits) = &filter.phone_digits {
-                let ids =
-                    contacts_of("phone").filter(customer_contacts::normalized.eq(digits.clone()));
+                let ids = contacts_of(ContactKind::Phone)
+                    .filter(customer_contacts::normalized.eq(digits.clone()));
                 query =
                     query.filter(customers::id.eq_any(ids.select(customer_contacts::customer_id)));
             }
             if let Some(pattern) = filter.q_pattern() {
-                let ids = contacts_of("email").filter(
+                let ids = contacts_of(ContactKind::Email).filter(
                     customer_contacts::normalized
                         .like(pattern.clone())
                         .escape('\\'),

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::schema::interactions;
 use super::DbConn;
 use crate::db_run;
+use crate::domain::conversation::InteractionType;
 use crate::domain::paging::Window;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -15,7 +16,7 @@ use crate::domain::paging::Window;
 pub struct Interaction {
     pub id: i64,
     pub conversation_id: i64,
-    pub kind: String,
+    pub kind: InteractionType,
     pub body: String,
     pub source: Option<String>,
     pub user_id: Option<i64>,
@@ -28,7 +29,7 @@ pub struct Interaction {
 pub struct NewInteraction<'a> {
     pub account_id: i64,
     pub conversation_id: i64,
-    pub kind: &'a str,
+    pub kind: InteractionType,
     pub body: &'a str,
     pub source: Option<&'a str>,
     pub user_id: Option<i64>,
@@ -72,7 +73,7 @@ pub fn list(
                 .filter(interactions::conversation_id.eq(conversation_id))
                 .into_boxed();
             if visibility == Visibility::WithoutNotes {
-                query = query.filter(interactions::kind.ne("note"));
+                query = query.filter(interactions::kind.ne(InteractionType::Note));
             }
             query
         };
@@ -115,7 +116,7 @@ pub fn count_without_notes(
         interactions::table
             .filter(interactions::account_id.eq(account_id))
             .filter(interactions::conversation_id.eq(conversation_id))
-            .filter(interactions::kind.ne("note"))
+            .filter(interactions::kind.ne(InteractionType::Note))
             .count()
             .get_result(conn)
     })

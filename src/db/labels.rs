@@ -32,7 +32,7 @@ pub fn create(
         diesel::insert_into(company_labels::table)
             .values((
                 company_labels::account_id.eq(account_id),
-                company_labels::kind.eq(kind.as_str()),
+                company_labels::kind.eq(kind),
                 company_labels::name.eq(input.name.as_deref().unwrap_or_default()),
                 company_labels::color.eq(input.color.clone().flatten()),
                 company_labels::position.eq(input.position.unwrap_or(0)),
@@ -48,7 +48,7 @@ pub fn find(conn: &mut DbConn, account_id: i64, kind: LabelKind, id: i64) -> Res
     db_run!(conn, {
         company_labels::table
             .filter(company_labels::account_id.eq(account_id))
-            .filter(company_labels::kind.eq(kind.as_str()))
+            .filter(company_labels::kind.eq(kind))
             .filter(company_labels::id.eq(id))
             .select(Label::as_select())
             .get_result(conn)
@@ -61,7 +61,7 @@ pub fn list(conn: &mut DbConn, account_id: i64, kind: LabelKind) -> Result<Vec<L
     db_run!(conn, {
         company_labels::table
             .filter(company_labels::account_id.eq(account_id))
-            .filter(company_labels::kind.eq(kind.as_str()))
+            .filter(company_labels::kind.eq(kind))
             .order((company_labels::position.asc(), company_labels::id.asc()))
             .select(Label::as_select())
             .load(conn)

@@ -22,6 +22,7 @@ pub mod schema;
 pub mod settings;
 mod sqlite_deadline;
 mod sqlite_planner;
+mod stored_text;
 pub mod tokens;
 pub mod users;
 

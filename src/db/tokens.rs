@@ -7,13 +7,14 @@ use diesel::prelude::*;
 use super::schema::{account_members, api_tokens, users};
 use super::DbConn;
 use crate::db_run;
+use crate::domain::{Integration, Role};
 
 #[derive(Insertable)]
 #[diesel(table_name = api_tokens)]
 pub struct NewToken<'a> {
     pub id: &'a str,
     pub user_id: i64,
-    pub integration: Option<&'a str>,
+    pub integration: Option<Integration>,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
 }
@@ -46,9 +47,9 @@ pub fn revoke(conn: &mut DbConn, id: &str) -> Result<bool> {
 #[derive(Debug, Clone)]
 pub struct Grant {
     /// `None` when the user is not a member of the account asked about (or none was asked).
-    pub role: Option<String>,
+    pub role: Option<Role>,
     /// The integration the token was issued for, as stored (the JWT's claim is not trusted).
-    pub integration: Option<String>,
+    pub integration: Option<Integration>,
 }
 
 /// Checks in one query that token `jti` belongs to `user_id`, is neither revoked nor expired, and
@@ -62,7 +63,7 @@ pub fn authenticate(
     let now = super::now();
     // Ids are positive, so 0 matches no membership when no account is asked about.
     let account_id = account_id.unwrap_or(0);
-    let row: Option<(Option<String>, Option<String>)> = db_run!(conn, {
+    let row: Option<(Option<Role>, Option<Integration>)> = db_run!(conn, {
         api_tokens::table
             .inner_join(users::table)
             .left_join(

@@ -96,7 +96,7 @@ pub fn add_member(conn: &mut DbConn, account_id: i64, user_id: i64, role: Role) 
             .values((
                 account_members::account_id.eq(account_id),
                 account_members::user_id.eq(user_id),
-                account_members::role.eq(role.as_str()),
+                account_members::role.eq(role),
                 account_members::created_at.eq(now),
             ))
             .execute(conn)
@@ -106,18 +106,14 @@ pub fn add_member(conn: &mut DbConn, account_id: i64, user_id: i64, role: Role) 
 
 /// The accounts `user_id` belongs to, with its role in each, ordered by account id.
 pub fn memberships(conn: &mut DbConn, user_id: i64) -> Result<Vec<(Account, Role)>> {
-    let rows: Vec<(Account, String)> = db_run!(conn, {
+    db_run!(conn, {
         account_members::table
             .inner_join(accounts::table)
             .filter(account_members::user_id.eq(user_id))
             .order(accounts::id.asc())
             .select((Account::as_select(), account_members::role))
             .load(conn)
-    })?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(account, role)| Role::parse(&role).map(|r| (account, r)))
-        .collect())
+    })
 }
 
 /// Whether `user_id` is a member of `account_id`.

@@ -1,31 +1,23 @@
 //! A customer's emails, phones and websites: one shape (`{"id", "<field>"}`), three rules.
 
 use super::email::EmailAddress;
+use super::text_enum;
 
 /// Longest URL accepted for websites and avatars.
 pub const MAX_URL_LEN: usize = 2048;
 /// Longest phone number, in characters.
 pub const MAX_PHONE_LEN: usize = 50;
 
-/// Which list a nested item belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ContactKind {
-    Email,
-    Phone,
-    Website,
+text_enum! {
+    /// Which list a nested item belongs to; its text is the item's field name in the body
+    /// (`{"email": …}`).
+    pub enum ContactKind { Email = "email", Phone = "phone", Website = "website" }
 }
 
 impl ContactKind {
-    pub const ALL: [ContactKind; 3] =
-        [ContactKind::Email, ContactKind::Phone, ContactKind::Website];
-
-    /// The stored `kind`, also the item's field name in the body (`{"email": …}`).
+    /// The item's field name in the body (`{"email": …}`).
     pub fn field(self) -> &'static str {
-        match self {
-            ContactKind::Email => "email",
-            ContactKind::Phone => "phone",
-            ContactKind::Website => "website",
-        }
+        self.as_str()
     }
 
     /// The body's key for the list (`"emails"`).
@@ -44,10 +36,6 @@ impl ContactKind {
             ContactKind::Phone => 25,
             ContactKind::Website => 150,
         }
-    }
-
-    pub fn parse_kind(stored: &str) -> Option<ContactKind> {
-        ContactKind::ALL.into_iter().find(|k| k.field() == stored)
     }
 
     /// Checks a raw value; returns it as stored and its normalized form.

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::email::EmailAddress;
 use super::input::{bounded_text, Object, Patch};
-use super::FieldErrors;
+use super::{text_enum, FieldErrors};
 
 /// Longest subject, source, and name given by a contact form.
 pub const MAX_SHORT_TEXT: usize = 255;
@@ -13,44 +13,19 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Most interactions one conversation `POST` may carry.
 pub const MAX_INTERACTIONS_PER_REQUEST: usize = 100;
 
-macro_rules! string_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn parse(s: &str) -> Option<$name> {
-                match s { $($text => Some($name::$variant),)+ _ => None }
-            }
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            /// "one of a, b, c", for error messages.
-            pub fn choices() -> String {
-                format!("must be one of {}", [$($text),+].join(", "))
-            }
-        }
-    };
-}
-
-string_enum! {
+text_enum! {
     /// Where a conversation stands; drafts are not counted in stats.
-    Status { Posted = "posted", Draft = "draft", Pending = "pending", Closed = "closed" }
+    pub enum Status { Posted = "posted", Draft = "draft", Pending = "pending", Closed = "closed" }
 }
 
-string_enum! {
+text_enum! {
     /// How a conversation reached the desk.
-    Channel { Email = "email", Chat = "chat", Phone = "phone", Api = "api" }
+    pub enum Channel { Email = "email", Chat = "chat", Phone = "phone", Api = "api" }
 }
 
-string_enum! {
+text_enum! {
     /// Who wrote an interaction: the customer, an agent's reply, or an agent's internal note.
-    InteractionType { Customer = "customer", Agent = "agent", Note = "note" }
+    pub enum InteractionType { Customer = "customer", Agent = "agent", Note = "note" }
 }
 
 /// A message to add to a conversation.

@@ -3,25 +3,16 @@
 use serde_json::Value;
 
 use super::input::{bounded_text, required_text, Object, Patch};
-use super::FieldErrors;
+use super::{text_enum, FieldErrors};
 
 pub const MAX_COLOR_LEN: usize = 32;
 
-/// Tiers and statuses share one shape and one table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LabelKind {
-    Tier,
-    Status,
+text_enum! {
+    /// Tiers and statuses share one shape and one table.
+    pub enum LabelKind { Tier = "tier", Status = "status" }
 }
 
 impl LabelKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LabelKind::Tier => "tier",
-            LabelKind::Status => "status",
-        }
-    }
-
     /// The path segment of its routes (`customer_tiers`).
     pub fn route(self) -> &'static str {
         match self {

@@ -21,7 +21,9 @@ pub mod paging;
 pub mod public_email_domains;
 mod roles;
 pub mod sample_data;
+mod text_enum;
 
 pub use email::EmailAddress;
 pub use field_errors::FieldErrors;
 pub use roles::{Integration, Role};
+pub(crate) use text_enum::text_enum;

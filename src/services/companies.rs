@@ -237,12 +237,11 @@ fn records(
 ) -> Result<Vec<CompanyRecord>, ApiError> {
     let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
     let mut keys: HashMap<i64, (Vec<String>, Vec<String>)> = HashMap::new();
-    for (company_id, kind, value) in companies::keys_of(conn, &ids)? {
-        let entry = keys.entry(company_id).or_default();
-        if kind == KeyKind::Domain.as_str() {
-            entry.0.push(value);
-        } else {
-            entry.1.push(value);
+    for key in companies::keys_of(conn, &ids)? {
+        let entry = keys.entry(key.company_id).or_default();
+        match key.kind {
+            KeyKind::Domain => entry.0.push(key.value),
+            KeyKind::ExternalId => entry.1.push(key.value),
         }
     }
     let counts = companies::request_counts(conn, account_id, &ids)?;

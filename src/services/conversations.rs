@@ -81,8 +81,8 @@ pub fn create(
             customer_id: Some(customer_id),
             customer_contact_id: contact_id,
             user_id: input.user_id,
-            channel: input.channel.as_str(),
-            status: input.status.as_str(),
+            channel: input.channel,
+            status: input.status,
             subject: input.subject.as_deref(),
             fingerprint_hash,
             interactions_count: input.interactions.len() as i64,
@@ -144,7 +144,7 @@ fn resolve_customer(
             let first_email = record
                 .contacts
                 .iter()
-                .find(|c| c.kind == ContactKind::Email.field());
+                .find(|c| c.kind == ContactKind::Email);
             Ok((*id, first_email.map(|c| c.id)))
         }
         CustomerRef::Email(email, _) => {
@@ -226,7 +226,7 @@ fn interaction_row<'a>(
     NewInteraction {
         account_id,
         conversation_id,
-        kind: input.kind.as_str(),
+        kind: input.kind,
         body: &input.body,
         source: input.source.as_deref(),
         // Agents' replies and notes are signed by the token's user; customers' messages are not.
@@ -262,12 +262,12 @@ pub fn load(
                 fingerprint_hash, ..
             },
             Some(row),
-        ) if row.0.fingerprint_hash.as_ref() == Some(fingerprint_hash) => {
+        ) if row.conversation.fingerprint_hash.as_ref() == Some(fingerprint_hash) => {
             // Notes are invisible to guests, and so is how many there are.
-            let (mut conversation, email) = row;
-            conversation.interactions_count =
+            let mut row = row;
+            row.conversation.interactions_count =
                 interactions::count_without_notes(conn, account_id, id)?;
-            Ok((conversation, email))
+            Ok(row)
         }
         (Actor::Guest { .. }, _) => Err(guest_refused()),
     }
@@ -288,8 +288,8 @@ pub fn update(
         conn,
         id,
         &ConversationUpdate {
-            status: changes.status.map(Status::as_str),
-            channel: changes.channel.map(|c| c.as_str()),
+            status: changes.status,
+            channel: changes.channel,
             subject: changes.subject.clone(),
             user_id: changes.user_id,
             updated_at: Some(db::now()),
@@ -312,7 +312,8 @@ pub fn list(
 ) -> Result<Page<ConversationRow>, ApiError> {
     let (total, rows) = conversations::list(conn, account_id, query)?;
     let sort = query.sort;
-    Ok(Page::new(rows, total, &query.window, |(last, _)| {
+    Ok(Page::new(rows, total, &query.window, |row| {
+        let last = &row.conversation;
         let at = match sort.by_update() {
             true => last.updated_at,
             false => last.created_at,

@@ -97,7 +97,8 @@ pub fn list(
     window: &Window,
 ) -> Result<Page<RequestRow>, ApiError> {
     let (total, rows) = customer_requests::list(conn, account_id, filter, window)?;
-    Ok(Page::new(rows, total, window, |(last, _)| {
+    Ok(Page::new(rows, total, window, |row| {
+        let last = &row.request;
         Cursor::after_time(NEWEST_FIRST, last.created_at, last.id)
     }))
 }

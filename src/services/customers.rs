@@ -128,7 +128,7 @@ pub fn update(
         Patch::Absent if current.company_id.is_none() => {
             let domains = contacts
                 .iter()
-                .filter(|c| c.kind == ContactKind::Email.field())
+                .filter(|c| c.kind == ContactKind::Email)
                 .map(|c| c.domain.as_str());
             company_at(conn, account_id, domains)?.map(Some)
         }
@@ -169,7 +169,7 @@ pub fn delete_contact(
 ) -> Result<(), ApiError> {
     let current = customers::find_for_update(conn, account_id, customer_id)?
         .ok_or_else(ApiError::not_found)?;
-    if !contacts::delete(conn, customer_id, kind.field(), contact_id)? {
+    if !contacts::delete(conn, customer_id, kind, contact_id)? {
         return Err(ApiError::not_found());
     }
     // The name may have been this email.
@@ -269,7 +269,7 @@ fn save(
         .unwrap_or_else(|| current.last_name.clone());
     let first_email = contacts
         .iter()
-        .find(|c| c.kind == ContactKind::Email.field())
+        .find(|c| c.kind == ContactKind::Email)
         .map(|c| c.value.as_str());
     changes.name = Some(display_name(
         first_name.as_deref(),
@@ -302,7 +302,7 @@ fn plan_contacts<'a>(
         let target = item
             .id
             .and_then(|id| own.get(&id))
-            .filter(|row| row.kind == item.kind.field());
+            .filter(|row| row.kind == item.kind);
         match target {
             None => plan.inserts.push(item),
             Some(row) => {
@@ -325,7 +325,7 @@ fn plan_contacts<'a>(
 fn check_limits(existing: &[Contact], inserts: &[&ContactItem]) -> Result<(), ApiError> {
     let mut errors = FieldErrors::new();
     for kind in ContactKind::ALL {
-        let after = existing.iter().filter(|c| c.kind == kind.field()).count()
+        let after = existing.iter().filter(|c| c.kind == kind).count()
             + inserts.iter().filter(|c| c.kind == kind).count();
         if after > kind.limit() {
             errors.add(
@@ -380,7 +380,7 @@ fn insert_contacts<'a>(
         .map(|item| NewContact {
             account_id,
             customer_id,
-            kind: item.kind.field(),
+            kind: item.kind,
             value: &item.value.value,
             normalized: &item.value.normalized,
             domain: &item.value.domain,

@@ -43,7 +43,7 @@ pub async fn create_request(
         .await?;
     let location = format!(
         "/api/v1/accounts/{account_id}/customer_requests/{}",
-        row.0.id
+        row.request.id
     );
     Ok(created(location, RequestView::from(row)))
 }

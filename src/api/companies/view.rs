@@ -116,7 +116,8 @@ pub struct RequestView {
 }
 
 impl From<RequestRow> for RequestView {
-    fn from((r, attachment): RequestRow) -> Self {
+    fn from(row: RequestRow) -> Self {
+        let r = row.request;
         RequestView {
             id: r.id,
             conversation_id: r.conversation_id,
@@ -124,7 +125,10 @@ impl From<RequestRow> for RequestView {
             customer_id: r.customer_id,
             priority: r.priority,
             body: r.body,
-            attachment: attachment.map(|(id, url)| AttachmentView { id, url }),
+            attachment: row.attachment.map(|a| AttachmentView {
+                id: a.id,
+                url: a.url,
+            }),
             creator_id: r.creator_id,
             created_at: r.created_at,
             updated_at: r.updated_at,

@@ -46,7 +46,10 @@ pub async fn create(
             conversations::create(conn, account_id, &actor, input)
         })
         .await?;
-    let location = format!("/api/v1/accounts/{account_id}/conversations/{}", row.0.id);
+    let location = format!(
+        "/api/v1/accounts/{account_id}/conversations/{}",
+        row.conversation.id
+    );
     Ok(created(
         location,
         ConversationView::new(row, guest_email.as_deref()),

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::api::views::timestamp;
 use crate::db::conversations::ConversationRow;
 use crate::db::interactions::Interaction;
+use crate::domain::conversation::{Channel, InteractionType, Status};
 
 #[derive(Serialize, ToSchema)]
 pub struct CustomerEmailView {
@@ -21,11 +22,13 @@ pub struct ConversationView {
     account_id: i64,
     /// `null` for a guest: it would tell how many conversations the account has.
     number: Option<i64>,
-    channel: String,
+    #[schema(value_type = String)]
+    channel: Channel,
     customer_id: Option<i64>,
     customer_email: Option<CustomerEmailView>,
     user_id: Option<i64>,
-    status: String,
+    #[schema(value_type = String)]
+    status: Status,
     subject: Option<String>,
     interactions_count: i64,
     #[serde(serialize_with = "timestamp")]
@@ -41,16 +44,17 @@ impl ConversationView {
     /// conversation: no user ids (which agent handles it is the desk's business), no number, and
     /// not whether its email already belonged to a customer (no customer or contact id, and its
     /// email as it sent it, not as stored).
-    pub fn new((c, email): ConversationRow, guest_email: Option<&str>) -> Self {
+    pub fn new(row: ConversationRow, guest_email: Option<&str>) -> Self {
+        let c = row.conversation;
         let for_guest = guest_email.is_some();
         let customer_email = match guest_email {
             Some(sent) => Some(CustomerEmailView {
                 id: None,
                 email: sent.to_string(),
             }),
-            None => email.map(|(id, email)| CustomerEmailView {
-                id: Some(id),
-                email,
+            None => row.customer_email.map(|contact| CustomerEmailView {
+                id: Some(contact.id),
+                email: contact.value,
             }),
         };
         ConversationView {
@@ -75,7 +79,8 @@ pub struct InteractionView {
     id: i64,
     conversation_id: i64,
     #[serde(rename = "type")]
-    kind: String,
+    #[schema(value_type = String)]
+    kind: InteractionType,
     body: String,
     source: Option<String>,
     user_id: Option<i64>,

@@ -123,7 +123,7 @@ impl From<CustomerRecord> for CustomerView {
 fn views_of(contacts: &[Contact], kind: ContactKind) -> Vec<ContactView> {
     contacts
         .iter()
-        .filter(|c| c.kind == kind.field())
+        .filter(|c| c.kind == kind)
         .map(|c| ContactView {
             id: c.id,
             field: kind.field(),
