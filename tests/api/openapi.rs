@@ -81,3 +81,21 @@ async fn every_route_is_documented_and_every_documented_route_exists() {
         }
     }
 }
+
+#[test]
+fn every_operation_id_is_unique() {
+    // OpenAPI requires it; Swagger UI's "Try it out" sends the first operation with the id.
+    let document: Value =
+        serde_json::from_str(&supportdesk::api::openapi::document_json()).unwrap();
+    let mut ids = Vec::new();
+    for item in document["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            ids.push(operation["operationId"].as_str().unwrap().to_string());
+        }
+    }
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "shared operationIds among {ids:?}");
+    assert!(ids.contains(&"show_customer".to_string()), "{ids:?}");
+}

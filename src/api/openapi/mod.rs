@@ -4,9 +4,11 @@
 
 pub mod schemas;
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use actix_web::HttpResponse;
+use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::OpenApi as Document;
 use utoipa::{Modify, OpenApi};
@@ -42,7 +44,7 @@ use crate::api::{accounts, companies, conversations, customers, health, session}
         companies::requests::show_request, companies::requests::update_request,
         companies::requests::delete_request,
     ),
-    modifiers(&SecuritySchemes, &SharedRoutes),
+    modifiers(&SecuritySchemes, &OperationIds, &SharedRoutes),
     tags(
         (name = "Customers", description = "The people who contact the desk."),
         (name = "Conversations", description = "The source of customers' stats."),
@@ -79,6 +81,65 @@ impl Modify for SecuritySchemes {
     }
 }
 
+/// utoipa names an operation after its handler, so several resources' `show`, `list`, `create`,
+/// `update` and `delete` share one operationId. OpenAPI requires them unique, and tools rely on it
+/// (Swagger UI's "Try it out" at `/docs` sends the first operation with the id; client generators
+/// name methods after it): a shared one gets its resource, `list_customers`, `show_customer`.
+struct OperationIds;
+
+impl Modify for OperationIds {
+    fn modify(&self, openapi: &mut Document) {
+        let mut uses: HashMap<String, usize> = HashMap::new();
+        for item in openapi.paths.paths.values() {
+            for op in operations(item) {
+                if let Some(id) = &op.operation_id {
+                    *uses.entry(id.clone()).or_default() += 1;
+                }
+            }
+        }
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            // The resource: the path's last literal segment (`customers`, `accounts`).
+            let Some(plural) = path
+                .rsplit('/')
+                .find(|s| !s.is_empty() && !s.starts_with('{'))
+            else {
+                continue;
+            };
+            let singular = match plural.strip_suffix("ies") {
+                Some(stem) => format!("{stem}y"),
+                None => plural.trim_end_matches('s').to_string(),
+            };
+            for op in operations_mut(item) {
+                let Some(id) = op.operation_id.as_mut() else {
+                    continue;
+                };
+                if uses.get(id.as_str()).is_some_and(|n| *n > 1) {
+                    let noun = if id == "list" { plural } else { &singular };
+                    *id = format!("{id}_{noun}");
+                }
+            }
+        }
+    }
+}
+
+fn operations(item: &PathItem) -> impl Iterator<Item = &Operation> {
+    [&item.get, &item.post, &item.put, &item.patch, &item.delete]
+        .into_iter()
+        .flatten()
+}
+
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.post,
+        &mut item.put,
+        &mut item.patch,
+        &mut item.delete,
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// Routes served by the same handlers as others: PUT beside PATCH, statuses beside tiers.
 struct SharedRoutes;
 
@@ -95,7 +156,7 @@ impl Modify for SharedRoutes {
                 }
             }
         }
-        let tiers: Vec<(String, utoipa::openapi::PathItem)> = paths
+        let tiers: Vec<(String, PathItem)> = paths
             .iter()
             .filter(|(path, _)| path.contains("/customer_tiers"))
             .map(|(path, item)| {
@@ -106,16 +167,7 @@ impl Modify for SharedRoutes {
             })
             .collect();
         for (path, mut item) in tiers {
-            for op in [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for op in operations_mut(&mut item) {
                 op.tags = Some(vec!["Statuses".into()]);
                 op.operation_id = op.operation_id.as_ref().map(|id| format!("{id}_status"));
                 op.summary = op.summary.as_ref().map(|s| s.replace("tier", "status"));
