@@ -4,7 +4,9 @@
 use actix_web::{web, Resource};
 
 use crate::api::conversations::{self, interactions};
-use crate::api::{accounts, companies, customers, extract, fallback, health, openapi, session};
+use crate::api::{
+    accounts, companies, customers, docs_page, extract, fallback, health, openapi, session,
+};
 use crate::domain::label::LabelKind;
 
 /// A resource whose unmatched methods answer 405 JSON with `Allow: <allow>`.
@@ -16,6 +18,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::PathConfig::default().error_handler(extract::path_not_found))
         .service(resource("/health", "GET").route(web::get().to(health::health)))
         .service(resource("/ready", "GET").route(web::get().to(health::ready)))
+        // The interactive docs (Swagger UI, compiled in), reading /api/v1/openapi.json.
+        .service(resource("/docs", "GET").route(web::get().to(docs_page::redirect)))
+        .service(resource("/docs/{file:.*}", "GET").route(web::get().to(docs_page::file)))
         .service(
             web::scope("/api/v1")
                 .service(resource("/openapi.json", "GET").route(web::get().to(openapi::serve)))

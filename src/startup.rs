@@ -202,7 +202,7 @@ fn run(
 }
 
 /// On an empty database: account 1, an admin and a 30-day token, announced as one curl line on
-/// stderr — the only place a secret is ever printed.
+/// stderr — the only place a secret is ever printed — after a log line linking the docs page.
 fn bootstrap(db: &Db, jwt: &JwtKeys, host: &str) -> anyhow::Result<()> {
     let mut conn = db.get().context("cannot connect to the database")?;
     let issued = conn
@@ -232,7 +232,10 @@ fn bootstrap(db: &Db, jwt: &JwtKeys, host: &str) -> anyhow::Result<()> {
         })
         .context("cannot bootstrap the empty database")?;
     if let Some((account_id, issued)) = issued {
-        log::info!("first start: created account {account_id} and its admin; their token follows");
+        log::info!(
+            "first start: created account {account_id} and its admin; their token follows \
+             (to try the API in a browser: http://{host}/docs, Authorize, paste the token)"
+        );
         eprintln!(
             "curl -H \"Authorization: Bearer {}\" http://{host}/api/v1/profile",
             issued.token

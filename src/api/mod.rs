@@ -7,6 +7,7 @@ pub mod companies;
 pub mod conversations;
 pub mod cors;
 pub mod customers;
+pub mod docs_page;
 pub mod extract;
 pub mod fallback;
 pub mod head;

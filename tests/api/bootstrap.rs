@@ -109,6 +109,28 @@ async fn first_start_prints_a_working_curl_line(backend: Backend) {
 on_each_backend!(first_start_prints_a_working_curl_line);
 
 #[actix_web::test]
+async fn the_first_start_log_links_the_docs_page() {
+    let database = fresh_database(Backend::Sqlite).unwrap();
+    let (_server, lines) = start(cli_command(&database.url));
+    let docs = loop {
+        let line = lines
+            .recv_timeout(Duration::from_secs(60))
+            .expect("a line linking the docs before the server listens");
+        assert!(!line.contains("(port "), "no line linking the docs page");
+        if let Some(at) = line.find("http://") {
+            if line.contains("first start") {
+                break line[at..].split([' ', ',']).next().unwrap().to_string();
+            }
+        }
+    };
+    assert!(docs.ends_with("/docs"), "{docs}");
+    // The link works for a browser: the page, after its redirect to /docs/.
+    let response = reqwest::get(&docs).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.url().path() == "/docs/", "{}", response.url());
+}
+
+#[actix_web::test]
 async fn with_no_database_url_the_server_makes_a_sqlite_file_in_the_working_directory() {
     let dir = tempfile::tempdir().unwrap();
     let mut command = cli_command("unused");

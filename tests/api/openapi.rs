@@ -99,3 +99,53 @@ fn every_operation_id_is_unique() {
     assert_eq!(ids.len(), count, "shared operationIds among {ids:?}");
     assert!(ids.contains(&"show_customer".to_string()), "{ids:?}");
 }
+
+/// The interactive docs: Swagger UI from the binary itself, reading the served document.
+#[actix_web::test]
+async fn the_docs_page_is_served_from_the_binary() {
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let get = |path: &str| app.anonymous(Method::GET, path).send();
+
+    let response = get("/docs").await.unwrap();
+    assert_eq!(response.status(), 308);
+    assert_eq!(response.headers()["location"], "docs/");
+
+    let response = get("/docs/").await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/html; charset=utf-8"
+    );
+    let page = response.text().await.unwrap();
+    assert!(page.contains("<title>supportdesk API</title>"), "{page}");
+    // Every file the page loads is its own, relative to /docs/: nothing from a CDN.
+    for file in [
+        "swagger-ui.css",
+        "index.css",
+        "swagger-ui-bundle.js",
+        "swagger-ui-standalone-preset.js",
+        "swagger-initializer.js",
+        "favicon-32x32.png",
+    ] {
+        assert!(page.contains(file), "the page does not load {file}");
+        let response = get(&format!("/docs/{file}")).await.unwrap();
+        assert_eq!(response.status(), 200, "{file}");
+        assert!(!response.bytes().await.unwrap().is_empty(), "{file}");
+    }
+    assert!(!page.contains("://"), "an absolute URL in the page: {page}");
+    let initializer = get("/docs/swagger-initializer.js")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        initializer.contains(r#""url": "/api/v1/openapi.json""#),
+        "{initializer}"
+    );
+
+    assert_json_error(get("/docs/no-such-file.js").await.unwrap(), 404).await;
+    let response = app.anonymous(Method::POST, "/docs/").send().await.unwrap();
+    assert_eq!(response.headers()["allow"], "GET, HEAD");
+    assert_json_error(response, 405).await;
+}
