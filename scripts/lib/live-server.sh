@@ -1,5 +1,6 @@
-# Shared by scripts/schemathesis.sh and scripts/newman.sh (source it): a server binary on a fresh
-# database with an admin token, on SQLite and then on PostgreSQL.
+# Shared by scripts/schemathesis.sh, scripts/newman.sh and scripts/docs-browser-test.sh (source
+# it): a server binary on a fresh database with an admin token, on SQLite and then on PostgreSQL
+# (docs-browser-test.sh calls start_server alone, on SQLite).
 #   BIN      the supportdesk binary
 #   PORT     where the server listens
 # Callers define `check NAME` (runs against $base_url with $token and $account) and call
