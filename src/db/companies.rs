@@ -103,12 +103,21 @@ pub fn find_for_update(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Op
     }
 }
 
-pub fn update(conn: &mut DbConn, id: i64, changes: &CompanyChanges) -> Result<Company> {
+pub fn update(
+    conn: &mut DbConn,
+    account_id: i64,
+    id: i64,
+    changes: &CompanyChanges,
+) -> Result<Company> {
     db_run!(conn, {
-        diesel::update(companies::table.find(id))
-            .set(changes)
-            .returning(Company::as_returning())
-            .get_result(conn)
+        diesel::update(
+            companies::table
+                .filter(companies::account_id.eq(account_id))
+                .filter(companies::id.eq(id)),
+        )
+        .set(changes)
+        .returning(Company::as_returning())
+        .get_result(conn)
     })
 }
 
@@ -276,6 +285,7 @@ pub fn add_keys(
 
 pub fn remove_keys(
     conn: &mut DbConn,
+    account_id: i64,
     company_id: i64,
     kind: KeyKind,
     values: &[String],
@@ -286,6 +296,7 @@ pub fn remove_keys(
     db_run!(conn, {
         diesel::delete(
             company_keys::table
+                .filter(company_keys::account_id.eq(account_id))
                 .filter(company_keys::company_id.eq(company_id))
                 .filter(company_keys::kind.eq(kind))
                 .filter(any_of::texts(company_keys::value, values)),

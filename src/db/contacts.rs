@@ -112,27 +112,40 @@ fn insert_all_sqlite(
 }
 
 /// Changes one contact's value (and the forms derived from it).
-pub fn update_value(conn: &mut DbConn, id: i64, value: &ContactValue) -> Result<()> {
+pub fn update_value(
+    conn: &mut DbConn,
+    account_id: i64,
+    id: i64,
+    value: &ContactValue,
+) -> Result<()> {
     db_run!(conn, {
-        diesel::update(customer_contacts::table.find(id))
-            .set((
-                customer_contacts::value.eq(&value.value),
-                customer_contacts::normalized.eq(&value.normalized),
-                customer_contacts::domain.eq(&value.domain),
-            ))
-            .execute(conn)
+        diesel::update(
+            customer_contacts::table
+                .filter(customer_contacts::account_id.eq(account_id))
+                .filter(customer_contacts::id.eq(id)),
+        )
+        .set((
+            customer_contacts::value.eq(&value.value),
+            customer_contacts::normalized.eq(&value.normalized),
+            customer_contacts::domain.eq(&value.domain),
+        ))
+        .execute(conn)
     })?;
     Ok(())
 }
 
 /// Gives an email row a placeholder key (`#<id>`, never an address) so another row of the same
 /// customer can take its address within one transaction.
-pub fn park_email(conn: &mut DbConn, id: i64) -> Result<()> {
+pub fn park_email(conn: &mut DbConn, account_id: i64, id: i64) -> Result<()> {
     let placeholder = format!("#{id}");
     db_run!(conn, {
-        diesel::update(customer_contacts::table.find(id))
-            .set(customer_contacts::normalized.eq(&placeholder))
-            .execute(conn)
+        diesel::update(
+            customer_contacts::table
+                .filter(customer_contacts::account_id.eq(account_id))
+                .filter(customer_contacts::id.eq(id)),
+        )
+        .set(customer_contacts::normalized.eq(&placeholder))
+        .execute(conn)
     })?;
     Ok(())
 }
@@ -157,10 +170,17 @@ pub fn emails_in_use(
 }
 
 /// Deletes contact `id` if it is a `kind` of `customer_id`; returns whether it was.
-pub fn delete(conn: &mut DbConn, customer_id: i64, kind: ContactKind, id: i64) -> Result<bool> {
+pub fn delete(
+    conn: &mut DbConn,
+    account_id: i64,
+    customer_id: i64,
+    kind: ContactKind,
+    id: i64,
+) -> Result<bool> {
     let deleted = db_run!(conn, {
         diesel::delete(
             customer_contacts::table
+                .filter(customer_contacts::account_id.eq(account_id))
                 .filter(customer_contacts::id.eq(id))
                 .filter(customer_contacts::customer_id.eq(customer_id))
                 .filter(customer_contacts::kind.eq(kind)),

@@ -122,25 +122,38 @@ pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<Conver
     .map(|row| row.map(ConversationRow::from))
 }
 
-pub fn update(conn: &mut DbConn, id: i64, changes: &ConversationUpdate) -> Result<()> {
+pub fn update(
+    conn: &mut DbConn,
+    account_id: i64,
+    id: i64,
+    changes: &ConversationUpdate,
+) -> Result<()> {
     db_run!(conn, {
-        diesel::update(conversations::table.find(id))
-            .set(changes)
-            .execute(conn)
+        diesel::update(
+            conversations::table
+                .filter(conversations::account_id.eq(account_id))
+                .filter(conversations::id.eq(id)),
+        )
+        .set(changes)
+        .execute(conn)
     })?;
     Ok(())
 }
 
 /// Adds `delta` to the interaction count and marks the conversation updated.
-pub fn count_interactions(conn: &mut DbConn, id: i64, delta: i64) -> Result<()> {
+pub fn count_interactions(conn: &mut DbConn, account_id: i64, id: i64, delta: i64) -> Result<()> {
     let now = super::now();
     db_run!(conn, {
-        diesel::update(conversations::table.find(id))
-            .set((
-                conversations::interactions_count.eq(conversations::interactions_count + delta),
-                conversations::updated_at.eq(now),
-            ))
-            .execute(conn)
+        diesel::update(
+            conversations::table
+                .filter(conversations::account_id.eq(account_id))
+                .filter(conversations::id.eq(id)),
+        )
+        .set((
+            conversations::interactions_count.eq(conversations::interactions_count + delta),
+            conversations::updated_at.eq(now),
+        ))
+        .execute(conn)
     })?;
     Ok(())
 }

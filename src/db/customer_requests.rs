@@ -104,11 +104,15 @@ pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<Reques
     .map(|row| row.map(RequestRow::from))
 }
 
-pub fn update(conn: &mut DbConn, id: i64, changes: &RequestChanges) -> Result<()> {
+pub fn update(conn: &mut DbConn, account_id: i64, id: i64, changes: &RequestChanges) -> Result<()> {
     db_run!(conn, {
-        diesel::update(customer_requests::table.find(id))
-            .set(changes)
-            .execute(conn)
+        diesel::update(
+            customer_requests::table
+                .filter(customer_requests::account_id.eq(account_id))
+                .filter(customer_requests::id.eq(id)),
+        )
+        .set(changes)
+        .execute(conn)
     })?;
     Ok(())
 }
@@ -135,7 +139,9 @@ pub fn set_attachment(
     let now = super::now();
     db_run!(conn, {
         diesel::delete(
-            request_attachments::table.filter(request_attachments::request_id.eq(request_id)),
+            request_attachments::table
+                .filter(request_attachments::account_id.eq(account_id))
+                .filter(request_attachments::request_id.eq(request_id)),
         )
         .execute(conn)?;
         if let Some(url) = url {

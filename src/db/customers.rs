@@ -127,12 +127,21 @@ pub fn find_for_update(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Op
     }
 }
 
-pub fn update(conn: &mut DbConn, id: i64, changes: &CustomerChanges) -> Result<Customer> {
+pub fn update(
+    conn: &mut DbConn,
+    account_id: i64,
+    id: i64,
+    changes: &CustomerChanges,
+) -> Result<Customer> {
     db_run!(conn, {
-        diesel::update(customers::table.find(id))
-            .set(changes)
-            .returning(Customer::as_returning())
-            .get_result(conn)
+        diesel::update(
+            customers::table
+                .filter(customers::account_id.eq(account_id))
+                .filter(customers::id.eq(id)),
+        )
+        .set(changes)
+        .returning(Customer::as_returning())
+        .get_result(conn)
     })
 }
 

@@ -77,7 +77,7 @@ struct LabelChanges<'a> {
     updated_at: NaiveDateTime,
 }
 
-pub fn update(conn: &mut DbConn, id: i64, input: &LabelInput) -> Result<Label> {
+pub fn update(conn: &mut DbConn, account_id: i64, id: i64, input: &LabelInput) -> Result<Label> {
     let changes = LabelChanges {
         name: input.name.as_deref(),
         color: input.color.as_ref().map(|c| c.as_deref()),
@@ -85,10 +85,14 @@ pub fn update(conn: &mut DbConn, id: i64, input: &LabelInput) -> Result<Label> {
         updated_at: super::now(),
     };
     db_run!(conn, {
-        diesel::update(company_labels::table.find(id))
-            .set(&changes)
-            .returning(Label::as_returning())
-            .get_result(conn)
+        diesel::update(
+            company_labels::table
+                .filter(company_labels::account_id.eq(account_id))
+                .filter(company_labels::id.eq(id)),
+        )
+        .set(&changes)
+        .returning(Label::as_returning())
+        .get_result(conn)
     })
 }
 
@@ -102,9 +106,14 @@ pub fn in_use(conn: &mut DbConn, id: i64) -> Result<bool> {
     })
 }
 
-pub fn delete(conn: &mut DbConn, id: i64) -> Result<()> {
+pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<()> {
     db_run!(conn, {
-        diesel::delete(company_labels::table.find(id)).execute(conn)
+        diesel::delete(
+            company_labels::table
+                .filter(company_labels::account_id.eq(account_id))
+                .filter(company_labels::id.eq(id)),
+        )
+        .execute(conn)
     })?;
     Ok(())
 }

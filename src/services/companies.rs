@@ -114,11 +114,18 @@ pub fn update(
         KeyKind::ExternalId,
         &external_ids.added,
     )?;
-    companies::remove_keys(conn, id, KeyKind::Domain, &domains.removed)?;
-    companies::remove_keys(conn, id, KeyKind::ExternalId, &external_ids.removed)?;
+    companies::remove_keys(conn, account_id, id, KeyKind::Domain, &domains.removed)?;
+    companies::remove_keys(
+        conn,
+        account_id,
+        id,
+        KeyKind::ExternalId,
+        &external_ids.removed,
+    )?;
     add_keys(conn, account_id, id, &domains.added, &external_ids.added)?;
     companies::update(
         conn,
+        account_id,
         id,
         &CompanyChanges {
             updated_at: Some(db::now()),
@@ -183,6 +190,7 @@ fn merge(
     add_keys(conn, account_id, id, &new_domains, &new_external_ids)?;
     companies::update(
         conn,
+        account_id,
         id,
         &CompanyChanges {
             updated_at: Some(db::now()),

@@ -286,6 +286,7 @@ pub fn update(
     }
     conversations::update(
         conn,
+        account_id,
         id,
         &ConversationUpdate {
             status: changes.status,
@@ -379,7 +380,7 @@ pub fn add_interaction(
         conn,
         &interaction_row(account_id, conversation_id, actor, input),
     )?;
-    conversations::count_interactions(conn, conversation_id, 1)?;
+    conversations::count_interactions(conn, account_id, conversation_id, 1)?;
     Ok(created)
 }
 
@@ -393,6 +394,6 @@ pub fn delete_interaction(
     if !interactions::delete(conn, account_id, conversation_id, id)? {
         return Err(ApiError::not_found());
     }
-    conversations::count_interactions(conn, conversation_id, -1)?;
+    conversations::count_interactions(conn, account_id, conversation_id, -1)?;
     Ok(())
 }

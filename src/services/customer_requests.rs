@@ -68,6 +68,7 @@ pub fn update(
     errors.into_result(())?;
     customer_requests::update(
         conn,
+        account_id,
         id,
         &RequestChanges {
             company_id,

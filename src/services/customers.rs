@@ -113,11 +113,11 @@ pub fn update(
     // end of the transaction, so changing email rows first step aside to a placeholder.
     for (item, row_id) in &plan.updates {
         if item.kind == ContactKind::Email {
-            contacts::park_email(conn, *row_id)?;
+            contacts::park_email(conn, account_id, *row_id)?;
         }
     }
     for (item, row_id) in &plan.updates {
-        contacts::update_value(conn, *row_id, &item.value).map_err(email_taken)?;
+        contacts::update_value(conn, account_id, *row_id, &item.value).map_err(email_taken)?;
     }
     insert_contacts(conn, account_id, id, plan.inserts.iter().copied())?;
 
@@ -169,7 +169,7 @@ pub fn delete_contact(
 ) -> Result<(), ApiError> {
     let current = customers::find_for_update(conn, account_id, customer_id)?
         .ok_or_else(ApiError::not_found)?;
-    if !contacts::delete(conn, customer_id, kind, contact_id)? {
+    if !contacts::delete(conn, account_id, customer_id, kind, contact_id)? {
         return Err(ApiError::not_found());
     }
     // The name may have been this email.
@@ -277,7 +277,12 @@ fn save(
         first_email,
     ));
     changes.updated_at = Some(db::now());
-    Ok(customers::update(conn, current.id, &changes)?)
+    Ok(customers::update(
+        conn,
+        current.account_id,
+        current.id,
+        &changes,
+    )?)
 }
 
 /// What an upsert will do with each item.

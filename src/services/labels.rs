@@ -31,7 +31,7 @@ pub fn update(
     input: &LabelInput,
 ) -> Result<Label, ApiError> {
     load(conn, account_id, kind, id)?;
-    Ok(labels::update(conn, id, input)?)
+    Ok(labels::update(conn, account_id, id, input)?)
 }
 
 /// 409 while a company uses it.
@@ -56,7 +56,7 @@ pub fn delete(
             errors,
         ));
     }
-    labels::delete(conn, id)?;
+    labels::delete(conn, account_id, id)?;
     Ok(())
 }
 
