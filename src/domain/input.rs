@@ -137,10 +137,16 @@ impl<'a> Object<'a> {
     }
 }
 
-/// A JSON integer, or a string holding one (form bodies carry only strings).
+/// A JSON integer (`3`, or `3.0`: JSON Schema's integers include numbers with a zero fraction),
+/// or a string holding one (form bodies carry only strings).
 pub fn as_integer(value: &Value) -> Option<i64> {
     match value {
-        Value::Number(n) => n.as_i64(),
+        Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                // `i64::MAX as f64` rounds up to 2^63, which does not fit: the bound is exclusive.
+                .filter(|f| f.fract() == 0.0 && *f >= i64::MIN as f64 && *f < i64::MAX as f64)
+                .map(|f| f as i64)
+        }),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
@@ -188,6 +194,15 @@ mod tests {
         let mut errors = FieldErrors::new();
         let value = f(Object::root(&body).unwrap(), &mut errors);
         (value, errors)
+    }
+
+    #[test]
+    fn integers_may_have_a_zero_fraction() {
+        assert_eq!(as_integer(&json!(215.0)), Some(215));
+        assert_eq!(as_integer(&json!(-3.0)), Some(-3));
+        assert_eq!(as_integer(&json!(2.5)), None);
+        assert_eq!(as_integer(&json!(1e300)), None);
+        assert_eq!(as_integer(&json!(9.3e18)), None);
     }
 
     #[test]

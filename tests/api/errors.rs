@@ -163,3 +163,17 @@ both_backends! {
         assert_eq!(list["meta"]["total"], 0);
     }
 }
+
+both_backends! {
+    // JSON Schema's integers include 3.0, so the API document's `integer` fields take it too;
+    // a fraction is still a 422.
+    async fn an_integer_field_takes_a_number_with_a_zero_fraction(app: TestApp) {
+        let path = app.account_path("customer_tiers");
+        let (status, tier) = app.send_json(Method::POST, &path, serde_json::json!({"name": "Gold", "position": 215.0})).await;
+        assert_eq!(status, 201, "{tier}");
+        assert_eq!(tier["data"]["position"], 215);
+        let (status, body) = app.send_json(Method::POST, &path, serde_json::json!({"name": "Silver", "position": 2.5})).await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body["errors"]["position"].is_array(), "{body}");
+    }
+}

@@ -46,7 +46,7 @@ pub async fn list_labels(
     tag = "Tiers",
     summary = "Create a tier (admins)",
     params(doc::AccountPath),
-    request_body(content((doc::LabelInput = "application/json"), (doc::LabelInput = "application/x-www-form-urlencoded"))),
+    request_body(content((doc::LabelCreate = "application/json"), (doc::LabelCreate = "application/x-www-form-urlencoded"))),
     responses(
         (status = 201, description = "The tier", body = doc::Data<LabelView>, headers(("Location" = String, description = "The tier's path"))),
         (status = 403, description = "Admins only", body = doc::ErrorBody),

@@ -33,7 +33,7 @@ fn location(account_id: i64, id: i64) -> String {
     tag = "Companies",
     summary = "Create a company",
     params(doc::AccountPath),
-    request_body(content((doc::CompanyInput = "application/json"), (doc::CompanyInput = "application/x-www-form-urlencoded"))),
+    request_body(content((doc::CompanyCreate = "application/json"), (doc::CompanyCreate = "application/x-www-form-urlencoded"))),
     responses(
         (status = 201, description = "The company", body = doc::Data<CompanyView>, headers(("Location" = String, description = "The company's path"))),
         (status = 409, description = "Conflicts with the current state (a locked field, a record in use)", body = doc::ErrorBody),
@@ -198,7 +198,7 @@ struct UpsertBody {
     tag = "Companies",
     summary = "Create or update a company matched by external id, then domain",
     params(doc::AccountPath),
-    request_body(content((doc::CompanyInput = "application/json"), (doc::CompanyInput = "application/x-www-form-urlencoded"))),
+    request_body(content((doc::CompanyUpsert = "application/json"), (doc::CompanyUpsert = "application/x-www-form-urlencoded"))),
     responses(
         (status = 200, description = "Updated or unchanged", body = UpsertBody),
         (status = 201, description = "Created", body = UpsertBody, headers(("Location" = String, description = "The company's path"))),

@@ -20,7 +20,7 @@ use crate::state::AppState;
     tag = "Customer requests",
     summary = "Create a customer request",
     params(doc::AccountPath),
-    request_body(content((doc::RequestInput = "application/json"), (doc::RequestInput = "application/x-www-form-urlencoded"))),
+    request_body(content((doc::RequestCreate = "application/json"), (doc::RequestCreate = "application/x-www-form-urlencoded"))),
     responses(
         (status = 201, description = "The request", body = doc::Data<RequestView>, headers(("Location" = String, description = "The request's path"))),
         doc::WriteErrors

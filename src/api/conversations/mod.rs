@@ -92,7 +92,7 @@ pub async fn show(
     tag = "Conversations",
     summary = "Update a conversation (PUT does the same)",
     params(doc::ItemPath),
-    request_body(content((doc::ConversationInput = "application/json"), (doc::ConversationInput = "application/x-www-form-urlencoded"))),
+    request_body(content((doc::ConversationChanges = "application/json"), (doc::ConversationChanges = "application/x-www-form-urlencoded"))),
     responses(
         (status = 200, description = "The conversation", body = doc::Data<ConversationView>),
         doc::WriteErrors

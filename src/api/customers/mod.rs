@@ -23,7 +23,7 @@ use view::CustomerView;
     tag = "Customers",
     summary = "Create a customer",
     params(doc::AccountPath),
-    request_body(content((doc::CustomerInput = "application/json"), (doc::CustomerInput = "application/x-www-form-urlencoded"))),
+    request_body(content((doc::CustomerCreate = "application/json"), (doc::CustomerCreate = "application/x-www-form-urlencoded"))),
     responses(
         (status = 201, description = "The customer, with stats", body = doc::Data<CustomerView>, headers(("Location" = String, description = "The customer's path"))),
         doc::WriteErrors
@@ -84,7 +84,7 @@ pub async fn show(
     tag = "Customers",
     summary = "Update a customer (first_name required)",
     params(doc::ItemPath),
-    request_body(content((doc::CustomerInput = "application/json"), (doc::CustomerInput = "application/x-www-form-urlencoded"))),
+    request_body(content((doc::CustomerCreate = "application/json"), (doc::CustomerCreate = "application/x-www-form-urlencoded"))),
     responses(
         (status = 200, description = "The customer, with stats", body = doc::Data<CustomerView>),
         doc::WriteErrors

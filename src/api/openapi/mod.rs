@@ -2,6 +2,7 @@
 //! views' `ToSchema` derives; served at `GET /api/v1/openapi.json` (no token) and committed as
 //! `docs/openapi.json` (`supportdesk openapi > docs/openapi.json`; a test compares the two).
 
+mod refine;
 pub mod schemas;
 
 use std::collections::HashMap;
@@ -12,6 +13,8 @@ use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::OpenApi as Document;
 use utoipa::{Modify, OpenApi};
+
+use refine::Refinements;
 
 use crate::api::{accounts, companies, conversations, customers, health, session};
 
@@ -44,7 +47,7 @@ use crate::api::{accounts, companies, conversations, customers, health, session}
         companies::requests::show_request, companies::requests::update_request,
         companies::requests::delete_request,
     ),
-    modifiers(&SecuritySchemes, &OperationIds, &SharedRoutes),
+    modifiers(&SecuritySchemes, &OperationIds, &SharedRoutes, &Refinements),
     tags(
         (name = "Customers", description = "The people who contact the desk."),
         (name = "Conversations", description = "The source of customers' stats."),
@@ -185,11 +188,22 @@ pub fn document() -> &'static Document {
 
 /// The document as committed: pretty JSON with a trailing newline.
 pub fn document_json() -> String {
-    let mut json = document()
+    let json = document()
         .to_pretty_json()
         .expect("the document serializes");
-    json.push('\n');
-    json
+    // utoipa 5.5 writes a link's `operationId` as `operation_id`; no other object has that key.
+    let mut out = String::with_capacity(json.len() + 1);
+    for line in json.lines() {
+        match line.trim_start().strip_prefix("\"operation_id\": ") {
+            Some(rest) => {
+                let indent = &line[..line.len() - line.trim_start().len()];
+                out.push_str(&format!("{indent}\"operationId\": {rest}"));
+            }
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// `GET /api/v1/openapi.json`.

@@ -81,7 +81,7 @@ pub struct WebsiteItem {
 #[derive(ToSchema)]
 pub struct EmailInput {
     id: Option<i64>,
-    #[schema(example = "jane@example.org", max_length = 254)]
+    #[schema(example = "jane@example.org", format = Email, max_length = 254)]
     email: String,
 }
 
@@ -89,7 +89,11 @@ pub struct EmailInput {
 pub struct PhoneInput {
     id: Option<i64>,
     /// Digits, spaces and `+ - ( ) . x`, at least 3 digits.
-    #[schema(example = "123 123 1234", max_length = 50)]
+    #[schema(
+        example = "123 123 1234",
+        max_length = 50,
+        pattern = r"^[ +\-().x]*[0-9][ +\-().x]*[0-9][ +\-().x]*[0-9][0-9 +\-().x]*$"
+    )]
     phone: String,
 }
 
@@ -97,33 +101,82 @@ pub struct PhoneInput {
 pub struct WebsiteInput {
     id: Option<i64>,
     /// An absolute http(s) URL.
-    #[schema(example = "https://www.example.org/", max_length = 2048)]
+    #[schema(
+        example = "https://www.example.org/",
+        format = "uri",
+        max_length = 2048,
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
+    )]
     website: String,
 }
 
-/// A customer to create or update. Nested items are upserted by id; items not mentioned stay
-/// (remove one with its `DELETE`). Also accepted form-encoded: `emails[0][email]=…`.
+/// A customer's changes (`PATCH`): any field, none required. Nested items are upserted by id;
+/// items not mentioned stay (remove one with its `DELETE`). A text field that is `null` or blank
+/// is cleared. Also accepted form-encoded: `emails[0][email]=…`.
 #[derive(ToSchema)]
 #[schema(example = json!({"first_name": "Jane", "last_name": "Doe",
     "emails": [{"email": "jane@example.org"}], "phones": [{"phone": "123 123 1234"}],
     "websites": [{"website": "https://www.example.org/"}]}))]
 pub struct CustomerInput {
-    /// Required on create and PUT.
     #[schema(max_length = 255)]
     first_name: Option<String>,
     #[schema(max_length = 255)]
     last_name: Option<String>,
     #[schema(max_length = 255)]
     company: Option<String>,
-    /// An http(s) URL.
+    /// An absolute http(s) URL.
+    #[schema(
+        format = "uri",
+        max_length = 2048,
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
+    )]
     avatar: Option<String>,
     /// The company (SPEC §6); null unlinks. Without it, a customer links to the company owning
     /// one of its email domains.
+    #[schema(minimum = 1)]
     company_id: Option<i64>,
+    /// At most 15, also counting the customer's other emails; unique in the account.
     #[schema(max_items = 15)]
     emails: Option<Vec<EmailInput>>,
+    /// At most 25, also counting the customer's other phones.
     #[schema(max_items = 25)]
     phones: Option<Vec<PhoneInput>>,
+    /// At most 150, also counting the customer's other websites.
+    #[schema(max_items = 150)]
+    websites: Option<Vec<WebsiteInput>>,
+}
+
+/// A customer to create (`POST`) or replace (`PUT`): `CustomerInput` with `first_name` required.
+#[derive(ToSchema)]
+#[schema(example = json!({"first_name": "Jane", "last_name": "Doe",
+    "emails": [{"email": "jane@example.org"}], "phones": [{"phone": "123 123 1234"}],
+    "websites": [{"website": "https://www.example.org/"}]}))]
+pub struct CustomerCreate {
+    /// Not blank.
+    #[schema(max_length = 255, pattern = r"\S")]
+    first_name: String,
+    #[schema(max_length = 255)]
+    last_name: Option<String>,
+    #[schema(max_length = 255)]
+    company: Option<String>,
+    /// An absolute http(s) URL.
+    #[schema(
+        format = "uri",
+        max_length = 2048,
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
+    )]
+    avatar: Option<String>,
+    /// The company (SPEC §6); null unlinks. Without it, a customer links to the company owning
+    /// one of its email domains.
+    #[schema(minimum = 1)]
+    company_id: Option<i64>,
+    /// At most 15, also counting the customer's other emails; unique in the account.
+    #[schema(max_items = 15)]
+    emails: Option<Vec<EmailInput>>,
+    /// At most 25, also counting the customer's other phones.
+    #[schema(max_items = 25)]
+    phones: Option<Vec<PhoneInput>>,
+    /// At most 150, also counting the customer's other websites.
     #[schema(max_items = 150)]
     websites: Option<Vec<WebsiteInput>>,
 }
@@ -132,16 +185,20 @@ pub struct CustomerInput {
 #[derive(ToSchema)]
 #[schema(example = json!({"contact_form_enabled": true}))]
 pub struct AccountInput {
-    #[schema(max_length = 255)]
+    /// Not blank.
+    #[schema(max_length = 255, pattern = r"\S", nullable = false)]
     name: Option<String>,
     /// Lets guests open conversations through a contact form (`Authorization: Fingerprint`).
+    #[schema(nullable = false)]
     contact_form_enabled: Option<bool>,
 }
 
 #[derive(ToSchema)]
 #[schema(example = json!({"email": "ada@example.com", "password": "correct horse battery staple"}))]
 pub struct LoginInput {
+    #[schema(pattern = r"\S")]
     email: String,
+    #[schema(pattern = r"\S")]
     password: String,
 }
 
@@ -150,84 +207,249 @@ pub struct LoginInput {
 pub struct InteractionInput {
     /// `customer` (guests may only send these), `agent` (a reply) or `note` (internal).
     #[serde(rename = "type")]
-    #[schema(example = "customer")]
-    kind: Option<String>,
-    #[schema(min_length = 1)]
+    #[schema(example = "customer", pattern = r"^\s*(customer|agent|note)\s*$")]
+    kind: String,
+    /// Not blank; at most 64 KiB (UTF-8).
+    #[schema(pattern = r"\S", max_length = 65536)]
     body: String,
+    #[schema(max_length = 255)]
     source: Option<String>,
 }
 
 /// A conversation. `customer_email` (or `to`, the widget's name for it) finds the account's
-/// customer with that email, or creates one (named by `first_name`/`last_name`).
+/// customer with that email, or creates one (named by `first_name`/`last_name`); give it or
+/// `customer_id`, not both.
 #[derive(ToSchema)]
 #[schema(example = json!({"to": "jane@example.org", "first_name": "Jane", "last_name": "Doe",
     "subject": "Where is my order?", "channel": "email",
     "interactions": [{"type": "customer", "body": "Hello, my order has not arrived."}]}))]
 pub struct ConversationInput {
+    #[schema(minimum = 1)]
     customer_id: Option<i64>,
+    #[schema(format = Email, max_length = 254)]
     customer_email: Option<String>,
+    #[schema(format = Email, max_length = 254)]
     to: Option<String>,
+    #[schema(max_length = 255)]
     first_name: Option<String>,
+    #[schema(max_length = 255)]
     last_name: Option<String>,
     /// `posted` (default), `draft`, `pending` or `closed`.
+    #[schema(pattern = r"^\s*(posted|draft|pending|closed)\s*$", nullable = false)]
     status: Option<String>,
     /// `email` (default), `chat`, `phone` or `api`.
+    #[schema(pattern = r"^\s*(email|chat|phone|api)\s*$", nullable = false)]
     channel: Option<String>,
+    #[schema(max_length = 255)]
     subject: Option<String>,
+    /// The assignee: a member of the account.
+    #[schema(minimum = 1)]
     user_id: Option<i64>,
-    /// Messages created with the conversation (at most 100).
+    /// Messages created with the conversation.
+    #[schema(max_items = 100)]
     interactions: Option<Vec<InteractionInput>>,
 }
 
-/// A company (SPEC §6). Domains are lower-cased, never a public email provider, and unique in
-/// the account, as are external ids.
+/// A conversation's changes (`PUT` and `PATCH`): absent fields stay.
+#[derive(ToSchema)]
+#[schema(example = json!({"status": "closed"}))]
+pub struct ConversationChanges {
+    #[schema(pattern = r"^\s*(posted|draft|pending|closed)\s*$", nullable = false)]
+    status: Option<String>,
+    #[schema(pattern = r"^\s*(email|chat|phone|api)\s*$", nullable = false)]
+    channel: Option<String>,
+    /// `null` or blank clears it.
+    #[schema(max_length = 255)]
+    subject: Option<String>,
+    /// The assignee, a member of the account; `null` unassigns.
+    #[schema(minimum = 1)]
+    user_id: Option<i64>,
+}
+
+/// A company's changes (`PUT` and `PATCH`, SPEC §6). Domains are lower-cased, never a public email
+/// provider, and unique in the account, as are external ids; the lists given replace the
+/// company's (`null` empties them).
 #[derive(ToSchema)]
 #[schema(example = json!({"name": "ACME", "domains": ["acme.com"], "external_ids": ["cus-acme-12345"], "revenue": 1000000, "size": 50}))]
 pub struct CompanyInput {
-    #[schema(max_length = 255)]
+    /// Not blank.
+    #[schema(max_length = 255, pattern = r"\S", nullable = false)]
     name: Option<String>,
     #[schema(max_items = 50)]
-    domains: Option<Vec<String>>,
+    domains: Option<Vec<Domain>>,
     #[schema(max_items = 50)]
-    external_ids: Option<Vec<String>>,
-    /// Upsert only: one more external id to match by and add.
-    external_id: Option<String>,
+    external_ids: Option<Vec<ExternalId>>,
+    /// One of the account's tiers.
+    #[schema(minimum = 1)]
     tier_id: Option<i64>,
+    /// One of the account's statuses.
+    #[schema(minimum = 1)]
     status_id: Option<i64>,
+    /// A user.
+    #[schema(minimum = 1)]
     owner_id: Option<i64>,
     #[schema(minimum = 0)]
     revenue: Option<i64>,
     #[schema(minimum = 0)]
     size: Option<i64>,
+    /// An absolute http(s) URL.
+    #[schema(
+        format = "uri",
+        max_length = 2048,
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
+    )]
     logo_url: Option<String>,
 }
 
-/// A tier or a status.
+/// A company to create (`POST`): `CompanyInput` with `name` required.
+#[derive(ToSchema)]
+#[schema(example = json!({"name": "ACME", "domains": ["acme.com"], "external_ids": ["cus-acme-12345"], "revenue": 1000000, "size": 50}))]
+pub struct CompanyCreate {
+    /// Not blank.
+    #[schema(max_length = 255, pattern = r"\S")]
+    name: String,
+    #[schema(max_items = 50)]
+    domains: Option<Vec<Domain>>,
+    #[schema(max_items = 50)]
+    external_ids: Option<Vec<ExternalId>>,
+    #[schema(minimum = 1)]
+    tier_id: Option<i64>,
+    #[schema(minimum = 1)]
+    status_id: Option<i64>,
+    #[schema(minimum = 1)]
+    owner_id: Option<i64>,
+    #[schema(minimum = 0)]
+    revenue: Option<i64>,
+    #[schema(minimum = 0)]
+    size: Option<i64>,
+    #[schema(
+        format = "uri",
+        max_length = 2048,
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
+    )]
+    logo_url: Option<String>,
+}
+
+/// An upsert (SPEC §6): matched by external id, then by domain; the lists given are merged into
+/// the company's. `name` is required when nothing matches and the company is created.
+#[derive(ToSchema)]
+#[schema(example = json!({"name": "ACME", "domains": ["acme.com"], "external_id": "cus-acme-12345", "revenue": 1000000, "size": 50}))]
+pub struct CompanyUpsert {
+    /// Not blank.
+    #[schema(max_length = 255, pattern = r"\S", nullable = false)]
+    name: Option<String>,
+    #[schema(max_items = 50)]
+    domains: Option<Vec<Domain>>,
+    #[schema(max_items = 50)]
+    external_ids: Option<Vec<ExternalId>>,
+    /// One more external id to match by and add (1–255 characters, leading and trailing
+    /// whitespace aside).
+    #[schema(pattern = r"^\s*\S([\s\S]{0,253}\S)?\s*$")]
+    external_id: Option<String>,
+    #[schema(minimum = 1)]
+    tier_id: Option<i64>,
+    #[schema(minimum = 1)]
+    status_id: Option<i64>,
+    #[schema(minimum = 1)]
+    owner_id: Option<i64>,
+    #[schema(minimum = 0)]
+    revenue: Option<i64>,
+    #[schema(minimum = 0)]
+    size: Option<i64>,
+    #[schema(
+        format = "uri",
+        max_length = 2048,
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
+    )]
+    logo_url: Option<String>,
+}
+
+/// A company domain: a host name with at least two labels (letters, digits, hyphens; IDNs in
+/// any form), not a public email provider.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Hostname, pattern = r"\.", example = "acme.com")]
+pub struct Domain(String);
+
+/// An external id: 1–255 characters, leading and trailing whitespace aside.
+#[derive(ToSchema)]
+#[schema(value_type = String, pattern = r"^\s*\S([\s\S]{0,253}\S)?\s*$", example = "cus-acme-12345")]
+pub struct ExternalId(String);
+
+/// A tier or a status to create (`POST`).
 #[derive(ToSchema)]
 #[schema(example = json!({"name": "Enterprise", "color": "#5e6ad2", "position": 1}))]
-pub struct LabelInput {
-    #[schema(max_length = 255)]
-    name: Option<String>,
+pub struct LabelCreate {
+    /// Not blank.
+    #[schema(max_length = 255, pattern = r"\S")]
+    name: String,
+    #[schema(max_length = 32)]
     color: Option<String>,
+    #[schema(minimum = 0, maximum = 1000000, nullable = false)]
     position: Option<i64>,
 }
 
-/// A customer request (SPEC §7), attached to a conversation.
+/// A tier's or a status's changes (`PUT` and `PATCH`).
+#[derive(ToSchema)]
+#[schema(example = json!({"name": "Enterprise", "color": "#5e6ad2", "position": 1}))]
+pub struct LabelInput {
+    /// Not blank.
+    #[schema(max_length = 255, pattern = r"\S", nullable = false)]
+    name: Option<String>,
+    /// `null` or blank clears it.
+    #[schema(max_length = 32)]
+    color: Option<String>,
+    #[schema(minimum = 0, maximum = 1000000, nullable = false)]
+    position: Option<i64>,
+}
+
+/// A customer request (SPEC §7), attached to a conversation of the account.
 #[derive(ToSchema)]
 #[schema(example = json!({"conversation_id": 1, "body": "Content of the request",
     "company_external_id": "own-customer-id",
     "attachment_url": "https://conversations.support.com/conversations/12345"}))]
+pub struct RequestCreate {
+    #[schema(minimum = 1)]
+    conversation_id: i64,
+    /// Give it or `company_external_id`, not both.
+    company_id: Option<i64>,
+    /// One of a company's external ids.
+    company_external_id: Option<String>,
+    customer_id: Option<i64>,
+    /// 0 normal, 1 important.
+    #[schema(minimum = 0, maximum = 1, nullable = false)]
+    priority: Option<i64>,
+    /// Markdown, at most 64 KiB (UTF-8).
+    #[schema(max_length = 65536)]
+    body: Option<String>,
+    /// Creates the request's attachment: an absolute http(s) URL.
+    #[schema(
+        format = "uri",
+        max_length = 2048,
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
+    )]
+    attachment_url: Option<String>,
+}
+
+/// A customer request's changes (`PUT` and `PATCH`); its conversation can't be changed.
+#[derive(ToSchema)]
+#[schema(example = json!({"priority": 1, "body": "Content of the request"}))]
 pub struct RequestInput {
-    conversation_id: Option<i64>,
+    /// Give it or `company_external_id`, not both; `null` detaches the company.
     company_id: Option<i64>,
     company_external_id: Option<String>,
     customer_id: Option<i64>,
     /// 0 normal, 1 important.
-    #[schema(minimum = 0, maximum = 1)]
+    #[schema(minimum = 0, maximum = 1, nullable = false)]
     priority: Option<i64>,
-    /// Markdown.
+    /// Markdown, at most 64 KiB (UTF-8).
+    #[schema(max_length = 65536)]
     body: Option<String>,
-    /// Creates the request's attachment.
+    /// An absolute http(s) URL; `null` removes the attachment.
+    #[schema(
+        format = "uri",
+        max_length = 2048,
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
+    )]
     attachment_url: Option<String>,
 }
 
@@ -285,12 +507,12 @@ pub struct ContactPath {
     item_id: i64,
 }
 
-/// Paging, shared by every list.
+/// Paging, shared by every list. A blank value is the same as none.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Paging {
     /// 1, 2, … (default 1).
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000000)]
     page: Option<i64>,
     /// 1–100 (default 25).
     #[param(minimum = 1, maximum = 100)]
@@ -304,11 +526,12 @@ pub struct Paging {
 #[into_params(parameter_in = Query)]
 pub struct CustomerFilters {
     /// `created_at`, `-created_at` (default), `updated_at`, `-updated_at`, `name`, `-name`.
-    #[param(pattern = "^-?(created_at|updated_at|name)$")]
+    #[param(pattern = r"^\s*(-?(created_at|updated_at|name))?\s*$")]
     sort: Option<String>,
     /// Any of the customer's emails, exactly, ignoring case.
     email: Option<String>,
-    /// Any of the customer's phones, compared by digits.
+    /// Any of the customer's phones, compared by digits (so it has some).
+    #[param(pattern = r"^\s*$|[0-9]")]
     phone: Option<String>,
     /// A part of the name, company or an email.
     #[param(max_length = 255)]
@@ -316,7 +539,7 @@ pub struct CustomerFilters {
     #[param(minimum = 1)]
     company_id: Option<i64>,
     /// Changed at or after this RFC 3339 time.
-    #[param(example = "2019-04-25T17:51:31+00:00")]
+    #[param(example = "2019-04-25T17:51:31+00:00", format = DateTime)]
     updated_since: Option<String>,
 }
 
@@ -324,13 +547,13 @@ pub struct CustomerFilters {
 #[into_params(parameter_in = Query)]
 pub struct ConversationFilters {
     /// `created_at`, `-created_at` (default), `updated_at`, `-updated_at`.
-    #[param(pattern = "^-?(created_at|updated_at)$")]
+    #[param(pattern = r"^\s*(-?(created_at|updated_at))?\s*$")]
     sort: Option<String>,
     #[param(minimum = 1)]
     customer_id: Option<i64>,
-    #[param(pattern = "^(posted|draft|pending|closed)$")]
+    #[param(pattern = r"^\s*(posted|draft|pending|closed)?\s*$")]
     status: Option<String>,
-    #[param(pattern = "^(email|chat|phone|api)$")]
+    #[param(pattern = r"^\s*(email|chat|phone|api)?\s*$")]
     channel: Option<String>,
 }
 
