@@ -38,6 +38,7 @@ pub async fn attach(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    #[allow(clippy::expect_used, reason = "a UUID's text is visible ASCII")]
     let id = client_id(&req).unwrap_or_else(|| {
         HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
             .expect("a UUID is a valid header value")

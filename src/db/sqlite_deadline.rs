@@ -23,7 +23,7 @@ thread_local! {
 }
 
 /// Runs `work` with SQLite statements on this thread interrupted once `timeout` has passed.
-pub fn within<T>(timeout: Duration, work: impl FnOnce() -> T) -> T {
+pub(super) fn within<T>(timeout: Duration, work: impl FnOnce() -> T) -> T {
     struct Reset(Option<Instant>);
     impl Drop for Reset {
         fn drop(&mut self) {
@@ -35,7 +35,7 @@ pub fn within<T>(timeout: Duration, work: impl FnOnce() -> T) -> T {
 }
 
 /// Installs the progress handler on every SQLite connection opened from now on.
-pub fn install() {
+pub(super) fn install() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // SAFETY: registers a plain function with the signature SQLite expects; it is called

@@ -12,7 +12,7 @@ use std::sync::Once;
 use libsqlite3_sys as ffi;
 
 /// Turns the stability guarantee on for every SQLite connection opened from now on.
-pub fn install() {
+pub(super) fn install() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // SAFETY: registers a plain function with the signature SQLite expects; it is called

@@ -24,6 +24,10 @@ pub struct Cursor {
 const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6f";
 
 impl Cursor {
+    #[allow(
+        clippy::expect_used,
+        reason = "a struct of numbers and strings always serializes"
+    )]
     pub fn encode(&self) -> String {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).expect("a cursor serializes"))
     }

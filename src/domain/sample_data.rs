@@ -156,8 +156,8 @@ impl SampleData {
                 created_at: created_at + Duration::minutes(self.rng.gen_range(0..60 * 24 * 90)),
             })
             .collect();
-        let company =
-            works_at_company.then(|| title_case(company_domain.split('.').next().unwrap()));
+        let company = works_at_company
+            .then(|| title_case(company_domain.split('.').next().unwrap_or_default()));
         SampleCustomer {
             name: display_name(Some(&first), Some(&last), None),
             first_name: first,

@@ -2,6 +2,9 @@
 //! PostgreSQL cases need `SUPPORTDESK_TEST_POSTGRES_URL` (see the README); without it they are
 //! skipped, unless `CI=true`, where they fail.
 
+// Tests may panic on anything unexpected, and nothing here is reachable from outside.
+#![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
+
 mod helpers;
 
 mod accounts;

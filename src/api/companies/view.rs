@@ -18,7 +18,7 @@ use crate::services::companies::CompanyRecord;
     "request_count": 1, "important_request_count": 0,
     "created_at": "2026-11-25T10:00:00+00:00", "updated_at": "2026-11-25T10:05:00+00:00"
 }))]
-pub struct CompanyView {
+pub(super) struct CompanyView {
     id: i64,
     name: String,
     domains: Vec<String>,
@@ -65,7 +65,7 @@ impl From<CompanyRecord> for CompanyView {
 
 /// A tier or a status.
 #[derive(Serialize, ToSchema)]
-pub struct LabelView {
+pub(super) struct LabelView {
     id: i64,
     name: String,
     color: Option<String>,
@@ -92,13 +92,13 @@ impl From<Label> for LabelView {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct AttachmentView {
+pub(super) struct AttachmentView {
     id: i64,
     url: String,
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct RequestView {
+pub(super) struct RequestView {
     id: i64,
     conversation_id: i64,
     company_id: Option<i64>,

@@ -10,7 +10,7 @@ use crate::db::interactions::Interaction;
 use crate::domain::conversation::{Channel, InteractionType, Status};
 
 #[derive(Serialize, ToSchema)]
-pub struct CustomerEmailView {
+pub(super) struct CustomerEmailView {
     /// `null` for a guest.
     id: Option<i64>,
     email: String,

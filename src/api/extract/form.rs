@@ -130,6 +130,7 @@ fn insert(
     value: String,
     key: &str,
 ) -> Result<(), String> {
+    #[allow(clippy::expect_used, reason = "the parser never makes an empty path")]
     let (first, rest) = path.split_first().expect("a key has at least its name");
     if rest.is_empty() {
         if let Some(Node::Map(_)) = map.get(first) {

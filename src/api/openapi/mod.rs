@@ -187,6 +187,10 @@ pub fn document() -> &'static Document {
 }
 
 /// The document as committed: pretty JSON with a trailing newline.
+#[allow(
+    clippy::expect_used,
+    reason = "a document of strings and maps always serializes"
+)]
 pub fn document_json() -> String {
     let json = document()
         .to_pretty_json()

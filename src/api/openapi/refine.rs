@@ -20,7 +20,7 @@ const FORM_NESTED_KEY: &str = r"^[^\]]*$";
 const BLANK: &str = r"^\s*$";
 
 /// Runs after the routes are complete (operation ids unique, PUT twins and statuses copied).
-pub struct Refinements;
+pub(super) struct Refinements;
 
 impl Modify for Refinements {
     fn modify(&self, openapi: &mut Document) {
