@@ -23,23 +23,24 @@ pub enum Backend {
 /// Declares each test once per backend: `mod NAME { fn sqlite(); fn postgres(); }`.
 #[macro_export]
 macro_rules! both_backends {
-    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {$(
+    ($($name:ident),* $(,)?) => {$(
         mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
             #[actix_web::test]
             async fn sqlite() {
-                let $app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await.unwrap();
-                $body
+                let app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite)
+                    .await
+                    .unwrap();
+                super::$name(app).await;
             }
 
             #[actix_web::test]
+            #[cfg_attr(skip_postgres, ignore = "SUPPORTDESK_TEST_POSTGRES_URL is not set")]
             async fn postgres() {
-                let Some($app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await else {
-                    return;
-                };
-                $body
+                if let Some(app) =
+                    $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await
+                {
+                    super::$name(app).await;
+                }
             }
         }
     )*};
@@ -57,6 +58,7 @@ macro_rules! on_each_backend {
             }
 
             #[actix_web::test]
+            #[cfg_attr(skip_postgres, ignore = "SUPPORTDESK_TEST_POSTGRES_URL is not set")]
             async fn postgres() {
                 super::$name($crate::helpers::Backend::Postgres).await;
             }

@@ -1,6 +1,6 @@
 //! The integration tests: one binary, the real server over HTTP, on SQLite and on PostgreSQL.
 //! PostgreSQL cases need `SUPPORTDESK_TEST_POSTGRES_URL` (see the README); without it they are
-//! skipped, unless `CI=true`, where they fail.
+//! compiled as ignored (see build.rs), unless `CI=true`, where they run and fail.
 
 // Tests may panic on anything unexpected, and nothing here is reachable from outside.
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]

@@ -13,96 +13,155 @@ use crate::on_each_backend;
 /// How many clients race in the concurrency tests.
 const CLIENTS: usize = 20;
 
-both_backends! {
-    async fn twenty_clients_adding_emails_never_push_a_customer_past_fifteen(app: TestApp) {
-        let customer = app.create_customer(json!({"first_name": "Popular"})).await;
-        let path = app.customer_path(&customer["id"]);
-        let requests = (0..CLIENTS).map(|i| {
-            app.api(Method::PATCH, &path).json(&json!({"emails": [{"email": format!("e{i}@example.org")}]})).send()
-        });
-        let statuses: Vec<u16> = futures_util::future::join_all(requests)
-            .await
-            .into_iter()
-            .map(|r| r.unwrap().status().as_u16())
-            .collect();
-        assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 15, "{statuses:?}");
-        assert_eq!(statuses.iter().filter(|s| **s == 422).count(), CLIENTS - 15, "{statuses:?}");
-        let (_, after) = app.get_json(&path).await;
-        assert_eq!(after["data"]["emails"].as_array().unwrap().len(), 15);
-    }
-
-    async fn twenty_clients_creating_one_email_leave_exactly_one_customer(app: TestApp) {
-        let requests = (0..CLIENTS).map(|i| {
-            app.api(Method::POST, &app.customers_path())
-                .json(&json!({"first_name": format!("Racer {i}"), "emails": [{"email": if i % 2 == 0 { "same@example.org" } else { "SAME@Example.ORG" }}]}))
-                .send()
-        });
-        let statuses: Vec<u16> = futures_util::future::join_all(requests).await.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
-        assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
-        assert!(statuses.iter().all(|s| [201, 422].contains(s)), "{statuses:?}");
-        assert_eq!(app.customer_count().await, 1);
-    }
-
-    async fn twenty_concurrent_conversations_get_twenty_distinct_numbers(app: TestApp) {
-        let requests = (0..CLIENTS).map(|i| {
-            app.api(Method::POST, &app.conversations_path()).json(&json!({"customer_email": format!("c{}@example.org", i % 3)})).send()
-        });
-        let mut numbers = Vec::new();
-        for response in futures_util::future::join_all(requests).await {
-            let response = response.unwrap();
-            assert_eq!(response.status(), 201);
-            numbers.push(response.json::<Value>().await.unwrap()["data"]["number"].as_i64().unwrap());
-        }
-        numbers.sort();
-        assert_eq!(numbers, (1..=CLIENTS as i64).collect::<Vec<_>>());
-        assert_eq!(app.customer_count().await, 3);
-    }
-
-    async fn abusive_input_gets_a_json_4xx_and_writes_nothing(app: TestApp) {
-        let path = app.customers_path();
-        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-        let nested_form: String = (0..10_000).map(|i| format!("emails[{i}][email]=e{i}@example.org&")).collect();
-        let cases: Vec<(&str, &str, Vec<u8>)> = vec![
-            ("deep JSON", "application/json", format!("{{\"first_name\": {deep}}}").into_bytes()),
-            ("10,000 nested items (JSON)", "application/json",
-             json!({"first_name": "X", "emails": (0..10_000).map(|i| json!({"email": format!("e{i}@example.org")})).collect::<Vec<_>>()}).to_string().into_bytes()),
-            ("10,000 nested items (form)", "application/x-www-form-urlencoded", format!("first_name=X&{nested_form}").into_bytes()),
-            ("a megabyte string", "application/json", json!({"first_name": "x".repeat(1_000_000)}).to_string().into_bytes()),
-            ("a 255+ name", "application/json", json!({"first_name": "x".repeat(256)}).to_string().into_bytes()),
-            ("invalid UTF-8 JSON", "application/json", b"{\"first_name\": \"\xff\xfe\"}".to_vec()),
-            ("invalid UTF-8 form", "application/x-www-form-urlencoded", b"first_name=\xff".to_vec()),
-            ("NUL byte", "application/json", b"{\"first_name\": \"a\\u0000b\"}".to_vec()),
-            ("a number out of range", "application/json", br#"{"first_name": "X", "company_id": 99999999999999999999999}"#.to_vec()),
-            ("a float id", "application/json", br#"{"first_name": "X", "emails": [{"id": 1.5, "email": "a@example.org"}]}"#.to_vec()),
-            ("a negative id", "application/json", br#"{"first_name": "X", "company_id": -5}"#.to_vec()),
-            ("a huge form index", "application/x-www-form-urlencoded", b"first_name=X&emails[99999999999999][email]=a@example.org".to_vec()),
-            ("an array body", "application/json", b"[{\"first_name\": \"X\"}]".to_vec()),
-            ("empty JSON", "application/json", b"".to_vec()),
-        ];
-        for (name, content_type, body) in cases {
-            let response = app.api(Method::POST, &path).header("content-type", content_type).body(body).send().await.unwrap();
-            let status = response.status().as_u16();
-            assert!((400..500).contains(&status), "{name}: {status}");
-            assert_json_error(response, status).await;
-        }
-        // SQL-looking text is just text.
-        let sneaky = app.create_customer(json!({"first_name": "Robert'); DROP TABLE customers;--", "company": "1 OR 1=1"})).await;
-        let (_, found) = app.get_json(&format!("{path}?q=%27%29%3B%20DROP")).await;
-        assert_eq!(found["meta"]["total"], 1);
-        assert_eq!(sneaky["first_name"], "Robert'); DROP TABLE customers;--");
-
-        for query in ["page=-1", "page=99999999999999999999", "per_page=1000000", "page=1e3", "updated_since=9999999-01-01",
-                      "phone=%2B%2B%2B", "sort=name;DROP"] {
-            let response = app.api(Method::GET, &format!("{path}?{query}")).send().await.unwrap();
-            assert_json_error(response, 422).await;
-        }
-        for id in ["-1", "0", "99999999999999999999", "1.5", "%00", "1;DROP"] {
-            let response = app.api(Method::GET, &format!("{path}/{id}")).send().await.unwrap();
-            assert_json_error(response, 404).await;
-        }
-        assert_eq!(app.customer_count().await, 1);
-    }
+async fn twenty_clients_adding_emails_never_push_a_customer_past_fifteen(app: TestApp) {
+    let customer = app.create_customer(json!({"first_name": "Popular"})).await;
+    let path = app.customer_path(&customer["id"]);
+    let requests = (0..CLIENTS).map(|i| {
+        app.api(Method::PATCH, &path)
+            .json(&json!({"emails": [{"email": format!("e{i}@example.org")}]}))
+            .send()
+    });
+    let statuses: Vec<u16> = futures_util::future::join_all(requests)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status().as_u16())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        15,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 422).count(),
+        CLIENTS - 15,
+        "{statuses:?}"
+    );
+    let (_, after) = app.get_json(&path).await;
+    assert_eq!(after["data"]["emails"].as_array().unwrap().len(), 15);
 }
+
+async fn twenty_clients_creating_one_email_leave_exactly_one_customer(app: TestApp) {
+    let requests = (0..CLIENTS).map(|i| {
+        app.api(Method::POST, &app.customers_path())
+            .json(&json!({"first_name": format!("Racer {i}"), "emails": [{"email": if i % 2 == 0 { "same@example.org" } else { "SAME@Example.ORG" }}]}))
+            .send()
+    });
+    let statuses: Vec<u16> = futures_util::future::join_all(requests)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status().as_u16())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| [201, 422].contains(s)),
+        "{statuses:?}"
+    );
+    assert_eq!(app.customer_count().await, 1);
+}
+
+async fn twenty_concurrent_conversations_get_twenty_distinct_numbers(app: TestApp) {
+    let requests = (0..CLIENTS).map(|i| {
+        app.api(Method::POST, &app.conversations_path())
+            .json(&json!({"customer_email": format!("c{}@example.org", i % 3)}))
+            .send()
+    });
+    let mut numbers = Vec::new();
+    for response in futures_util::future::join_all(requests).await {
+        let response = response.unwrap();
+        assert_eq!(response.status(), 201);
+        numbers.push(
+            response.json::<Value>().await.unwrap()["data"]["number"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    numbers.sort();
+    assert_eq!(numbers, (1..=CLIENTS as i64).collect::<Vec<_>>());
+    assert_eq!(app.customer_count().await, 3);
+}
+
+async fn abusive_input_gets_a_json_4xx_and_writes_nothing(app: TestApp) {
+    let path = app.customers_path();
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let nested_form: String = (0..10_000)
+        .map(|i| format!("emails[{i}][email]=e{i}@example.org&"))
+        .collect();
+    let cases: Vec<(&str, &str, Vec<u8>)> = vec![
+        ("deep JSON", "application/json", format!("{{\"first_name\": {deep}}}").into_bytes()),
+        ("10,000 nested items (JSON)", "application/json",
+         json!({"first_name": "X", "emails": (0..10_000).map(|i| json!({"email": format!("e{i}@example.org")})).collect::<Vec<_>>()}).to_string().into_bytes()),
+        ("10,000 nested items (form)", "application/x-www-form-urlencoded", format!("first_name=X&{nested_form}").into_bytes()),
+        ("a megabyte string", "application/json", json!({"first_name": "x".repeat(1_000_000)}).to_string().into_bytes()),
+        ("a 255+ name", "application/json", json!({"first_name": "x".repeat(256)}).to_string().into_bytes()),
+        ("invalid UTF-8 JSON", "application/json", b"{\"first_name\": \"\xff\xfe\"}".to_vec()),
+        ("invalid UTF-8 form", "application/x-www-form-urlencoded", b"first_name=\xff".to_vec()),
+        ("NUL byte", "application/json", b"{\"first_name\": \"a\\u0000b\"}".to_vec()),
+        ("a number out of range", "application/json", br#"{"first_name": "X", "company_id": 99999999999999999999999}"#.to_vec()),
+        ("a float id", "application/json", br#"{"first_name": "X", "emails": [{"id": 1.5, "email": "a@example.org"}]}"#.to_vec()),
+        ("a negative id", "application/json", br#"{"first_name": "X", "company_id": -5}"#.to_vec()),
+        ("a huge form index", "application/x-www-form-urlencoded", b"first_name=X&emails[99999999999999][email]=a@example.org".to_vec()),
+        ("an array body", "application/json", b"[{\"first_name\": \"X\"}]".to_vec()),
+        ("empty JSON", "application/json", b"".to_vec()),
+    ];
+    for (name, content_type, body) in cases {
+        let response = app
+            .api(Method::POST, &path)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        assert!((400..500).contains(&status), "{name}: {status}");
+        assert_json_error(response, status).await;
+    }
+    // SQL-looking text is just text.
+    let sneaky = app
+        .create_customer(
+            json!({"first_name": "Robert'); DROP TABLE customers;--", "company": "1 OR 1=1"}),
+        )
+        .await;
+    let (_, found) = app.get_json(&format!("{path}?q=%27%29%3B%20DROP")).await;
+    assert_eq!(found["meta"]["total"], 1);
+    assert_eq!(sneaky["first_name"], "Robert'); DROP TABLE customers;--");
+
+    for query in [
+        "page=-1",
+        "page=99999999999999999999",
+        "per_page=1000000",
+        "page=1e3",
+        "updated_since=9999999-01-01",
+        "phone=%2B%2B%2B",
+        "sort=name;DROP",
+    ] {
+        let response = app
+            .api(Method::GET, &format!("{path}?{query}"))
+            .send()
+            .await
+            .unwrap();
+        assert_json_error(response, 422).await;
+    }
+    for id in ["-1", "0", "99999999999999999999", "1.5", "%00", "1;DROP"] {
+        let response = app
+            .api(Method::GET, &format!("{path}/{id}"))
+            .send()
+            .await
+            .unwrap();
+        assert_json_error(response, 404).await;
+    }
+    assert_eq!(app.customer_count().await, 1);
+}
+
+both_backends!(
+    twenty_clients_adding_emails_never_push_a_customer_past_fifteen,
+    twenty_clients_creating_one_email_leave_exactly_one_customer,
+    twenty_concurrent_conversations_get_twenty_distinct_numbers,
+    abusive_input_gets_a_json_4xx_and_writes_nothing
+);
 
 /// A PostgreSQL server of the test's own, so it can be stopped without disturbing other tests.
 struct PrivatePostgres {
@@ -285,6 +344,7 @@ impl OutageApp {
 }
 
 #[actix_web::test]
+#[cfg_attr(skip_postgres, ignore = "SUPPORTDESK_TEST_POSTGRES_URL is not set")]
 async fn a_postgresql_outage_gives_quick_503s_and_the_server_recovers_by_itself() {
     let Some(app) = OutageApp::start().await else {
         return;
@@ -312,6 +372,7 @@ async fn a_postgresql_outage_gives_quick_503s_and_the_server_recovers_by_itself(
 }
 
 #[actix_web::test]
+#[cfg_attr(skip_postgres, ignore = "SUPPORTDESK_TEST_POSTGRES_URL is not set")]
 async fn a_postgresql_restart_without_traffic_in_between_costs_no_request() {
     let Some(app) = OutageApp::start().await else {
         return;
@@ -322,6 +383,7 @@ async fn a_postgresql_restart_without_traffic_in_between_costs_no_request() {
 }
 
 #[actix_web::test]
+#[cfg_attr(skip_postgres, ignore = "SUPPORTDESK_TEST_POSTGRES_URL is not set")]
 async fn terminated_postgresql_sessions_cost_no_request() {
     use diesel::{Connection, RunQueryDsl};
     let Some(app) = OutageApp::start().await else {

@@ -9,6 +9,7 @@ use crate::helpers::*;
 use crate::on_each_backend;
 
 #[actix_web::test]
+#[cfg_attr(skip_postgres, ignore = "SUPPORTDESK_TEST_POSTGRES_URL is not set")]
 async fn two_instances_on_one_postgresql_share_tokens_numbers_and_uniqueness() {
     let Some(database) = fresh_database(Backend::Postgres) else {
         return;
