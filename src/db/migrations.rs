@@ -45,3 +45,22 @@ where
     conn.run_migrations(&pending).map_err(failed)?;
     Ok(names)
 }
+
+/// Reverts every applied migration, newest first (tests check that down and up again give the
+/// same schema).
+pub fn revert_all(conn: &mut DbConn) -> Result<()> {
+    fn revert<C, DB>(conn: &mut C, source: EmbeddedMigrations) -> Result<()>
+    where
+        DB: DieselBackend,
+        C: MigrationHarness<DB>,
+        EmbeddedMigrations: MigrationSource<DB>,
+    {
+        conn.revert_all_migrations(source)
+            .map_err(Error::Migration)?;
+        Ok(())
+    }
+    match conn {
+        DbConn::Sqlite(c) => revert(c, SQLITE),
+        DbConn::Postgres(c) => revert(c, POSTGRES),
+    }
+}

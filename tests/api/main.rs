@@ -27,3 +27,4 @@ mod query_plans;
 mod rate_limits;
 mod reliability;
 mod scaling;
+mod schema;
