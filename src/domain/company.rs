@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::contact::parse_web_url;
-use super::input::{required_text, Object, Patch};
+use super::input::{required_text, Mode, Object, Patch};
 use super::public_email_domains::is_public_email_domain;
 use super::FieldErrors;
 
@@ -13,17 +13,6 @@ pub const MAX_NAME_LEN: usize = 255;
 pub const MAX_EXTERNAL_ID_LEN: usize = 255;
 /// Most domains, and most external ids, one company may have.
 pub const MAX_LIST_LEN: usize = 50;
-
-/// Which request the body belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CompanyMode {
-    /// `name` required.
-    Create,
-    /// `PUT`/`PATCH`: given fields change; `domains`/`external_ids` replace the lists.
-    Update,
-    /// Match or create; `domains`/`external_ids` (or `external_id`) are merged into the lists.
-    Upsert,
-}
 
 /// A valid company body. Lists are lower-cased/trimmed and free of repeats.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,17 +29,20 @@ pub struct CompanyInput {
 }
 
 impl CompanyInput {
-    pub fn parse(body: &Value, mode: CompanyMode) -> Result<CompanyInput, FieldErrors> {
+    /// `Create` requires `name`; `Replace` and `Patch` change the given fields (`domains` and
+    /// `external_ids` replace the lists); `Upsert` also takes `external_id`, and its lists are
+    /// merged into the match's.
+    pub fn parse(body: &Value, mode: Mode) -> Result<CompanyInput, FieldErrors> {
         let object = Object::root(body)?;
         let mut errors = FieldErrors::new();
         let name = match (mode, object.text("name", &mut errors)) {
-            (CompanyMode::Create, value) => required_text(value, "name", MAX_NAME_LEN, &mut errors),
+            (Mode::Create, value) => required_text(value, "name", MAX_NAME_LEN, &mut errors),
             (_, Patch::Absent) => None,
             (_, value) => required_text(value, "name", MAX_NAME_LEN, &mut errors),
         };
         let domains = read_list(&object, "domains", parse_domain, &mut errors);
         let mut external_ids = read_list(&object, "external_ids", parse_external_id, &mut errors);
-        if mode == CompanyMode::Upsert {
+        if mode == Mode::Upsert {
             if let Patch::Set(raw) = object.text("external_id", &mut errors) {
                 match parse_external_id(&raw) {
                     Ok(id) => external_ids.get_or_insert_with(Vec::new).push(id),
@@ -213,7 +205,7 @@ mod tests {
     fn reads_the_seed_company() {
         let body = json!({"name": "ACME", "domains": ["acme.com"], "external_ids": ["cus-acme-12345"],
                           "tier_id": 3, "revenue": 1250, "size": 12});
-        let input = CompanyInput::parse(&body, CompanyMode::Create).unwrap();
+        let input = CompanyInput::parse(&body, Mode::Create).unwrap();
         assert_eq!(input.domains, Some(vec!["acme.com".to_string()]));
         assert_eq!(
             (input.revenue, input.size, input.tier_id),
@@ -224,7 +216,7 @@ mod tests {
     #[test]
     fn upserts_take_a_single_external_id_too() {
         let body = json!({"domains": ["acme.com", "ACME.dev", "acme.com"], "external_id": "own-customer-id"});
-        let input = CompanyInput::parse(&body, CompanyMode::Upsert).unwrap();
+        let input = CompanyInput::parse(&body, Mode::Upsert).unwrap();
         assert_eq!(
             input.domains,
             Some(vec!["acme.com".to_string(), "acme.dev".to_string()])
@@ -240,7 +232,7 @@ mod tests {
     fn bad_fields_are_named() {
         let body =
             json!({"domains": ["gmail.com", 5], "revenue": -1, "tier_id": 0, "logo_url": "x"});
-        let Err(errors) = CompanyInput::parse(&body, CompanyMode::Create) else {
+        let Err(errors) = CompanyInput::parse(&body, Mode::Create) else {
             panic!()
         };
         for key in [

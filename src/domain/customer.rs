@@ -5,19 +5,11 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::contact::{parse_web_url, ContactKind, ContactValue};
-use super::input::{bounded_text, required_text, Object, Patch};
+use super::input::{bounded_text, required_text, Mode, Object, Patch};
 use super::FieldErrors;
 
 /// Longest first name, last name or company.
 pub const MAX_TEXT_LEN: usize = 255;
-
-/// Which request the body belongs to: `first_name` is required on create and PUT only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Create,
-    Replace,
-    Patch,
-}
 
 /// One nested email, phone or website of the body, at `<list>.<index>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +46,7 @@ impl CustomerInput {
         let object = Object::root(body)?;
         let mut errors = FieldErrors::new();
         let first_name = match (mode, object.text("first_name", &mut errors)) {
-            (Mode::Create | Mode::Replace, value) => {
+            (Mode::Create | Mode::Replace | Mode::Upsert, value) => {
                 required_text(value, "first_name", MAX_TEXT_LEN, &mut errors)
                     .map_or(Patch::Absent, Patch::Set)
             }

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::contact::parse_web_url;
 use super::conversation::MAX_BODY_BYTES;
-use super::input::{Object, Patch};
+use super::input::{Mode, Object, Patch};
 use super::FieldErrors;
 
 /// Where the request's company comes from.
@@ -27,8 +27,9 @@ pub struct RequestInput {
 }
 
 impl RequestInput {
-    /// `creating`: `conversation_id` is required.
-    pub fn parse(body: &Value, creating: bool) -> Result<RequestInput, FieldErrors> {
+    /// `Create` requires `conversation_id`; the other modes may not change it.
+    pub fn parse(body: &Value, mode: Mode) -> Result<RequestInput, FieldErrors> {
+        let creating = mode == Mode::Create;
         let object = Object::root(body)?;
         let mut errors = FieldErrors::new();
         let conversation_id = match object.integer("conversation_id", &mut errors) {
@@ -106,7 +107,7 @@ mod tests {
     fn reads_the_seed_request() {
         let body = json!({"conversation_id": 7, "body": "Content of the request", "company_external_id": "cus-acme-12345",
                           "attachment_url": "https://conversations.support.com/conversations/12345"});
-        let input = RequestInput::parse(&body, true).unwrap();
+        let input = RequestInput::parse(&body, Mode::Create).unwrap();
         assert_eq!(
             input.company,
             Patch::Set(CompanyRef::ExternalId("cus-acme-12345".into()))
@@ -116,7 +117,7 @@ mod tests {
 
     #[test]
     fn conversation_is_required_and_priority_is_zero_or_one() {
-        let Err(errors) = RequestInput::parse(&json!({"priority": 2}), true) else {
+        let Err(errors) = RequestInput::parse(&json!({"priority": 2}), Mode::Create) else {
             panic!()
         };
         assert!(errors.contains("conversation_id") && errors.contains("priority"));

@@ -40,6 +40,20 @@ impl<T> Patch<T> {
     }
 }
 
+/// Which write a body belongs to. Every input reads its body for one of these; what each
+/// requires is the input's own rule (a customer's PUT requires `first_name`, a company's PUT is
+/// its PATCH).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Create,
+    /// `PUT`.
+    Replace,
+    /// `PATCH`: any field, none required.
+    Patch,
+    /// Match or create (companies): lists are merged into the match's.
+    Upsert,
+}
+
 /// A JSON object being read, and where it sits in the body (`""` for the top, `"emails.3."` below).
 #[derive(Debug, Clone, Copy)]
 pub struct Object<'a> {

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::input::{bounded_text, required_text, Object, Patch};
+use super::input::{bounded_text, required_text, Mode, Object, Patch};
 use super::{text_enum, FieldErrors};
 
 pub const MAX_COLOR_LEN: usize = 32;
@@ -40,8 +40,9 @@ pub struct LabelInput {
 }
 
 impl LabelInput {
-    /// `creating`: `name` is required.
-    pub fn parse(body: &Value, creating: bool) -> Result<LabelInput, FieldErrors> {
+    /// `Create` requires `name`.
+    pub fn parse(body: &Value, mode: Mode) -> Result<LabelInput, FieldErrors> {
+        let creating = mode == Mode::Create;
         let object = Object::root(body)?;
         let mut errors = FieldErrors::new();
         let name = match object.text("name", &mut errors) {

@@ -7,6 +7,7 @@ use super::view::LabelView;
 use crate::api::extract::{Body, ItemPath, Member};
 use crate::api::openapi::schemas as doc;
 use crate::api::views::{created, ok};
+use crate::domain::input::Mode;
 use crate::domain::label::{LabelInput, LabelKind};
 use crate::error::ApiError;
 use crate::services::labels;
@@ -63,7 +64,7 @@ pub async fn create_label(
 ) -> Result<HttpResponse, ApiError> {
     member.admin_only();
     let input = member
-        .checked(&state.db, LabelInput::parse(&body.0, true))
+        .checked(&state.db, LabelInput::parse(&body.0, Mode::Create))
         .await?;
     let (account_id, kind) = (member.account_id, **kind);
     let label = member
@@ -132,7 +133,7 @@ pub async fn update_label(
     member.admin_only();
     let id = path.id;
     let input = member
-        .checked(&state.db, LabelInput::parse(&body.0, false))
+        .checked(&state.db, LabelInput::parse(&body.0, Mode::Patch))
         .await?;
     let (account_id, kind) = (member.account_id, **kind);
     let label = member

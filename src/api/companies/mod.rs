@@ -15,8 +15,9 @@ use super::extract::{Body, ItemPath, Member};
 use super::paging::{list_response, query_pairs};
 use super::views::{created, ok};
 use crate::api::openapi::schemas as doc;
-use crate::domain::company::{CompanyInput, CompanyMode};
+use crate::domain::company::CompanyInput;
 use crate::domain::company_list::CompanyListQuery;
+use crate::domain::input::Mode;
 use crate::error::ApiError;
 use crate::services::companies;
 use crate::state::AppState;
@@ -47,7 +48,7 @@ pub async fn create(
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let input = member
-        .checked(&state.db, CompanyInput::parse(&body.0, CompanyMode::Create))
+        .checked(&state.db, CompanyInput::parse(&body.0, Mode::Create))
         .await?;
     let (account_id, integration) = (member.account_id, member.user.integration);
     let record = member
@@ -109,7 +110,7 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.id;
     let input = member
-        .checked(&state.db, CompanyInput::parse(&body.0, CompanyMode::Update))
+        .checked(&state.db, CompanyInput::parse(&body.0, Mode::Patch))
         .await?;
     let account_id = member.account_id;
     let record = member
@@ -213,7 +214,7 @@ pub async fn upsert(
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let input = member
-        .checked(&state.db, CompanyInput::parse(&body.0, CompanyMode::Upsert))
+        .checked(&state.db, CompanyInput::parse(&body.0, Mode::Upsert))
         .await?;
     let (account_id, integration) = (member.account_id, member.user.integration);
     let (record, result) = member

@@ -9,6 +9,7 @@ use crate::api::paging::{list_response, query_pairs};
 use crate::api::views::{created, ok};
 use crate::db::customer_requests::RequestFilter;
 use crate::domain::customer_request::RequestInput;
+use crate::domain::input::Mode;
 use crate::domain::paging::{param, Window, NEWEST_FIRST};
 use crate::error::{ApiError, FieldErrors};
 use crate::services::customer_requests;
@@ -33,7 +34,7 @@ pub async fn create_request(
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     let input = member
-        .checked(&state.db, RequestInput::parse(&body.0, true))
+        .checked(&state.db, RequestInput::parse(&body.0, Mode::Create))
         .await?;
     let (account_id, creator) = (member.account_id, member.user.user_id);
     let row = member
@@ -97,7 +98,7 @@ pub async fn update_request(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.id;
     let input = member
-        .checked(&state.db, RequestInput::parse(&body.0, false))
+        .checked(&state.db, RequestInput::parse(&body.0, Mode::Patch))
         .await?;
     let account_id = member.account_id;
     let row = member
