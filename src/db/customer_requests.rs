@@ -8,6 +8,7 @@ use super::schema::{customer_requests, request_attachments};
 use super::DbConn;
 use crate::db_run;
 use crate::domain::paging::Window;
+use crate::domain::request_list::RequestFilter;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = customer_requests)]
@@ -71,14 +72,6 @@ pub struct RequestChanges {
 }
 
 /// List filters; each given one must match.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RequestFilter {
-    pub conversation_id: Option<i64>,
-    pub company_id: Option<i64>,
-    pub customer_id: Option<i64>,
-    pub priority: Option<i64>,
-}
-
 pub fn insert(conn: &mut DbConn, row: &NewRequest) -> Result<CustomerRequest> {
     db_run!(conn, {
         diesel::insert_into(customer_requests::table)

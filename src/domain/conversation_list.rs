@@ -105,6 +105,23 @@ impl ConversationListQuery {
     }
 }
 
+/// Interactions list oldest first, by id: their cursors name this sort.
+pub const INTERACTION_SORT: &str = "id";
+
+/// The query of `GET …/conversations/{id}/interactions`: only the page (no total is counted).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InteractionListQuery {
+    pub window: Window,
+}
+
+impl InteractionListQuery {
+    pub fn parse(pairs: &[(String, String)]) -> Result<InteractionListQuery, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let window = Window::parse(pairs, INTERACTION_SORT, false, &mut errors);
+        errors.into_result(InteractionListQuery { window })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,7 @@ pub mod label;
 pub mod naming;
 pub mod paging;
 pub mod public_email_domains;
+pub mod request_list;
 mod roles;
 pub mod sample_data;
 mod text_enum;

@@ -8,7 +8,7 @@ use crate::domain::contact::ContactKind;
 use crate::domain::conversation::{
     ConversationChanges, CustomerRef, InteractionInput, InteractionType, NewConversation, Status,
 };
-use crate::domain::conversation_list::ConversationListQuery;
+use crate::domain::conversation_list::{ConversationListQuery, INTERACTION_SORT};
 use crate::domain::cursor::Cursor;
 use crate::domain::customer::{ContactItem, CustomerInput};
 use crate::domain::input::Patch;
@@ -331,9 +331,6 @@ fn visibility(actor: &Actor) -> Visibility {
         Visibility::All
     }
 }
-
-/// Interactions list oldest first, by id: their cursors name this sort.
-pub const INTERACTION_SORT: &str = "id";
 
 /// A page of a conversation's interactions, oldest first.
 pub fn list_interactions(

@@ -1,12 +1,13 @@
 //! Customer requests (SPEC §7): on a conversation, optionally for a company and a customer.
 
 use crate::db::companies::{self, KeyKind};
-use crate::db::customer_requests::{self, NewRequest, RequestChanges, RequestFilter, RequestRow};
+use crate::db::customer_requests::{self, NewRequest, RequestChanges, RequestRow};
 use crate::db::{self, conversations, customers, DbConn};
 use crate::domain::cursor::Cursor;
 use crate::domain::customer_request::{CompanyRef, RequestInput};
 use crate::domain::input::Patch;
 use crate::domain::paging::{Page, Window, NEWEST_FIRST};
+use crate::domain::request_list::RequestFilter;
 use crate::error::{ApiError, FieldErrors};
 
 pub fn create(

@@ -7,11 +7,10 @@ use crate::api::extract::{Body, ItemPath, Member};
 use crate::api::openapi::schemas as doc;
 use crate::api::paging::{list_response, query_pairs};
 use crate::api::views::{created, ok};
-use crate::db::customer_requests::RequestFilter;
 use crate::domain::customer_request::RequestInput;
 use crate::domain::input::Mode;
-use crate::domain::paging::{param, Window, NEWEST_FIRST};
-use crate::error::{ApiError, FieldErrors};
+use crate::domain::request_list::RequestListQuery;
+use crate::error::ApiError;
 use crate::services::customer_requests;
 use crate::state::AppState;
 
@@ -155,30 +154,13 @@ pub async fn list_requests(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let pairs = member.checked(&state.db, query_pairs(&req)).await?;
-    let get = |key: &str| param(&pairs, key);
-    let mut errors = FieldErrors::new();
-    let window = Window::parse(&pairs, NEWEST_FIRST, true, &mut errors);
-    let mut id_filter = |key: &str, min: i64, max: i64| {
-        get(key).and_then(|raw| match raw.parse::<i64>() {
-            Ok(n) if (min..=max).contains(&n) => Some(n),
-            _ => {
-                errors.add(key, format!("must be a whole number from {min} to {max}"));
-                None
-            }
-        })
-    };
-    let filter = RequestFilter {
-        conversation_id: id_filter("conversation_id", 1, i64::MAX),
-        company_id: id_filter("company_id", 1, i64::MAX),
-        customer_id: id_filter("customer_id", 1, i64::MAX),
-        priority: id_filter("priority", 0, 1),
-    };
-    errors.into_result(())?;
-    let account_id = member.account_id;
-    let query_window = window.clone();
+    let query = member
+        .checked(&state.db, RequestListQuery::parse(&pairs))
+        .await?;
+    let (account_id, window) = (member.account_id, query.window.clone());
     let page = member
         .read(&state.db, move |conn| {
-            customer_requests::list(conn, account_id, &filter, &query_window)
+            customer_requests::list(conn, account_id, &query.filter, &query.window)
         })
         .await?;
     Ok(list_response(

@@ -8,8 +8,8 @@ use crate::api::openapi::schemas as doc;
 use crate::api::paging::{list_response, query_pairs};
 use crate::api::views::{created, ok};
 use crate::domain::conversation::InteractionInput;
-use crate::domain::paging::Window;
-use crate::error::{ApiError, FieldErrors};
+use crate::domain::conversation_list::InteractionListQuery;
+use crate::error::ApiError;
 use crate::services::conversations;
 use crate::state::AppState;
 
@@ -34,9 +34,10 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let conversation_id = path.id;
     let pairs = caller.checked(&state.db, query_pairs(&req)).await?;
-    let mut errors = FieldErrors::new();
-    let window = Window::parse(&pairs, conversations::INTERACTION_SORT, false, &mut errors);
-    errors.into_result(())?;
+    let query = caller
+        .checked(&state.db, InteractionListQuery::parse(&pairs))
+        .await?;
+    let window = query.window;
     let for_guest = caller.is_guest();
     let (account_id, actor) = (caller.account_id, caller.actor.clone());
     let query_window = window.clone();
