@@ -8,11 +8,12 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::schema::{companies, company_keys, customer_contacts, customer_requests, customers};
+use super::Lock;
 use super::{any_of, DbConn};
-use crate::db_run;
 use crate::domain::company_list::CompanyFilter;
 use crate::domain::contact::ContactKind;
 use crate::domain::paging::Window;
+use crate::{db_run, find_one};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = companies)]
@@ -76,31 +77,15 @@ pub fn insert(conn: &mut DbConn, row: &NewCompany) -> Result<Company> {
     })
 }
 
-pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<Company>> {
-    db_run!(conn, {
+pub fn find(conn: &mut DbConn, account_id: i64, id: i64, lock: Lock) -> Result<Option<Company>> {
+    find_one!(
+        conn,
+        lock,
         companies::table
             .filter(companies::account_id.eq(account_id))
             .filter(companies::id.eq(id))
             .select(Company::as_select())
-            .get_result(conn)
-            .optional()
-    })
-}
-
-/// Like [`find`], holding the row until the transaction ends (SQLite's writers are serial anyway).
-pub fn find_for_update(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<Company>> {
-    match conn {
-        DbConn::Sqlite(_) => find(conn, account_id, id),
-        DbConn::Postgres(pg) => super::from_diesel(
-            companies::table
-                .filter(companies::account_id.eq(account_id))
-                .filter(companies::id.eq(id))
-                .select(Company::as_select())
-                .for_update()
-                .get_result(pg)
-                .optional(),
-        ),
-    }
+    )
 }
 
 pub fn update(

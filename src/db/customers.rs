@@ -7,9 +7,10 @@ use diesel::prelude::*;
 use super::contacts::Contact;
 use super::schema::{customer_contacts, customer_counts, customers};
 use super::DbConn;
-use crate::db_run;
+use super::Lock;
 use crate::domain::contact::ContactKind;
 use crate::domain::customer_list::{CustomerListQuery, CustomerSort};
+use crate::{db_run, find_one};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = customers)]
@@ -68,15 +69,15 @@ pub fn insert(conn: &mut DbConn, row: &NewCustomer) -> Result<Customer> {
     })
 }
 
-pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<Customer>> {
-    db_run!(conn, {
+pub fn find(conn: &mut DbConn, account_id: i64, id: i64, lock: Lock) -> Result<Option<Customer>> {
+    find_one!(
+        conn,
+        lock,
         customers::table
             .filter(customers::account_id.eq(account_id))
             .filter(customers::id.eq(id))
             .select(Customer::as_select())
-            .get_result(conn)
-            .optional()
-    })
+    )
 }
 
 /// The customer and its contacts (oldest first) in one statement; `None` when not in the account.
@@ -107,24 +108,6 @@ pub fn find_with_contacts(
         .chain(rows.filter_map(|(_, c)| c))
         .collect();
     Ok(Some((customer, contacts)))
-}
-
-/// Like [`find`], and holds the row until the transaction ends, so concurrent updates of one
-/// customer (and its 15/25/150 limits) run one after another. On SQLite the transaction's
-/// `BEGIN IMMEDIATE` already serializes every writer.
-pub fn find_for_update(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<Customer>> {
-    match conn {
-        DbConn::Sqlite(_) => find(conn, account_id, id),
-        DbConn::Postgres(pg) => super::from_diesel(
-            customers::table
-                .filter(customers::account_id.eq(account_id))
-                .filter(customers::id.eq(id))
-                .select(Customer::as_select())
-                .for_update()
-                .get_result(pg)
-                .optional(),
-        ),
-    }
 }
 
 pub fn update(

@@ -48,6 +48,30 @@ macro_rules! db_run {
     };
 }
 
+/// Looks up one row with `$query` (a diesel select), locking it until the transaction ends when
+/// `$lock` is [`Lock::ForUpdate`]: `FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE`
+/// already serializes every writer.
+#[macro_export]
+macro_rules! find_one {
+    ($conn:ident, $lock:expr, $query:expr) => {
+        match ($conn, $lock) {
+            ($crate::db::DbConn::Postgres(pg), $crate::db::Lock::ForUpdate) => {
+                $crate::db::from_diesel($query.for_update().get_result(pg).optional())
+            }
+            ($conn, _) => $crate::db_run!($conn, { $query.get_result($conn).optional() }),
+        }
+    };
+}
+
+/// Whether a lookup also locks its row until the transaction ends (see [`find_one!`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    None,
+    /// Writers of one row take turns: concurrent updates of a customer (and its 15/25/150
+    /// limits) or a company run one after another.
+    ForUpdate,
+}
+
 /// diesel's result as the repository's (see [`db_run!`]).
 pub fn from_diesel<T>(result: diesel::QueryResult<T>) -> Result<T> {
     result.map_err(Error::from)

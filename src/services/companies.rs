@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use crate::db::companies::{self, Company, CompanyChanges, KeyKind, NewCompany};
-use crate::db::{self, labels, users, DbConn};
+use crate::db::{self, labels, users, DbConn, Lock};
 use crate::domain::company::CompanyInput;
 use crate::domain::company_list::CompanyListQuery;
 use crate::domain::cursor::Cursor;
@@ -203,7 +203,7 @@ fn merge(
 pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<(), ApiError> {
     // The company's row first, as every company write takes it, then its customers: one lock
     // order, so a delete and an update of one company cannot deadlock.
-    companies::find_for_update(conn, account_id, id)?.ok_or_else(ApiError::not_found)?;
+    companies::find(conn, account_id, id, Lock::ForUpdate)?.ok_or_else(ApiError::not_found)?;
     match companies::delete(conn, account_id, id)? {
         true => Ok(()),
         false => Err(ApiError::not_found()),
@@ -211,13 +211,14 @@ pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<(), ApiErro
 }
 
 pub fn load(conn: &mut DbConn, account_id: i64, id: i64) -> Result<CompanyRecord, ApiError> {
-    let company = companies::find(conn, account_id, id)?.ok_or_else(ApiError::not_found)?;
+    let company =
+        companies::find(conn, account_id, id, Lock::None)?.ok_or_else(ApiError::not_found)?;
     Ok(records(conn, account_id, vec![company])?.remove(0))
 }
 
 fn load_for_update(conn: &mut DbConn, account_id: i64, id: i64) -> Result<CompanyRecord, ApiError> {
     let company =
-        companies::find_for_update(conn, account_id, id)?.ok_or_else(ApiError::not_found)?;
+        companies::find(conn, account_id, id, Lock::ForUpdate)?.ok_or_else(ApiError::not_found)?;
     Ok(records(conn, account_id, vec![company])?.remove(0))
 }
 

@@ -2,7 +2,7 @@
 
 use crate::db::companies::{self, KeyKind};
 use crate::db::customer_requests::{self, NewRequest, RequestChanges, RequestRow};
-use crate::db::{self, conversations, customers, DbConn};
+use crate::db::{self, conversations, customers, DbConn, Lock};
 use crate::domain::cursor::Cursor;
 use crate::domain::customer_request::{CompanyRef, RequestInput};
 use crate::domain::input::Patch;
@@ -116,7 +116,8 @@ fn resolve_company(
     Ok(match given {
         Patch::Absent => None,
         Patch::Clear => Some(None),
-        Patch::Set(CompanyRef::Id(id)) => match companies::find(conn, account_id, *id)? {
+        Patch::Set(CompanyRef::Id(id)) => match companies::find(conn, account_id, *id, Lock::None)?
+        {
             Some(_) => Some(Some(*id)),
             None => {
                 errors.add("company_id", "does not exist in this account");
@@ -151,7 +152,7 @@ fn resolve_customer(
     Ok(match given {
         Patch::Absent => None,
         Patch::Clear => Some(None),
-        Patch::Set(id) => match customers::find(conn, account_id, *id)? {
+        Patch::Set(id) => match customers::find(conn, account_id, *id, Lock::None)? {
             Some(_) => Some(Some(*id)),
             None => {
                 errors.add("customer_id", "does not exist in this account");

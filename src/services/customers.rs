@@ -6,7 +6,7 @@ use crate::db::companies::{self, KeyKind};
 use crate::db::contacts::{self, Contact, NewContact};
 use crate::db::conversations::{self, ConversationStats};
 use crate::db::customers::{self, Customer, CustomerChanges, NewCustomer};
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, Lock};
 use crate::domain::contact::ContactKind;
 use crate::domain::cursor::Cursor;
 use crate::domain::customer::{ContactItem, CustomerInput};
@@ -94,7 +94,7 @@ pub fn update(
     input: &CustomerInput,
 ) -> Result<CustomerRecord, ApiError> {
     let current =
-        customers::find_for_update(conn, account_id, id)?.ok_or_else(ApiError::not_found)?;
+        customers::find(conn, account_id, id, Lock::ForUpdate)?.ok_or_else(ApiError::not_found)?;
     let existing = contacts::of_customer(conn, account_id, id)?;
     let plan = plan_contacts(&existing, &input.contacts)?;
     check_limits(&existing, &plan.inserts)?;
@@ -167,7 +167,7 @@ pub fn delete_contact(
     kind: ContactKind,
     contact_id: i64,
 ) -> Result<(), ApiError> {
-    let current = customers::find_for_update(conn, account_id, customer_id)?
+    let current = customers::find(conn, account_id, customer_id, Lock::ForUpdate)?
         .ok_or_else(ApiError::not_found)?;
     if !contacts::delete(conn, account_id, customer_id, kind, contact_id)? {
         return Err(ApiError::not_found());
@@ -216,7 +216,7 @@ pub fn list(
 
 /// A `company_id` the client gave must be one of the account's companies.
 fn require_company(conn: &mut DbConn, account_id: i64, id: i64) -> Result<i64, ApiError> {
-    match companies::find(conn, account_id, id)? {
+    match companies::find(conn, account_id, id, Lock::None)? {
         Some(_) => Ok(id),
         None => Err(ApiError::field(
             "company_id",
