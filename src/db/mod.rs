@@ -180,10 +180,8 @@ impl Db {
 
     /// A connection for start-up and command-line work, outside any request.
     pub fn get(&self) -> Result<PooledConn> {
-        self.pool.get().map_err(|e| {
-            log::warn!("database unavailable: {e}");
-            Error::from(e)
-        })
+        // Logged where the error is turned into an answer (`ApiError`), with its causes.
+        Ok(self.pool.get()?)
     }
 
     /// A connection of its own, outside the pool and without the work timeout: for migrations,

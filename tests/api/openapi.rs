@@ -33,7 +33,7 @@ async fn the_served_document_is_the_committed_one() {
 #[actix_web::test]
 async fn every_route_is_documented_and_every_documented_route_exists() {
     let document = supportdesk::api::openapi::document_json();
-    let document: Value = serde_json::from_str(&document).unwrap();
+    let document: Value = serde_json::from_str(document).unwrap();
     let paths = document["paths"].as_object().unwrap();
     let routes = [
         "/health",
@@ -85,8 +85,7 @@ async fn every_route_is_documented_and_every_documented_route_exists() {
 #[test]
 fn every_operation_id_is_unique() {
     // OpenAPI requires it; Swagger UI's "Try it out" sends the first operation with the id.
-    let document: Value =
-        serde_json::from_str(&supportdesk::api::openapi::document_json()).unwrap();
+    let document: Value = serde_json::from_str(supportdesk::api::openapi::document_json()).unwrap();
     let mut ids = Vec::new();
     for item in document["paths"].as_object().unwrap().values() {
         for operation in item.as_object().unwrap().values() {

@@ -180,34 +180,34 @@ impl Modify for SharedRoutes {
     }
 }
 
-/// The document (built once).
-pub fn document() -> &'static Document {
-    static DOC: OnceLock<Document> = OnceLock::new();
-    DOC.get_or_init(ApiDoc::openapi)
-}
-
-/// The document as committed: pretty JSON with a trailing newline.
+/// The document as committed: pretty JSON with a trailing newline. Built once: every
+/// `GET /api/v1/openapi.json` and every `/docs` visit serves the same text.
 #[allow(
     clippy::expect_used,
     reason = "a document of strings and maps always serializes"
 )]
-pub fn document_json() -> String {
-    let json = document()
-        .to_pretty_json()
-        .expect("the document serializes");
-    // utoipa 5.5 writes a link's `operationId` as `operation_id`; no other object has that key.
-    let mut out = String::with_capacity(json.len() + 1);
-    for line in json.lines() {
-        match line.trim_start().strip_prefix("\"operation_id\": ") {
-            Some(rest) => {
-                let indent = &line[..line.len() - line.trim_start().len()];
-                out.push_str(&format!("{indent}\"operationId\": {rest}"));
+pub fn document_json() -> &'static str {
+    static JSON: OnceLock<String> = OnceLock::new();
+    JSON.get_or_init(|| {
+        let json = ApiDoc::openapi()
+            .to_pretty_json()
+            .expect("the document serializes");
+        // utoipa 5.5 writes a link's `operationId` as `operation_id`; no other object has that key.
+        let mut out = String::with_capacity(json.len() + 1);
+        for line in json.lines() {
+            match line.trim_start().strip_prefix("\"operation_id\": ") {
+                Some(rest) => {
+                    let indent = &line[..line.len() - line.trim_start().len()];
+                    out.push_str(indent);
+                    out.push_str("\"operationId\": ");
+                    out.push_str(rest);
+                }
+                None => out.push_str(line),
             }
-            None => out.push_str(line),
+            out.push('\n');
         }
-        out.push('\n');
-    }
-    out
+        out
+    })
 }
 
 /// `GET /api/v1/openapi.json`.
