@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::extract::{Body, Member};
+use super::extract::{Body, Caller};
 use super::views::{ok, AccountView};
 use crate::api::openapi::schemas as doc;
 use crate::db::{self, accounts::AccountChanges};
@@ -23,11 +23,10 @@ use crate::state::AppState;
     ),
     security(("bearer" = []))
 )]
-pub async fn show(state: web::Data<AppState>, member: Member) -> Result<HttpResponse, ApiError> {
-    let account_id = member.account_id;
-    let account = member
-        .read(&state.db, move |conn| {
-            db::accounts::find(conn, account_id)?.ok_or_else(ApiError::not_found)
+pub async fn show(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let account = caller
+        .read(&state.db, move |conn, scope| {
+            db::accounts::find(conn, scope.account_id())?.ok_or_else(ApiError::not_found)
         })
         .await?;
     Ok(ok(AccountView::from(account)))
@@ -50,21 +49,20 @@ pub async fn show(state: web::Data<AppState>, member: Member) -> Result<HttpResp
 )]
 pub async fn update(
     state: web::Data<AppState>,
-    mut member: Member,
+    mut caller: Caller,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    member.admin_only();
-    let patch = member
+    caller.admin_only();
+    let patch = caller
         .checked(&state.db, AccountPatch::parse(&body.0))
         .await?;
-    let account_id = member.account_id;
-    let account = member
-        .write(&state.db, move |conn| {
+    let account = caller
+        .write(&state.db, move |conn, scope| {
             let changes = AccountChanges {
                 name: patch.name,
                 contact_form_enabled: patch.contact_form_enabled,
             };
-            Ok(db::accounts::update(conn, account_id, &changes)?)
+            Ok(db::accounts::update(conn, scope, &changes)?)
         })
         .await?;
     Ok(ok(AccountView::from(account)))

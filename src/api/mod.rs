@@ -17,5 +17,6 @@ pub mod paging;
 pub mod parse_errors;
 pub mod rate_limit;
 pub mod request_id;
+pub(crate) mod resource;
 pub mod session;
 pub mod views;

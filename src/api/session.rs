@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
-use super::extract::{Body, CurrentUser};
+use super::extract::{BearerToken, Body};
 use super::views::{format_timestamp, ok, ProfileView, UserView};
 use crate::api::openapi::schemas as doc;
 use crate::auth;
@@ -125,9 +125,9 @@ fn read_credentials(body: &serde_json::Value) -> Result<(String, String), ApiErr
 )]
 pub async fn profile(
     state: web::Data<AppState>,
-    user: CurrentUser,
+    token: BearerToken,
 ) -> Result<HttpResponse, ApiError> {
-    let user_id = user.user_id;
+    let user_id = token.user_id;
     let view = state
         .db
         .read(move |conn| {

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{accounts, customer_counts};
-use super::DbConn;
+use super::{DbConn, Scope};
 use crate::db_run;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -17,6 +17,13 @@ pub struct Account {
     pub contact_form_enabled: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+impl Account {
+    /// The account's scope: its row exists, so work may be confined to it.
+    pub fn scope(&self) -> Scope {
+        Scope::confirmed(self.id)
+    }
 }
 
 #[derive(Insertable)]
@@ -72,11 +79,11 @@ pub fn any_exist(conn: &mut DbConn) -> Result<bool> {
 /// Adds `delta` to the account's customer count, kept in a row of its own (`customer_counts`).
 /// Creates and deletes call it as their last statement: the row stays locked until the
 /// transaction ends, and taken last that is only the commit, so one account's creates overlap.
-pub fn add_customers(conn: &mut DbConn, id: i64, delta: i64) -> Result<()> {
+pub fn add_customers(conn: &mut DbConn, account: Scope, delta: i64) -> Result<()> {
     db_run!(conn, {
         diesel::insert_into(customer_counts::table)
             .values((
-                customer_counts::account_id.eq(id),
+                customer_counts::account_id.eq(account),
                 customer_counts::customers.eq(delta),
             ))
             .on_conflict(customer_counts::account_id)
@@ -87,10 +94,10 @@ pub fn add_customers(conn: &mut DbConn, id: i64, delta: i64) -> Result<()> {
     Ok(())
 }
 
-pub fn update(conn: &mut DbConn, id: i64, changes: &AccountChanges) -> Result<Account> {
+pub fn update(conn: &mut DbConn, account: Scope, changes: &AccountChanges) -> Result<Account> {
     let now = super::now();
     db_run!(conn, {
-        diesel::update(accounts::table.find(id))
+        diesel::update(accounts::table.filter(accounts::id.eq(account)))
             .set((changes, accounts::updated_at.eq(now)))
             .returning(Account::as_returning())
             .get_result(conn)

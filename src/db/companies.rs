@@ -9,11 +9,12 @@ use diesel::prelude::*;
 
 use super::schema::{companies, company_keys, customer_contacts, customer_requests, customers};
 use super::Lock;
-use super::{any_of, DbConn};
+use super::{any_of, DbConn, Scope};
 use crate::domain::company_list::CompanyFilter;
 use crate::domain::contact::ContactKind;
-use crate::domain::paging::Window;
-use crate::{db_run, find_one};
+use crate::domain::cursor::Cursor;
+use crate::domain::paging::{Order, Window};
+use crate::{db_run, find_one, keyset_page};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = companies)]
@@ -77,12 +78,12 @@ pub fn insert(conn: &mut DbConn, row: &NewCompany) -> Result<Company> {
     })
 }
 
-pub fn find(conn: &mut DbConn, account_id: i64, id: i64, lock: Lock) -> Result<Option<Company>> {
+pub fn find(conn: &mut DbConn, account: Scope, id: i64, lock: Lock) -> Result<Option<Company>> {
     find_one!(
         conn,
         lock,
         companies::table
-            .filter(companies::account_id.eq(account_id))
+            .filter(companies::account_id.eq(account))
             .filter(companies::id.eq(id))
             .select(Company::as_select())
     )
@@ -90,14 +91,14 @@ pub fn find(conn: &mut DbConn, account_id: i64, id: i64, lock: Lock) -> Result<O
 
 pub fn update(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     id: i64,
     changes: &CompanyChanges,
 ) -> Result<Company> {
     db_run!(conn, {
         diesel::update(
             companies::table
-                .filter(companies::account_id.eq(account_id))
+                .filter(companies::account_id.eq(account))
                 .filter(companies::id.eq(id)),
         )
         .set(changes)
@@ -110,12 +111,12 @@ pub fn update(
 /// Deletes a company. Its customers and customer requests are unlinked here rather than left to
 /// the foreign key's `ON DELETE SET NULL`, so their `updated_at` moves and `updated_since` syncs
 /// see the change.
-pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<bool> {
+pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<bool> {
     let now = super::now();
     let deleted = db_run!(conn, {
         diesel::update(
             customers::table
-                .filter(customers::account_id.eq(account_id))
+                .filter(customers::account_id.eq(account))
                 .filter(customers::company_id.eq(id)),
         )
         .set((
@@ -125,7 +126,7 @@ pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<bool> {
         .execute(conn)?;
         diesel::update(
             customer_requests::table
-                .filter(customer_requests::account_id.eq(account_id))
+                .filter(customer_requests::account_id.eq(account))
                 .filter(customer_requests::company_id.eq(id)),
         )
         .set((
@@ -135,7 +136,7 @@ pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<bool> {
         .execute(conn)?;
         diesel::delete(
             companies::table
-                .filter(companies::account_id.eq(account_id))
+                .filter(companies::account_id.eq(account))
                 .filter(companies::id.eq(id)),
         )
         .execute(conn)
@@ -147,14 +148,14 @@ pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<bool> {
 /// and how many match when the window counts.
 pub fn list(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     filter: &CompanyFilter,
     window: &Window,
 ) -> Result<(Option<i64>, Vec<Company>)> {
     db_run!(conn, {
         let filtered = || {
             let mut query = companies::table
-                .filter(companies::account_id.eq(account_id))
+                .filter(companies::account_id.eq(account))
                 .into_boxed();
             for (kind, value) in [
                 (KeyKind::Domain, &filter.domain),
@@ -162,7 +163,7 @@ pub fn list(
             ] {
                 if let Some(value) = value {
                     let ids = company_keys::table
-                        .filter(company_keys::account_id.eq(account_id))
+                        .filter(company_keys::account_id.eq(account))
                         .filter(company_keys::kind.eq(kind))
                         .filter(company_keys::value.eq(value.clone()))
                         .select(company_keys::company_id);
@@ -175,22 +176,15 @@ pub fn list(
             .counts()
             .then(|| filtered().count().get_result(conn))
             .transpose()?;
-        let mut rows = filtered();
-        // Keyset bound written so the index range can use it: see customers::list.
-        if let Some(cursor) = &window.cursor {
-            let (at, id) = (cursor.time().unwrap_or_default(), cursor.id);
-            rows = rows.filter(
-                companies::created_at
-                    .le(at)
-                    .and(companies::created_at.lt(at).or(companies::id.lt(id))),
-            );
-        }
-        let rows = rows
-            .order((companies::created_at.desc(), companies::id.desc()))
-            .limit(window.limit())
-            .offset(window.offset())
-            .select(Company::as_select())
-            .load(conn)?;
+        let rows = keyset_page!(
+            filtered(),
+            window,
+            Order::Desc,
+            companies::created_at,
+            companies::id,
+            window.cursor.as_ref().map(Cursor::after_time_key),
+        );
+        let rows = rows.select(Company::as_select()).load(conn)?;
         Ok((total, rows))
     })
 }
@@ -219,7 +213,7 @@ pub fn keys_of(conn: &mut DbConn, company_ids: &[i64]) -> Result<Vec<CompanyKey>
 /// Which companies of the account hold any of `values` as `kind`: `(value, company_id)`.
 pub fn owners(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     kind: KeyKind,
     values: &[String],
 ) -> Result<Vec<(String, i64)>> {
@@ -228,7 +222,7 @@ pub fn owners(
     }
     db_run!(conn, {
         company_keys::table
-            .filter(company_keys::account_id.eq(account_id))
+            .filter(company_keys::account_id.eq(account))
             .filter(company_keys::kind.eq(kind))
             .filter(any_of::texts(company_keys::value, values))
             .order(company_keys::id.asc())
@@ -239,7 +233,7 @@ pub fn owners(
 
 pub fn add_keys(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     company_id: i64,
     kind: KeyKind,
     values: &[String],
@@ -252,7 +246,7 @@ pub fn add_keys(
         .iter()
         .map(|value| {
             (
-                company_keys::account_id.eq(account_id),
+                company_keys::account_id.eq(account),
                 company_keys::company_id.eq(company_id),
                 company_keys::kind.eq(kind),
                 company_keys::value.eq(value),
@@ -270,7 +264,7 @@ pub fn add_keys(
 
 pub fn remove_keys(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     company_id: i64,
     kind: KeyKind,
     values: &[String],
@@ -281,7 +275,7 @@ pub fn remove_keys(
     db_run!(conn, {
         diesel::delete(
             company_keys::table
-                .filter(company_keys::account_id.eq(account_id))
+                .filter(company_keys::account_id.eq(account))
                 .filter(company_keys::company_id.eq(company_id))
                 .filter(company_keys::kind.eq(kind))
                 .filter(any_of::texts(company_keys::value, values)),
@@ -294,7 +288,7 @@ pub fn remove_keys(
 /// Links the account's unlinked customers with an email at one of `domains` to `company_id`.
 pub fn link_customers(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     company_id: i64,
     domains: &[String],
 ) -> Result<usize> {
@@ -305,13 +299,13 @@ pub fn link_customers(
     let now = super::now();
     db_run!(conn, {
         let with_email_there = customer_contacts::table
-            .filter(customer_contacts::account_id.eq(account_id))
+            .filter(customer_contacts::account_id.eq(account))
             .filter(customer_contacts::kind.eq(ContactKind::Email))
             .filter(any_of::texts(customer_contacts::domain, domains))
             .select(customer_contacts::customer_id);
         diesel::update(
             customers::table
-                .filter(customers::account_id.eq(account_id))
+                .filter(customers::account_id.eq(account))
                 .filter(customers::company_id.is_null())
                 .filter(customers::id.eq_any(with_email_there)),
         )
@@ -326,12 +320,12 @@ pub fn link_customers(
 /// `(request_count, important_request_count)` of each of `company_ids`, in one grouped query.
 pub fn request_counts(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     company_ids: &[i64],
 ) -> Result<HashMap<i64, (i64, i64)>> {
     let rows: Vec<(Option<i64>, i64, i64)> = db_run!(conn, {
         customer_requests::table
-            .filter(customer_requests::account_id.eq(account_id))
+            .filter(customer_requests::account_id.eq(account))
             .filter(any_of::ids(customer_requests::company_id, company_ids))
             .group_by((customer_requests::company_id, customer_requests::priority))
             .select((

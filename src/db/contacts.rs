@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::customer_contacts;
-use super::{any_of, DbConn};
+use super::{any_of, DbConn, Scope};
 use crate::db_run;
 use crate::domain::contact::{ContactKind, ContactValue};
 
@@ -34,10 +34,10 @@ pub struct NewContact<'a> {
 }
 
 /// The contacts of one customer, oldest first.
-pub fn of_customer(conn: &mut DbConn, account_id: i64, customer_id: i64) -> Result<Vec<Contact>> {
+pub fn of_customer(conn: &mut DbConn, account: Scope, customer_id: i64) -> Result<Vec<Contact>> {
     db_run!(conn, {
         customer_contacts::table
-            .filter(customer_contacts::account_id.eq(account_id))
+            .filter(customer_contacts::account_id.eq(account))
             .filter(customer_contacts::customer_id.eq(customer_id))
             .order(customer_contacts::id.asc())
             .select(Contact::as_select())
@@ -48,7 +48,7 @@ pub fn of_customer(conn: &mut DbConn, account_id: i64, customer_id: i64) -> Resu
 /// The contacts of `customer_ids` in one query, by customer and then id (oldest first).
 pub fn of_customers(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     customer_ids: &[i64],
 ) -> Result<Vec<Contact>> {
     if customer_ids.is_empty() {
@@ -56,7 +56,7 @@ pub fn of_customers(
     }
     db_run!(conn, {
         customer_contacts::table
-            .filter(customer_contacts::account_id.eq(account_id))
+            .filter(customer_contacts::account_id.eq(account))
             .filter(any_of::ids(customer_contacts::customer_id, customer_ids))
             .order((
                 customer_contacts::customer_id.asc(),
@@ -114,14 +114,14 @@ fn insert_all_sqlite(
 /// Changes one contact's value (and the forms derived from it).
 pub fn update_value(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     id: i64,
     value: &ContactValue,
 ) -> Result<()> {
     db_run!(conn, {
         diesel::update(
             customer_contacts::table
-                .filter(customer_contacts::account_id.eq(account_id))
+                .filter(customer_contacts::account_id.eq(account))
                 .filter(customer_contacts::id.eq(id)),
         )
         .set((
@@ -136,12 +136,12 @@ pub fn update_value(
 
 /// Gives an email row a placeholder key (`#<id>`, never an address) so another row of the same
 /// customer can take its address within one transaction.
-pub fn park_email(conn: &mut DbConn, account_id: i64, id: i64) -> Result<()> {
+pub fn park_email(conn: &mut DbConn, account: Scope, id: i64) -> Result<()> {
     let placeholder = format!("#{id}");
     db_run!(conn, {
         diesel::update(
             customer_contacts::table
-                .filter(customer_contacts::account_id.eq(account_id))
+                .filter(customer_contacts::account_id.eq(account))
                 .filter(customer_contacts::id.eq(id)),
         )
         .set(customer_contacts::normalized.eq(&placeholder))
@@ -153,7 +153,7 @@ pub fn park_email(conn: &mut DbConn, account_id: i64, id: i64) -> Result<()> {
 /// The email rows of the account that hold any of `normalized` (lower-cased addresses).
 pub fn emails_in_use(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     normalized: &[String],
 ) -> Result<Vec<Contact>> {
     if normalized.is_empty() {
@@ -161,7 +161,7 @@ pub fn emails_in_use(
     }
     db_run!(conn, {
         customer_contacts::table
-            .filter(customer_contacts::account_id.eq(account_id))
+            .filter(customer_contacts::account_id.eq(account))
             .filter(customer_contacts::kind.eq(ContactKind::Email))
             .filter(any_of::texts(customer_contacts::normalized, normalized))
             .select(Contact::as_select())
@@ -172,7 +172,7 @@ pub fn emails_in_use(
 /// Deletes contact `id` if it is a `kind` of `customer_id`; returns whether it was.
 pub fn delete(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     customer_id: i64,
     kind: ContactKind,
     id: i64,
@@ -180,7 +180,7 @@ pub fn delete(
     let deleted = db_run!(conn, {
         diesel::delete(
             customer_contacts::table
-                .filter(customer_contacts::account_id.eq(account_id))
+                .filter(customer_contacts::account_id.eq(account))
                 .filter(customer_contacts::id.eq(id))
                 .filter(customer_contacts::customer_id.eq(customer_id))
                 .filter(customer_contacts::kind.eq(kind)),

@@ -6,10 +6,11 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::schema::{accounts, conversations, customer_contacts};
-use super::DbConn;
-use crate::db_run;
+use super::{DbConn, Scope};
 use crate::domain::conversation::{Channel, Status};
 use crate::domain::conversation_list::{ConversationListQuery, ConversationSort};
+use crate::domain::cursor::Cursor;
+use crate::{db_run, keyset_page};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = conversations)]
@@ -82,14 +83,14 @@ pub struct ConversationUpdate {
 
 /// Hands out the account's next conversation number. The update locks the account row until the
 /// transaction ends, so concurrent creates queue: no number repeats, and a rollback returns it.
-pub fn next_number(conn: &mut DbConn, account_id: i64) -> Result<i64> {
-    reserve_numbers(conn, account_id, 1)
+pub fn next_number(conn: &mut DbConn, account: Scope) -> Result<i64> {
+    reserve_numbers(conn, account, 1)
 }
 
 /// Takes `count` numbers at once (bulk loads); returns the first of them.
-pub fn reserve_numbers(conn: &mut DbConn, account_id: i64, count: i64) -> Result<i64> {
+pub fn reserve_numbers(conn: &mut DbConn, account: Scope, count: i64) -> Result<i64> {
     let last: i64 = db_run!(conn, {
-        diesel::update(accounts::table.find(account_id))
+        diesel::update(accounts::table.find(account))
             .set(accounts::last_conversation_number.eq(accounts::last_conversation_number + count))
             .returning(accounts::last_conversation_number)
             .get_result(conn)
@@ -106,11 +107,11 @@ pub fn insert(conn: &mut DbConn, row: &NewConversationRow) -> Result<Conversatio
     })
 }
 
-pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<ConversationRow>> {
+pub fn find(conn: &mut DbConn, account: Scope, id: i64) -> Result<Option<ConversationRow>> {
     db_run!(conn, {
         conversations::table
             .left_join(customer_contacts::table)
-            .filter(conversations::account_id.eq(account_id))
+            .filter(conversations::account_id.eq(account))
             .filter(conversations::id.eq(id))
             .select((
                 Conversation::as_select(),
@@ -124,14 +125,14 @@ pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<Conver
 
 pub fn update(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     id: i64,
     changes: &ConversationUpdate,
 ) -> Result<()> {
     db_run!(conn, {
         diesel::update(
             conversations::table
-                .filter(conversations::account_id.eq(account_id))
+                .filter(conversations::account_id.eq(account))
                 .filter(conversations::id.eq(id)),
         )
         .set(changes)
@@ -141,12 +142,12 @@ pub fn update(
 }
 
 /// Adds `delta` to the interaction count and marks the conversation updated.
-pub fn count_interactions(conn: &mut DbConn, account_id: i64, id: i64, delta: i64) -> Result<()> {
+pub fn count_interactions(conn: &mut DbConn, account: Scope, id: i64, delta: i64) -> Result<()> {
     let now = super::now();
     db_run!(conn, {
         diesel::update(
             conversations::table
-                .filter(conversations::account_id.eq(account_id))
+                .filter(conversations::account_id.eq(account))
                 .filter(conversations::id.eq(id)),
         )
         .set((
@@ -158,11 +159,11 @@ pub fn count_interactions(conn: &mut DbConn, account_id: i64, id: i64, delta: i6
     Ok(())
 }
 
-pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<bool> {
+pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<bool> {
     let deleted = db_run!(conn, {
         diesel::delete(
             conversations::table
-                .filter(conversations::account_id.eq(account_id))
+                .filter(conversations::account_id.eq(account))
                 .filter(conversations::id.eq(id)),
         )
         .execute(conn)
@@ -174,7 +175,7 @@ pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<bool> {
 /// its customer's email, and how many match when the window counts.
 pub fn list(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     query: &ConversationListQuery,
 ) -> Result<(Option<i64>, Vec<ConversationRow>)> {
     let (filter, sort, window) = (&query.filter, query.sort, &query.window);
@@ -182,7 +183,7 @@ pub fn list(
         let filtered = || {
             let mut query = conversations::table
                 .left_join(customer_contacts::table)
-                .filter(conversations::account_id.eq(account_id))
+                .filter(conversations::account_id.eq(account))
                 .into_boxed();
             if let Some(customer_id) = filter.customer_id {
                 query = query.filter(conversations::customer_id.eq(customer_id));
@@ -199,58 +200,26 @@ pub fn list(
             .counts()
             .then(|| filtered().count().get_result(conn))
             .transpose()?;
-        let mut rows = filtered();
-        // Keyset bound written so the index range can use it: see customers::list.
-        if let Some(cursor) = &window.cursor {
-            let (at, id) = (cursor.time().unwrap_or_default(), cursor.id);
-            rows = match sort {
-                ConversationSort::CreatedAsc => rows.filter(
-                    conversations::created_at.ge(at).and(
-                        conversations::created_at
-                            .gt(at)
-                            .or(conversations::id.gt(id)),
-                    ),
-                ),
-                ConversationSort::CreatedDesc => rows.filter(
-                    conversations::created_at.le(at).and(
-                        conversations::created_at
-                            .lt(at)
-                            .or(conversations::id.lt(id)),
-                    ),
-                ),
-                ConversationSort::UpdatedAsc => rows.filter(
-                    conversations::updated_at.ge(at).and(
-                        conversations::updated_at
-                            .gt(at)
-                            .or(conversations::id.gt(id)),
-                    ),
-                ),
-                ConversationSort::UpdatedDesc => rows.filter(
-                    conversations::updated_at.le(at).and(
-                        conversations::updated_at
-                            .lt(at)
-                            .or(conversations::id.lt(id)),
-                    ),
-                ),
-            };
-        }
+        let (order, cursor) = (sort.order(), window.cursor.as_ref());
         let rows = match sort {
-            ConversationSort::CreatedAsc => {
-                rows.order((conversations::created_at.asc(), conversations::id.asc()))
-            }
-            ConversationSort::CreatedDesc => {
-                rows.order((conversations::created_at.desc(), conversations::id.desc()))
-            }
-            ConversationSort::UpdatedAsc => {
-                rows.order((conversations::updated_at.asc(), conversations::id.asc()))
-            }
-            ConversationSort::UpdatedDesc => {
-                rows.order((conversations::updated_at.desc(), conversations::id.desc()))
-            }
+            ConversationSort::CreatedAsc | ConversationSort::CreatedDesc => keyset_page!(
+                filtered(),
+                window,
+                order,
+                conversations::created_at,
+                conversations::id,
+                cursor.map(Cursor::after_time_key),
+            ),
+            ConversationSort::UpdatedAsc | ConversationSort::UpdatedDesc => keyset_page!(
+                filtered(),
+                window,
+                order,
+                conversations::updated_at,
+                conversations::id,
+                cursor.map(Cursor::after_time_key),
+            ),
         };
         let rows = rows
-            .limit(window.limit())
-            .offset(window.offset())
             .select((
                 Conversation::as_select(),
                 (customer_contacts::id, customer_contacts::value).nullable(),
@@ -272,10 +241,10 @@ pub struct ConversationStats {
 
 /// The stats of one customer, in one grouped query (an index-only scan on
 /// `conversations_stats_idx`).
-pub fn stats_of(conn: &mut DbConn, account_id: i64, customer_id: i64) -> Result<ConversationStats> {
+pub fn stats_of(conn: &mut DbConn, account: Scope, customer_id: i64) -> Result<ConversationStats> {
     let rows: Vec<(Status, Channel, i64)> = db_run!(conn, {
         conversations::table
-            .filter(conversations::account_id.eq(account_id))
+            .filter(conversations::account_id.eq(account))
             .filter(conversations::customer_id.eq(customer_id))
             .filter(conversations::status.ne(Status::Draft))
             .group_by((conversations::status, conversations::channel))

@@ -5,10 +5,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{customer_requests, request_attachments};
-use super::DbConn;
-use crate::db_run;
-use crate::domain::paging::Window;
+use super::{DbConn, Scope};
+use crate::domain::cursor::Cursor;
+use crate::domain::paging::{Order, Window};
 use crate::domain::request_list::RequestFilter;
+use crate::{db_run, keyset_page};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = customer_requests)]
@@ -81,11 +82,11 @@ pub fn insert(conn: &mut DbConn, row: &NewRequest) -> Result<CustomerRequest> {
     })
 }
 
-pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<RequestRow>> {
+pub fn find(conn: &mut DbConn, account: Scope, id: i64) -> Result<Option<RequestRow>> {
     db_run!(conn, {
         customer_requests::table
             .left_join(request_attachments::table)
-            .filter(customer_requests::account_id.eq(account_id))
+            .filter(customer_requests::account_id.eq(account))
             .filter(customer_requests::id.eq(id))
             .select((
                 CustomerRequest::as_select(),
@@ -97,11 +98,11 @@ pub fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<Reques
     .map(|row| row.map(RequestRow::from))
 }
 
-pub fn update(conn: &mut DbConn, account_id: i64, id: i64, changes: &RequestChanges) -> Result<()> {
+pub fn update(conn: &mut DbConn, account: Scope, id: i64, changes: &RequestChanges) -> Result<()> {
     db_run!(conn, {
         diesel::update(
             customer_requests::table
-                .filter(customer_requests::account_id.eq(account_id))
+                .filter(customer_requests::account_id.eq(account))
                 .filter(customer_requests::id.eq(id)),
         )
         .set(changes)
@@ -110,11 +111,11 @@ pub fn update(conn: &mut DbConn, account_id: i64, id: i64, changes: &RequestChan
     Ok(())
 }
 
-pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<bool> {
+pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<bool> {
     let deleted = db_run!(conn, {
         diesel::delete(
             customer_requests::table
-                .filter(customer_requests::account_id.eq(account_id))
+                .filter(customer_requests::account_id.eq(account))
                 .filter(customer_requests::id.eq(id)),
         )
         .execute(conn)
@@ -125,7 +126,7 @@ pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<bool> {
 /// Sets the request's attachment URL (replacing any), or removes it with `None`.
 pub fn set_attachment(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     request_id: i64,
     url: Option<&str>,
 ) -> Result<()> {
@@ -133,14 +134,14 @@ pub fn set_attachment(
     db_run!(conn, {
         diesel::delete(
             request_attachments::table
-                .filter(request_attachments::account_id.eq(account_id))
+                .filter(request_attachments::account_id.eq(account))
                 .filter(request_attachments::request_id.eq(request_id)),
         )
         .execute(conn)?;
         if let Some(url) = url {
             diesel::insert_into(request_attachments::table)
                 .values((
-                    request_attachments::account_id.eq(account_id),
+                    request_attachments::account_id.eq(account),
                     request_attachments::request_id.eq(request_id),
                     request_attachments::url.eq(url),
                     request_attachments::created_at.eq(now),
@@ -154,7 +155,7 @@ pub fn set_attachment(
 /// One page of the account's requests, newest first, and how many match.
 pub fn list(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     filter: &RequestFilter,
     window: &Window,
 ) -> Result<(Option<i64>, Vec<RequestRow>)> {
@@ -162,7 +163,7 @@ pub fn list(
         let filtered = || {
             let mut query = customer_requests::table
                 .left_join(request_attachments::table)
-                .filter(customer_requests::account_id.eq(account_id))
+                .filter(customer_requests::account_id.eq(account))
                 .into_boxed();
             if let Some(id) = filter.conversation_id {
                 query = query.filter(customer_requests::conversation_id.eq(id));
@@ -182,25 +183,15 @@ pub fn list(
             .counts()
             .then(|| filtered().count().get_result(conn))
             .transpose()?;
-        let mut rows = filtered();
-        // Keyset bound written so the index range can use it: see customers::list.
-        if let Some(cursor) = &window.cursor {
-            let (at, id) = (cursor.time().unwrap_or_default(), cursor.id);
-            rows = rows.filter(
-                customer_requests::created_at.le(at).and(
-                    customer_requests::created_at
-                        .lt(at)
-                        .or(customer_requests::id.lt(id)),
-                ),
-            );
-        }
+        let rows = keyset_page!(
+            filtered(),
+            window,
+            Order::Desc,
+            customer_requests::created_at,
+            customer_requests::id,
+            window.cursor.as_ref().map(Cursor::after_time_key),
+        );
         let rows = rows
-            .order((
-                customer_requests::created_at.desc(),
-                customer_requests::id.desc(),
-            ))
-            .limit(window.limit())
-            .offset(window.offset())
             .select((
                 CustomerRequest::as_select(),
                 (request_attachments::id, request_attachments::url).nullable(),

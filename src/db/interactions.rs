@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::interactions;
-use super::DbConn;
+use super::{DbConn, Scope};
 use crate::db_run;
 use crate::domain::conversation::InteractionType;
 use crate::domain::paging::Window;
@@ -61,7 +61,7 @@ pub enum Visibility {
 /// page), and how many there are when the window counts.
 pub fn list(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     conversation_id: i64,
     visibility: Visibility,
     window: &Window,
@@ -69,7 +69,7 @@ pub fn list(
     db_run!(conn, {
         let filtered = || {
             let mut query = interactions::table
-                .filter(interactions::account_id.eq(account_id))
+                .filter(interactions::account_id.eq(account))
                 .filter(interactions::conversation_id.eq(conversation_id))
                 .into_boxed();
             if visibility == Visibility::WithoutNotes {
@@ -107,14 +107,10 @@ pub fn insert_one(conn: &mut DbConn, row: &NewInteraction) -> Result<Interaction
 }
 
 /// How many interactions a guest sees (all but notes).
-pub fn count_without_notes(
-    conn: &mut DbConn,
-    account_id: i64,
-    conversation_id: i64,
-) -> Result<i64> {
+pub fn count_without_notes(conn: &mut DbConn, account: Scope, conversation_id: i64) -> Result<i64> {
     db_run!(conn, {
         interactions::table
-            .filter(interactions::account_id.eq(account_id))
+            .filter(interactions::account_id.eq(account))
             .filter(interactions::conversation_id.eq(conversation_id))
             .filter(interactions::kind.ne(InteractionType::Note))
             .count()
@@ -124,13 +120,13 @@ pub fn count_without_notes(
 
 pub fn find(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     conversation_id: i64,
     id: i64,
 ) -> Result<Option<Interaction>> {
     db_run!(conn, {
         interactions::table
-            .filter(interactions::account_id.eq(account_id))
+            .filter(interactions::account_id.eq(account))
             .filter(interactions::conversation_id.eq(conversation_id))
             .filter(interactions::id.eq(id))
             .select(Interaction::as_select())
@@ -139,11 +135,11 @@ pub fn find(
     })
 }
 
-pub fn delete(conn: &mut DbConn, account_id: i64, conversation_id: i64, id: i64) -> Result<bool> {
+pub fn delete(conn: &mut DbConn, account: Scope, conversation_id: i64, id: i64) -> Result<bool> {
     let deleted = db_run!(conn, {
         diesel::delete(
             interactions::table
-                .filter(interactions::account_id.eq(account_id))
+                .filter(interactions::account_id.eq(account))
                 .filter(interactions::conversation_id.eq(conversation_id))
                 .filter(interactions::id.eq(id)),
         )

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{companies, company_labels};
-use super::DbConn;
+use super::{DbConn, Scope};
 use crate::db_run;
 use crate::domain::label::{LabelInput, LabelKind};
 
@@ -23,7 +23,7 @@ pub struct Label {
 
 pub fn create(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     kind: LabelKind,
     input: &LabelInput,
 ) -> Result<Label> {
@@ -31,7 +31,7 @@ pub fn create(
     db_run!(conn, {
         diesel::insert_into(company_labels::table)
             .values((
-                company_labels::account_id.eq(account_id),
+                company_labels::account_id.eq(account),
                 company_labels::kind.eq(kind),
                 company_labels::name.eq(input.name.as_deref().unwrap_or_default()),
                 company_labels::color.eq(input.color.clone().flatten()),
@@ -44,10 +44,10 @@ pub fn create(
     })
 }
 
-pub fn find(conn: &mut DbConn, account_id: i64, kind: LabelKind, id: i64) -> Result<Option<Label>> {
+pub fn find(conn: &mut DbConn, account: Scope, kind: LabelKind, id: i64) -> Result<Option<Label>> {
     db_run!(conn, {
         company_labels::table
-            .filter(company_labels::account_id.eq(account_id))
+            .filter(company_labels::account_id.eq(account))
             .filter(company_labels::kind.eq(kind))
             .filter(company_labels::id.eq(id))
             .select(Label::as_select())
@@ -57,10 +57,10 @@ pub fn find(conn: &mut DbConn, account_id: i64, kind: LabelKind, id: i64) -> Res
 }
 
 /// The account's labels of `kind`, by position then id.
-pub fn list(conn: &mut DbConn, account_id: i64, kind: LabelKind) -> Result<Vec<Label>> {
+pub fn list(conn: &mut DbConn, account: Scope, kind: LabelKind) -> Result<Vec<Label>> {
     db_run!(conn, {
         company_labels::table
-            .filter(company_labels::account_id.eq(account_id))
+            .filter(company_labels::account_id.eq(account))
             .filter(company_labels::kind.eq(kind))
             .order((company_labels::position.asc(), company_labels::id.asc()))
             .select(Label::as_select())
@@ -77,7 +77,7 @@ struct LabelChanges<'a> {
     updated_at: NaiveDateTime,
 }
 
-pub fn update(conn: &mut DbConn, account_id: i64, id: i64, input: &LabelInput) -> Result<Label> {
+pub fn update(conn: &mut DbConn, account: Scope, id: i64, input: &LabelInput) -> Result<Label> {
     let changes = LabelChanges {
         name: input.name.as_deref(),
         color: input.color.as_ref().map(|c| c.as_deref()),
@@ -87,7 +87,7 @@ pub fn update(conn: &mut DbConn, account_id: i64, id: i64, input: &LabelInput) -
     db_run!(conn, {
         diesel::update(
             company_labels::table
-                .filter(company_labels::account_id.eq(account_id))
+                .filter(company_labels::account_id.eq(account))
                 .filter(company_labels::id.eq(id)),
         )
         .set(&changes)
@@ -106,11 +106,11 @@ pub fn in_use(conn: &mut DbConn, id: i64) -> Result<bool> {
     })
 }
 
-pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<()> {
+pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<()> {
     db_run!(conn, {
         diesel::delete(
             company_labels::table
-                .filter(company_labels::account_id.eq(account_id))
+                .filter(company_labels::account_id.eq(account))
                 .filter(company_labels::id.eq(id)),
         )
         .execute(conn)

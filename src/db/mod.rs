@@ -16,9 +16,11 @@ pub mod customer_requests;
 pub mod customers;
 mod error;
 pub mod interactions;
+mod keyset;
 pub mod labels;
 pub mod migrations;
 pub mod schema;
+mod scope;
 pub mod settings;
 mod sqlite_deadline;
 mod sqlite_planner;
@@ -28,6 +30,7 @@ pub mod users;
 
 pub use connection::{Backend, ConnectionManager, DbConn};
 pub use error::{Cause, ConflictKind, Error, Result, WorkError};
+pub use scope::Scope;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

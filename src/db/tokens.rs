@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{account_members, api_tokens, users};
-use super::DbConn;
+use super::{DbConn, Scope};
 use crate::db_run;
 use crate::domain::{Integration, Role};
 
@@ -46,8 +46,9 @@ pub fn revoke(conn: &mut DbConn, id: &str) -> Result<bool> {
 /// What a live token grants: the user's role in the account asked about, if any.
 #[derive(Debug, Clone)]
 pub struct Grant {
-    /// `None` when the user is not a member of the account asked about (or none was asked).
-    pub role: Option<Role>,
+    /// The user's role in the account asked about, and that account's scope; `None` when the
+    /// user is not a member of it (or none was asked about).
+    pub membership: Option<(Role, Scope)>,
     /// The integration the token was issued for, as stored (the JWT's claim is not trusted).
     pub integration: Option<Integration>,
 }
@@ -80,5 +81,8 @@ pub fn authenticate(
             .get_result(conn)
             .optional()
     })?;
-    Ok(row.map(|(role, integration)| Grant { role, integration }))
+    Ok(row.map(|(role, integration)| Grant {
+        membership: role.map(|role| (role, Scope::confirmed(account_id))),
+        integration,
+    }))
 }

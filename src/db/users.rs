@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::accounts::Account;
 use super::schema::{account_members, accounts, users};
-use super::DbConn;
+use super::{DbConn, Scope};
 use crate::db_run;
 use crate::domain::Role;
 
@@ -89,12 +89,12 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<User>> {
 }
 
 /// Makes `user_id` a member of `account_id` with `role`.
-pub fn add_member(conn: &mut DbConn, account_id: i64, user_id: i64, role: Role) -> Result<()> {
+pub fn add_member(conn: &mut DbConn, account: Scope, user_id: i64, role: Role) -> Result<()> {
     let now = super::now();
     db_run!(conn, {
         diesel::insert_into(account_members::table)
             .values((
-                account_members::account_id.eq(account_id),
+                account_members::account_id.eq(account),
                 account_members::user_id.eq(user_id),
                 account_members::role.eq(role),
                 account_members::created_at.eq(now),
@@ -117,11 +117,11 @@ pub fn memberships(conn: &mut DbConn, user_id: i64) -> Result<Vec<(Account, Role
 }
 
 /// Whether `user_id` is a member of `account_id`.
-pub fn is_member(conn: &mut DbConn, account_id: i64, user_id: i64) -> Result<bool> {
+pub fn is_member(conn: &mut DbConn, account: Scope, user_id: i64) -> Result<bool> {
     db_run!(conn, {
         diesel::select(diesel::dsl::exists(
             account_members::table
-                .filter(account_members::account_id.eq(account_id))
+                .filter(account_members::account_id.eq(account))
                 .filter(account_members::user_id.eq(user_id)),
         ))
         .get_result(conn)

@@ -1,7 +1,7 @@
 //! The query of `GET /conversations`: filters, sort and page.
 
 use super::conversation::{Channel, Status};
-use super::paging::{param, Window};
+use super::paging::{param, Order, Window};
 use super::FieldErrors;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -15,6 +15,10 @@ pub enum ConversationSort {
 }
 
 impl ConversationSort {
+    pub fn order(self) -> Order {
+        Order::of(self.as_str())
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ConversationSort::CreatedAsc => "created_at",

@@ -70,6 +70,17 @@ impl Cursor {
             .ok()
             .filter(|t| (1..=9999).contains(&t.year()))
     }
+
+    /// The row a time-sorted page starts after: its timestamp and id (a cursor whose time is
+    /// unreadable bounds at the epoch's start, so it matches what a forged one would).
+    pub fn after_time_key(&self) -> (NaiveDateTime, i64) {
+        (self.time().unwrap_or_default(), self.id)
+    }
+
+    /// The row a text-sorted page starts after: its text and id.
+    pub fn after_text_key(&self) -> (String, i64) {
+        (self.value.clone(), self.id)
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDateTime};
 
 use super::contact::phone_digits;
-use super::paging::{param, Window};
+use super::paging::{param, Order, Window};
 use super::FieldErrors;
 
 /// Longest `q` accepted.
@@ -22,6 +22,10 @@ pub enum CustomerSort {
 }
 
 impl CustomerSort {
+    pub fn order(self) -> Order {
+        Order::of(self.as_str())
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             CustomerSort::CreatedAsc => "created_at",

@@ -14,6 +14,7 @@ pub mod customer_request;
 pub mod email;
 mod field_errors;
 pub mod fingerprint;
+mod identity;
 pub mod input;
 pub mod label;
 pub mod naming;
@@ -26,5 +27,6 @@ mod text_enum;
 
 pub use email::EmailAddress;
 pub use field_errors::FieldErrors;
+pub use identity::Identity;
 pub use roles::{Integration, Role};
 pub(crate) use text_enum::text_enum;

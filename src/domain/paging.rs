@@ -70,6 +70,23 @@ impl PageRequest {
     }
 }
 
+/// Which way a list runs along its sort key; ties are broken by id the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    Asc,
+    Desc,
+}
+
+impl Order {
+    /// The order a `sort` parameter names: `-key` runs down, `key` up.
+    pub fn of(sort: &str) -> Order {
+        match sort.starts_with('-') {
+            true => Order::Desc,
+            false => Order::Asc,
+        }
+    }
+}
+
 /// The sort of lists that only list newest first (companies, customer requests).
 pub const NEWEST_FIRST: &str = "-created_at";
 

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use crate::db::companies::{self, Company, CompanyChanges, KeyKind, NewCompany};
-use crate::db::{self, labels, users, DbConn, Lock};
+use crate::db::{self, labels, users, DbConn, Lock, Scope};
 use crate::domain::company::CompanyInput;
 use crate::domain::company_list::CompanyListQuery;
 use crate::domain::cursor::Cursor;
@@ -44,20 +44,20 @@ impl UpsertResult {
 /// Creates a company; a token issued for an integration makes it managed by that integration.
 pub fn create(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     integration: Option<Integration>,
     input: &CompanyInput,
 ) -> Result<CompanyRecord, ApiError> {
-    check_references(conn, account_id, input)?;
+    check_references(conn, account, input)?;
     let domains = input.domains.clone().unwrap_or_default();
     let external_ids = input.external_ids.clone().unwrap_or_default();
-    ensure_keys_free(conn, account_id, None, KeyKind::Domain, &domains)?;
-    ensure_keys_free(conn, account_id, None, KeyKind::ExternalId, &external_ids)?;
+    ensure_keys_free(conn, account, None, KeyKind::Domain, &domains)?;
+    ensure_keys_free(conn, account, None, KeyKind::ExternalId, &external_ids)?;
     let now = db::now();
     let company = companies::insert(
         conn,
         &NewCompany {
-            account_id,
+            account_id: account.account_id(),
             name: input.name.as_deref().unwrap_or_default(),
             tier_id: set(&input.tier_id),
             status_id: set(&input.status_id),
@@ -73,18 +73,18 @@ pub fn create(
             updated_at: now,
         },
     )?;
-    add_keys(conn, account_id, company.id, &domains, &external_ids)?;
-    load(conn, account_id, company.id)
+    add_keys(conn, account, company.id, &domains, &external_ids)?;
+    load(conn, account, company.id)
 }
 
 /// Applies a PUT or PATCH. `domains` and `external_ids`, when given, replace the lists.
 pub fn update(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     id: i64,
     input: &CompanyInput,
 ) -> Result<CompanyRecord, ApiError> {
-    let current = load_for_update(conn, account_id, id)?;
+    let current = load_for_update(conn, account, id)?;
     let (changes, mut changed) = field_changes(&current.company, input);
     let domains = input
         .domains
@@ -101,49 +101,49 @@ pub fn update(
         changed.push("external_ids");
     }
     check_locks(&current.company, &changed)?;
-    check_references(conn, account_id, input)?;
+    check_references(conn, account, input)?;
     let (domains, external_ids) = (
         domains.unwrap_or_default(),
         external_ids.unwrap_or_default(),
     );
-    ensure_keys_free(conn, account_id, Some(id), KeyKind::Domain, &domains.added)?;
+    ensure_keys_free(conn, account, Some(id), KeyKind::Domain, &domains.added)?;
     ensure_keys_free(
         conn,
-        account_id,
+        account,
         Some(id),
         KeyKind::ExternalId,
         &external_ids.added,
     )?;
-    companies::remove_keys(conn, account_id, id, KeyKind::Domain, &domains.removed)?;
+    companies::remove_keys(conn, account, id, KeyKind::Domain, &domains.removed)?;
     companies::remove_keys(
         conn,
-        account_id,
+        account,
         id,
         KeyKind::ExternalId,
         &external_ids.removed,
     )?;
-    add_keys(conn, account_id, id, &domains.added, &external_ids.added)?;
+    add_keys(conn, account, id, &domains.added, &external_ids.added)?;
     companies::update(
         conn,
-        account_id,
+        account,
         id,
         &CompanyChanges {
             updated_at: Some(db::now()),
             ..changes
         },
     )?;
-    load(conn, account_id, id)
+    load(conn, account, id)
 }
 
 /// Matches a company by any external id, then by any domain; merges into it, or creates one.
 pub fn upsert(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     integration: Option<Integration>,
     input: &CompanyInput,
 ) -> Result<(CompanyRecord, UpsertResult), ApiError> {
-    if let Some(id) = find_match(conn, account_id, input)? {
-        return merge(conn, account_id, id, input);
+    if let Some(id) = find_match(conn, account, input)? {
+        return merge(conn, account, id, input);
     }
     if input.name.is_none() {
         return Err(ApiError::field(
@@ -152,10 +152,10 @@ pub fn upsert(
         ));
     }
     // A concurrent upsert may take one of these keys first; then it is the match.
-    match conn.savepoint(|conn| create(conn, account_id, integration, input)) {
+    match conn.savepoint(|conn| create(conn, account, integration, input)) {
         Ok(record) => Ok((record, UpsertResult::Created)),
-        Err(err @ ApiError::Validation(_)) => match find_match(conn, account_id, input)? {
-            Some(id) => merge(conn, account_id, id, input),
+        Err(err @ ApiError::Validation(_)) => match find_match(conn, account, input)? {
+            Some(id) => merge(conn, account, id, input),
             None => Err(err),
         },
         Err(err) => Err(err),
@@ -166,73 +166,73 @@ pub fn upsert(
 /// company (that is how integrations contribute, as the seed shows); other fields obey locks.
 fn merge(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     id: i64,
     input: &CompanyInput,
 ) -> Result<(CompanyRecord, UpsertResult), ApiError> {
-    let current = load_for_update(conn, account_id, id)?;
+    let current = load_for_update(conn, account, id)?;
     let (changes, changed) = field_changes(&current.company, input);
     check_locks(&current.company, &changed)?;
-    check_references(conn, account_id, input)?;
+    check_references(conn, account, input)?;
     let new_domains = missing(&current.domains, input.domains.as_deref());
     let new_external_ids = missing(&current.external_ids, input.external_ids.as_deref());
     if changed.is_empty() && new_domains.is_empty() && new_external_ids.is_empty() {
         return Ok((current, UpsertResult::Unchanged));
     }
-    ensure_keys_free(conn, account_id, Some(id), KeyKind::Domain, &new_domains)?;
+    ensure_keys_free(conn, account, Some(id), KeyKind::Domain, &new_domains)?;
     ensure_keys_free(
         conn,
-        account_id,
+        account,
         Some(id),
         KeyKind::ExternalId,
         &new_external_ids,
     )?;
-    add_keys(conn, account_id, id, &new_domains, &new_external_ids)?;
+    add_keys(conn, account, id, &new_domains, &new_external_ids)?;
     companies::update(
         conn,
-        account_id,
+        account,
         id,
         &CompanyChanges {
             updated_at: Some(db::now()),
             ..changes
         },
     )?;
-    Ok((load(conn, account_id, id)?, UpsertResult::Updated))
+    Ok((load(conn, account, id)?, UpsertResult::Updated))
 }
 
-pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<(), ApiError> {
+pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<(), ApiError> {
     // The company's row first, as every company write takes it, then its customers: one lock
     // order, so a delete and an update of one company cannot deadlock.
-    companies::find(conn, account_id, id, Lock::ForUpdate)?.ok_or_else(ApiError::not_found)?;
-    match companies::delete(conn, account_id, id)? {
+    companies::find(conn, account, id, Lock::ForUpdate)?.ok_or_else(ApiError::not_found)?;
+    match companies::delete(conn, account, id)? {
         true => Ok(()),
         false => Err(ApiError::not_found()),
     }
 }
 
-pub fn load(conn: &mut DbConn, account_id: i64, id: i64) -> Result<CompanyRecord, ApiError> {
+pub fn load(conn: &mut DbConn, account: Scope, id: i64) -> Result<CompanyRecord, ApiError> {
     let company =
-        companies::find(conn, account_id, id, Lock::None)?.ok_or_else(ApiError::not_found)?;
-    Ok(records(conn, account_id, vec![company])?.remove(0))
+        companies::find(conn, account, id, Lock::None)?.ok_or_else(ApiError::not_found)?;
+    Ok(records(conn, account, vec![company])?.remove(0))
 }
 
-fn load_for_update(conn: &mut DbConn, account_id: i64, id: i64) -> Result<CompanyRecord, ApiError> {
+fn load_for_update(conn: &mut DbConn, account: Scope, id: i64) -> Result<CompanyRecord, ApiError> {
     let company =
-        companies::find(conn, account_id, id, Lock::ForUpdate)?.ok_or_else(ApiError::not_found)?;
-    Ok(records(conn, account_id, vec![company])?.remove(0))
+        companies::find(conn, account, id, Lock::ForUpdate)?.ok_or_else(ApiError::not_found)?;
+    Ok(records(conn, account, vec![company])?.remove(0))
 }
 
 pub fn list(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     query: &CompanyListQuery,
 ) -> Result<Page<CompanyRecord>, ApiError> {
-    let (total, rows) = companies::list(conn, account_id, &query.filter, &query.window)?;
+    let (total, rows) = companies::list(conn, account, &query.filter, &query.window)?;
     let page = Page::new(rows, total, &query.window, |last| {
         Cursor::after_time(NEWEST_FIRST, last.created_at, last.id)
     });
     Ok(Page {
-        rows: records(conn, account_id, page.rows)?,
+        rows: records(conn, account, page.rows)?,
         total: page.total,
         next_cursor: page.next_cursor,
     })
@@ -241,7 +241,7 @@ pub fn list(
 /// Keys and request counts for a page of companies: two queries whatever its size.
 fn records(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     rows: Vec<Company>,
 ) -> Result<Vec<CompanyRecord>, ApiError> {
     let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
@@ -253,7 +253,7 @@ fn records(
             KeyKind::ExternalId => entry.1.push(key.value),
         }
     }
-    let counts = companies::request_counts(conn, account_id, &ids)?;
+    let counts = companies::request_counts(conn, account, &ids)?;
     Ok(rows
         .into_iter()
         .map(|company| {
@@ -274,7 +274,7 @@ fn records(
 /// The company that holds any of the input's external ids, else any of its domains.
 fn find_match(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     input: &CompanyInput,
 ) -> Result<Option<i64>, ApiError> {
     for (kind, values) in [
@@ -282,7 +282,7 @@ fn find_match(
         (KeyKind::Domain, &input.domains),
     ] {
         let values = values.as_deref().unwrap_or_default();
-        if let Some((_, id)) = companies::owners(conn, account_id, kind, values)?.first() {
+        if let Some((_, id)) = companies::owners(conn, account, kind, values)?.first() {
             return Ok(Some(*id));
         }
     }
@@ -367,7 +367,7 @@ fn check_locks(company: &Company, changed: &[&'static str]) -> Result<(), ApiErr
 /// `tier_id` and `status_id` must be the account's; `owner_id` a member of it.
 fn check_references(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     input: &CompanyInput,
 ) -> Result<(), ApiError> {
     let mut errors = FieldErrors::new();
@@ -376,13 +376,13 @@ fn check_references(
         (LabelKind::Status, &input.status_id),
     ] {
         if let Patch::Set(id) = field {
-            if labels::find(conn, account_id, kind, *id)?.is_none() {
+            if labels::find(conn, account, kind, *id)?.is_none() {
                 errors.add(kind.company_field(), "does not exist in this account");
             }
         }
     }
     if let Patch::Set(owner) = input.owner_id {
-        if !users::is_member(conn, account_id, owner)? {
+        if !users::is_member(conn, account, owner)? {
             errors.add("owner_id", "is not a member of this account");
         }
     }
@@ -392,14 +392,14 @@ fn check_references(
 /// 422 for each key another company of the account holds already.
 fn ensure_keys_free(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     company_id: Option<i64>,
     kind: KeyKind,
     values: &[String],
 ) -> Result<(), ApiError> {
     let list = key_list(kind);
     let mut errors = FieldErrors::new();
-    for (value, owner) in companies::owners(conn, account_id, kind, values)? {
+    for (value, owner) in companies::owners(conn, account, kind, values)? {
         if Some(owner) != company_id {
             let index = values.iter().position(|v| *v == value).unwrap_or_default();
             errors.add(
@@ -421,7 +421,7 @@ fn key_list(kind: KeyKind) -> &'static str {
 /// Adds keys, then links the account's unlinked customers at the new domains.
 fn add_keys(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     id: i64,
     domains: &[String],
     external_ids: &[String],
@@ -430,9 +430,9 @@ fn add_keys(
         (KeyKind::Domain, domains),
         (KeyKind::ExternalId, external_ids),
     ] {
-        companies::add_keys(conn, account_id, id, kind, values).map_err(|e| key_taken(e, kind))?;
+        companies::add_keys(conn, account, id, kind, values).map_err(|e| key_taken(e, kind))?;
     }
-    companies::link_customers(conn, account_id, id, domains)?;
+    companies::link_customers(conn, account, id, domains)?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 use crate::db::contacts;
 use crate::db::conversations::{self, ConversationRow, ConversationUpdate, NewConversationRow};
 use crate::db::interactions::{self, Interaction, NewInteraction, Visibility};
-use crate::db::{self, users, DbConn};
+use crate::db::{self, users, DbConn, Scope};
 use crate::domain::contact::ContactKind;
 use crate::domain::conversation::{
     ConversationChanges, CustomerRef, InteractionInput, InteractionType, NewConversation, Status,
@@ -13,27 +13,9 @@ use crate::domain::cursor::Cursor;
 use crate::domain::customer::{ContactItem, CustomerInput};
 use crate::domain::input::Patch;
 use crate::domain::paging::{Page, Window};
-use crate::domain::EmailAddress;
+use crate::domain::{EmailAddress, Identity};
 use crate::error::{ApiError, FieldErrors};
 use crate::services::customers;
-
-/// Who is acting: an agent (a member of the account) or a contact-form guest.
-#[derive(Debug, Clone)]
-pub enum Actor {
-    Agent {
-        user_id: i64,
-    },
-    Guest {
-        email: EmailAddress,
-        fingerprint_hash: String,
-    },
-}
-
-impl Actor {
-    fn is_guest(&self) -> bool {
-        matches!(self, Actor::Guest { .. })
-    }
-}
 
 /// A guest asking for what is not theirs gets the same answer as a bad credential.
 fn guest_refused() -> ApiError {
@@ -44,15 +26,15 @@ fn guest_refused() -> ApiError {
 /// first interactions; all or nothing.
 pub fn create(
     conn: &mut DbConn,
-    account_id: i64,
-    actor: &Actor,
+    account: Scope,
+    caller: &Identity,
     input: NewConversation,
 ) -> Result<ConversationRow, ApiError> {
-    if let Actor::Guest { email, .. } = actor {
+    if let Identity::Guest { email, .. } = caller {
         check_guest_request(email, &input)?;
     }
-    let customer_ref = match (&input.customer, actor) {
-        (_, Actor::Guest { email, .. }) => CustomerRef::Email(email.clone(), "to"),
+    let customer_ref = match (&input.customer, caller) {
+        (_, Identity::Guest { email, .. }) => CustomerRef::Email(email.clone(), "to"),
         (Some(reference), _) => reference.clone(),
         (None, _) => {
             return Err(ApiError::field(
@@ -61,22 +43,22 @@ pub fn create(
             ))
         }
     };
-    let (customer_id, contact_id) = resolve_customer(conn, account_id, &customer_ref, &input)?;
+    let (customer_id, contact_id) = resolve_customer(conn, account, &customer_ref, &input)?;
     if let Some(user_id) = input.user_id {
-        require_member(conn, account_id, user_id, "user_id")?;
+        require_member(conn, account, user_id, "user_id")?;
     }
-    let number = conversations::next_number(conn, account_id)?;
+    let number = conversations::next_number(conn, account)?;
     let now = db::now();
-    let fingerprint_hash = match actor {
-        Actor::Guest {
+    let fingerprint_hash = match caller {
+        Identity::Guest {
             fingerprint_hash, ..
         } => Some(fingerprint_hash.as_str()),
-        Actor::Agent { .. } => None,
+        Identity::Agent { .. } => None,
     };
     let conversation = conversations::insert(
         conn,
         &NewConversationRow {
-            account_id,
+            account_id: account.account_id(),
             number,
             customer_id: Some(customer_id),
             customer_contact_id: contact_id,
@@ -90,14 +72,8 @@ pub fn create(
             updated_at: now,
         },
     )?;
-    insert_interactions(
-        conn,
-        account_id,
-        conversation.id,
-        actor,
-        &input.interactions,
-    )?;
-    find(conn, account_id, conversation.id)
+    insert_interactions(conn, account, conversation.id, caller, &input.interactions)?;
+    find(conn, account, conversation.id)
 }
 
 /// Guests write as the customer their fingerprint names, and nothing more.
@@ -133,13 +109,13 @@ fn check_guest_request(email: &EmailAddress, input: &NewConversation) -> Result<
 /// creating the customer when no customer of the account has it.
 fn resolve_customer(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     reference: &CustomerRef,
     input: &NewConversation,
 ) -> Result<(i64, Option<i64>), ApiError> {
     match reference {
         CustomerRef::Id(id) => {
-            let record = customers::find_with_contacts(conn, account_id, *id)?
+            let record = customers::find_with_contacts(conn, account, *id)?
                 .ok_or_else(|| ApiError::field("customer_id", "does not exist in this account"))?;
             let first_email = record
                 .contacts
@@ -148,7 +124,7 @@ fn resolve_customer(
             Ok((*id, first_email.map(|c| c.id)))
         }
         CustomerRef::Email(email, _) => {
-            if let Some(found) = email_owner(conn, account_id, email)? {
+            if let Some(found) = email_owner(conn, account, email)? {
                 return Ok(found);
             }
             let new_customer = CustomerInput {
@@ -170,9 +146,9 @@ fn resolve_customer(
             };
             // A concurrent request may create the same customer first (its email then reads as
             // taken): use theirs.
-            match conn.savepoint(|conn| customers::create(conn, account_id, &new_customer)) {
+            match conn.savepoint(|conn| customers::create(conn, account, &new_customer)) {
                 Ok(record) => Ok((record.customer.id, record.contacts.first().map(|c| c.id))),
-                Err(ApiError::Validation(_)) => email_owner(conn, account_id, email)?
+                Err(ApiError::Validation(_)) => email_owner(conn, account, email)?
                     .ok_or_else(|| ApiError::internal("an email both taken and missing")),
                 Err(other) => Err(other),
             }
@@ -183,20 +159,20 @@ fn resolve_customer(
 /// The customer and email row holding `email` in the account, if any.
 fn email_owner(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     email: &EmailAddress,
 ) -> Result<Option<(i64, Option<i64>)>, ApiError> {
-    let rows = contacts::emails_in_use(conn, account_id, &[email.normalized()])?;
+    let rows = contacts::emails_in_use(conn, account, &[email.normalized()])?;
     Ok(rows.first().map(|row| (row.customer_id, Some(row.id))))
 }
 
 fn require_member(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     user_id: i64,
     path: &str,
 ) -> Result<(), ApiError> {
-    match users::is_member(conn, account_id, user_id)? {
+    match users::is_member(conn, account, user_id)? {
         true => Ok(()),
         false => Err(ApiError::field(path, "is not a member of this account")),
     }
@@ -204,34 +180,34 @@ fn require_member(
 
 fn insert_interactions(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     conversation_id: i64,
-    actor: &Actor,
+    caller: &Identity,
     inputs: &[InteractionInput],
 ) -> Result<(), ApiError> {
     let rows: Vec<NewInteraction> = inputs
         .iter()
-        .map(|input| interaction_row(account_id, conversation_id, actor, input))
+        .map(|input| interaction_row(account, conversation_id, caller, input))
         .collect();
     Ok(interactions::insert_all(conn, &rows)?)
 }
 
 fn interaction_row<'a>(
-    account_id: i64,
+    account: Scope,
     conversation_id: i64,
-    actor: &Actor,
+    caller: &Identity,
     input: &'a InteractionInput,
 ) -> NewInteraction<'a> {
     let now = db::now();
     NewInteraction {
-        account_id,
+        account_id: account.account_id(),
         conversation_id,
         kind: input.kind,
         body: &input.body,
         source: input.source.as_deref(),
         // Agents' replies and notes are signed by the token's user; customers' messages are not.
-        user_id: match (actor, input.kind) {
-            (Actor::Agent { user_id }, InteractionType::Agent | InteractionType::Note) => {
+        user_id: match (caller, input.kind) {
+            (Identity::Agent { user_id }, InteractionType::Agent | InteractionType::Note) => {
                 Some(*user_id)
             }
             _ => None,
@@ -241,24 +217,24 @@ fn interaction_row<'a>(
     }
 }
 
-fn find(conn: &mut DbConn, account_id: i64, id: i64) -> Result<ConversationRow, ApiError> {
-    conversations::find(conn, account_id, id)?.ok_or_else(ApiError::not_found)
+fn find(conn: &mut DbConn, account: Scope, id: i64) -> Result<ConversationRow, ApiError> {
+    conversations::find(conn, account, id)?.ok_or_else(ApiError::not_found)
 }
 
-/// A conversation the actor may see: any of the account's for agents; for guests, only one
+/// A conversation the caller may see: any of the account's for agents; for guests, only one
 /// opened with the same fingerprint (anything else is a 401, as for bad credentials).
 pub fn load(
     conn: &mut DbConn,
-    account_id: i64,
-    actor: &Actor,
+    account: Scope,
+    caller: &Identity,
     id: i64,
 ) -> Result<ConversationRow, ApiError> {
-    let found = conversations::find(conn, account_id, id)?;
-    match (actor, found) {
-        (Actor::Agent { .. }, Some(row)) => Ok(row),
-        (Actor::Agent { .. }, None) => Err(ApiError::not_found()),
+    let found = conversations::find(conn, account, id)?;
+    match (caller, found) {
+        (Identity::Agent { .. }, Some(row)) => Ok(row),
+        (Identity::Agent { .. }, None) => Err(ApiError::not_found()),
         (
-            Actor::Guest {
+            Identity::Guest {
                 fingerprint_hash, ..
             },
             Some(row),
@@ -266,27 +242,27 @@ pub fn load(
             // Notes are invisible to guests, and so is how many there are.
             let mut row = row;
             row.conversation.interactions_count =
-                interactions::count_without_notes(conn, account_id, id)?;
+                interactions::count_without_notes(conn, account, id)?;
             Ok(row)
         }
-        (Actor::Guest { .. }, _) => Err(guest_refused()),
+        (Identity::Guest { .. }, _) => Err(guest_refused()),
     }
 }
 
 /// Applies a PUT or PATCH (status, subject, user_id, channel).
 pub fn update(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     id: i64,
     changes: &ConversationChanges,
 ) -> Result<ConversationRow, ApiError> {
-    find(conn, account_id, id)?;
+    find(conn, account, id)?;
     if let Some(Some(user_id)) = changes.user_id {
-        require_member(conn, account_id, user_id, "user_id")?;
+        require_member(conn, account, user_id, "user_id")?;
     }
     conversations::update(
         conn,
-        account_id,
+        account,
         id,
         &ConversationUpdate {
             status: changes.status,
@@ -296,11 +272,11 @@ pub fn update(
             updated_at: Some(db::now()),
         },
     )?;
-    find(conn, account_id, id)
+    find(conn, account, id)
 }
 
-pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<(), ApiError> {
-    match conversations::delete(conn, account_id, id)? {
+pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<(), ApiError> {
+    match conversations::delete(conn, account, id)? {
         true => Ok(()),
         false => Err(ApiError::not_found()),
     }
@@ -308,10 +284,10 @@ pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<(), ApiErro
 
 pub fn list(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     query: &ConversationListQuery,
 ) -> Result<Page<ConversationRow>, ApiError> {
-    let (total, rows) = conversations::list(conn, account_id, query)?;
+    let (total, rows) = conversations::list(conn, account, query)?;
     let sort = query.sort;
     Ok(Page::new(rows, total, &query.window, |row| {
         let last = &row.conversation;
@@ -324,8 +300,8 @@ pub fn list(
 }
 
 /// What a reader may see of a conversation's interactions.
-fn visibility(actor: &Actor) -> Visibility {
-    if actor.is_guest() {
+fn visibility(caller: &Identity) -> Visibility {
+    if caller.is_guest() {
         Visibility::WithoutNotes
     } else {
         Visibility::All
@@ -335,14 +311,14 @@ fn visibility(actor: &Actor) -> Visibility {
 /// A page of a conversation's interactions, oldest first.
 pub fn list_interactions(
     conn: &mut DbConn,
-    account_id: i64,
-    actor: &Actor,
+    account: Scope,
+    caller: &Identity,
     conversation_id: i64,
     window: &Window,
 ) -> Result<Page<Interaction>, ApiError> {
-    load(conn, account_id, actor, conversation_id)?;
+    load(conn, account, caller, conversation_id)?;
     let (total, rows) =
-        interactions::list(conn, account_id, conversation_id, visibility(actor), window)?;
+        interactions::list(conn, account, conversation_id, visibility(caller), window)?;
     Ok(Page::new(rows, total, window, |last| {
         Cursor::after_id(INTERACTION_SORT, last.id)
     }))
@@ -351,23 +327,23 @@ pub fn list_interactions(
 /// One interaction, for members.
 pub fn load_interaction(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     conversation_id: i64,
     id: i64,
 ) -> Result<Interaction, ApiError> {
-    interactions::find(conn, account_id, conversation_id, id)?.ok_or_else(ApiError::not_found)
+    interactions::find(conn, account, conversation_id, id)?.ok_or_else(ApiError::not_found)
 }
 
 /// Adds a message; guests may add only the customer's.
 pub fn add_interaction(
     conn: &mut DbConn,
-    account_id: i64,
-    actor: &Actor,
+    account: Scope,
+    caller: &Identity,
     conversation_id: i64,
     input: &InteractionInput,
 ) -> Result<Interaction, ApiError> {
-    load(conn, account_id, actor, conversation_id)?;
-    if actor.is_guest() && input.kind != InteractionType::Customer {
+    load(conn, account, caller, conversation_id)?;
+    if caller.is_guest() && input.kind != InteractionType::Customer {
         return Err(ApiError::field(
             "type",
             "must be customer for a contact form",
@@ -375,22 +351,22 @@ pub fn add_interaction(
     }
     let created = interactions::insert_one(
         conn,
-        &interaction_row(account_id, conversation_id, actor, input),
+        &interaction_row(account, conversation_id, caller, input),
     )?;
-    conversations::count_interactions(conn, account_id, conversation_id, 1)?;
+    conversations::count_interactions(conn, account, conversation_id, 1)?;
     Ok(created)
 }
 
 pub fn delete_interaction(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     conversation_id: i64,
     id: i64,
 ) -> Result<(), ApiError> {
-    find(conn, account_id, conversation_id)?;
-    if !interactions::delete(conn, account_id, conversation_id, id)? {
+    find(conn, account, conversation_id)?;
+    if !interactions::delete(conn, account, conversation_id, id)? {
         return Err(ApiError::not_found());
     }
-    conversations::count_interactions(conn, account_id, conversation_id, -1)?;
+    conversations::count_interactions(conn, account, conversation_id, -1)?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use crate::db::companies::{self, KeyKind};
 use crate::db::customer_requests::{self, NewRequest, RequestChanges, RequestRow};
-use crate::db::{self, conversations, customers, DbConn, Lock};
+use crate::db::{self, conversations, customers, DbConn, Lock, Scope};
 use crate::domain::cursor::Cursor;
 use crate::domain::customer_request::{CompanyRef, RequestInput};
 use crate::domain::input::Patch;
@@ -12,26 +12,25 @@ use crate::error::{ApiError, FieldErrors};
 
 pub fn create(
     conn: &mut DbConn,
-    account_id: i64,
-    creator_id: i64,
+    account: Scope,
+    creator_id: Option<i64>,
     input: &RequestInput,
 ) -> Result<RequestRow, ApiError> {
     let conversation_id = input
         .conversation_id
         .ok_or_else(|| ApiError::field("conversation_id", "is required"))?;
     let mut errors = FieldErrors::new();
-    if conversations::find(conn, account_id, conversation_id)?.is_none() {
+    if conversations::find(conn, account, conversation_id)?.is_none() {
         errors.add("conversation_id", "does not exist in this account");
     }
-    let company_id = resolve_company(conn, account_id, &input.company, &mut errors)?.flatten();
-    let customer_id =
-        resolve_customer(conn, account_id, &input.customer_id, &mut errors)?.flatten();
+    let company_id = resolve_company(conn, account, &input.company, &mut errors)?.flatten();
+    let customer_id = resolve_customer(conn, account, &input.customer_id, &mut errors)?.flatten();
     errors.into_result(())?;
     let now = db::now();
     let request = customer_requests::insert(
         conn,
         &NewRequest {
-            account_id,
+            account_id: account.account_id(),
             conversation_id,
             company_id,
             customer_id,
@@ -40,36 +39,36 @@ pub fn create(
                 Patch::Set(body) => Some(body),
                 _ => None,
             },
-            creator_id: Some(creator_id),
+            creator_id,
             created_at: now,
             updated_at: now,
         },
     )?;
     if let Patch::Set(url) = &input.attachment_url {
-        customer_requests::set_attachment(conn, account_id, request.id, Some(url))?;
+        customer_requests::set_attachment(conn, account, request.id, Some(url))?;
     }
-    load(conn, account_id, request.id)
+    load(conn, account, request.id)
 }
 
-pub fn load(conn: &mut DbConn, account_id: i64, id: i64) -> Result<RequestRow, ApiError> {
-    customer_requests::find(conn, account_id, id)?.ok_or_else(ApiError::not_found)
+pub fn load(conn: &mut DbConn, account: Scope, id: i64) -> Result<RequestRow, ApiError> {
+    customer_requests::find(conn, account, id)?.ok_or_else(ApiError::not_found)
 }
 
 /// PUT/PATCH: company, customer, priority, body, attachment; absent fields stay.
 pub fn update(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     id: i64,
     input: &RequestInput,
 ) -> Result<RequestRow, ApiError> {
-    load(conn, account_id, id)?;
+    load(conn, account, id)?;
     let mut errors = FieldErrors::new();
-    let company_id = resolve_company(conn, account_id, &input.company, &mut errors)?;
-    let customer_id = resolve_customer(conn, account_id, &input.customer_id, &mut errors)?;
+    let company_id = resolve_company(conn, account, &input.company, &mut errors)?;
+    let customer_id = resolve_customer(conn, account, &input.customer_id, &mut errors)?;
     errors.into_result(())?;
     customer_requests::update(
         conn,
-        account_id,
+        account,
         id,
         &RequestChanges {
             company_id,
@@ -80,13 +79,13 @@ pub fn update(
         },
     )?;
     if let Some(url) = input.attachment_url.clone().into_change() {
-        customer_requests::set_attachment(conn, account_id, id, url.as_deref())?;
+        customer_requests::set_attachment(conn, account, id, url.as_deref())?;
     }
-    load(conn, account_id, id)
+    load(conn, account, id)
 }
 
-pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<(), ApiError> {
-    match customer_requests::delete(conn, account_id, id)? {
+pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<(), ApiError> {
+    match customer_requests::delete(conn, account, id)? {
         true => Ok(()),
         false => Err(ApiError::not_found()),
     }
@@ -94,11 +93,11 @@ pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<(), ApiErro
 
 pub fn list(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     filter: &RequestFilter,
     window: &Window,
 ) -> Result<Page<RequestRow>, ApiError> {
-    let (total, rows) = customer_requests::list(conn, account_id, filter, window)?;
+    let (total, rows) = customer_requests::list(conn, account, filter, window)?;
     Ok(Page::new(rows, total, window, |row| {
         let last = &row.request;
         Cursor::after_time(NEWEST_FIRST, last.created_at, last.id)
@@ -109,15 +108,14 @@ pub fn list(
 /// `Some(None)` to detach. An unknown one is an error on the field that named it.
 fn resolve_company(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     given: &Patch<CompanyRef>,
     errors: &mut FieldErrors,
 ) -> Result<Option<Option<i64>>, ApiError> {
     Ok(match given {
         Patch::Absent => None,
         Patch::Clear => Some(None),
-        Patch::Set(CompanyRef::Id(id)) => match companies::find(conn, account_id, *id, Lock::None)?
-        {
+        Patch::Set(CompanyRef::Id(id)) => match companies::find(conn, account, *id, Lock::None)? {
             Some(_) => Some(Some(*id)),
             None => {
                 errors.add("company_id", "does not exist in this account");
@@ -127,7 +125,7 @@ fn resolve_company(
         Patch::Set(CompanyRef::ExternalId(external)) => {
             match companies::owners(
                 conn,
-                account_id,
+                account,
                 KeyKind::ExternalId,
                 std::slice::from_ref(external),
             )?
@@ -145,14 +143,14 @@ fn resolve_company(
 
 fn resolve_customer(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     given: &Patch<i64>,
     errors: &mut FieldErrors,
 ) -> Result<Option<Option<i64>>, ApiError> {
     Ok(match given {
         Patch::Absent => None,
         Patch::Clear => Some(None),
-        Patch::Set(id) => match customers::find(conn, account_id, *id, Lock::None)? {
+        Patch::Set(id) => match customers::find(conn, account, *id, Lock::None)? {
             Some(_) => Some(Some(*id)),
             None => {
                 errors.add("customer_id", "does not exist in this account");

@@ -6,7 +6,7 @@ use crate::db::companies::{self, KeyKind};
 use crate::db::contacts::{self, Contact, NewContact};
 use crate::db::conversations::{self, ConversationStats};
 use crate::db::customers::{self, Customer, CustomerChanges, NewCustomer};
-use crate::db::{self, DbConn, Lock};
+use crate::db::{self, DbConn, Lock, Scope};
 use crate::domain::contact::ContactKind;
 use crate::domain::cursor::Cursor;
 use crate::domain::customer::{ContactItem, CustomerInput};
@@ -29,7 +29,7 @@ pub struct CustomerRecord {
 /// Creates a customer with its nested items.
 pub fn create(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     input: &CustomerInput,
 ) -> Result<CustomerRecord, ApiError> {
     let emails: Vec<(&ContactItem, Option<i64>)> = input
@@ -38,14 +38,14 @@ pub fn create(
         .filter(|c| c.kind == ContactKind::Email)
         .map(|c| (c, None))
         .collect();
-    ensure_emails_free(conn, account_id, &emails, &HashSet::new())?;
+    ensure_emails_free(conn, account, &emails, &HashSet::new())?;
     let first_email = emails.first().map(|(c, _)| c.value.value.as_str());
     let (first_name, last_name) = (given(&input.first_name), given(&input.last_name));
     let company_id = match input.company_id {
-        Patch::Set(id) => Some(require_company(conn, account_id, id)?),
+        Patch::Set(id) => Some(require_company(conn, account, id)?),
         _ => company_at(
             conn,
-            account_id,
+            account,
             emails.iter().map(|(c, _)| c.value.domain.as_str()),
         )?,
     };
@@ -53,7 +53,7 @@ pub fn create(
     let customer = customers::insert(
         conn,
         &NewCustomer {
-            account_id,
+            account_id: account.account_id(),
             first_name,
             last_name,
             company: given(&input.company),
@@ -64,8 +64,8 @@ pub fn create(
             updated_at: now,
         },
     )?;
-    let contacts = insert_contacts(conn, account_id, customer.id, input.contacts.iter())?;
-    db::accounts::add_customers(conn, account_id, 1)?;
+    let contacts = insert_contacts(conn, account, customer.id, input.contacts.iter())?;
+    db::accounts::add_customers(conn, account, 1)?;
     Ok(CustomerRecord {
         customer,
         contacts,
@@ -74,10 +74,10 @@ pub fn create(
 }
 
 /// A customer with its stats, for `GET /customers/{id}`: two statements.
-pub fn load(conn: &mut DbConn, account_id: i64, id: i64) -> Result<CustomerRecord, ApiError> {
+pub fn load(conn: &mut DbConn, account: Scope, id: i64) -> Result<CustomerRecord, ApiError> {
     let (customer, contacts) =
-        customers::find_with_contacts(conn, account_id, id)?.ok_or_else(ApiError::not_found)?;
-    let stats = conversations::stats_of(conn, account_id, id)?;
+        customers::find_with_contacts(conn, account, id)?.ok_or_else(ApiError::not_found)?;
+    let stats = conversations::stats_of(conn, account, id)?;
     Ok(CustomerRecord {
         customer,
         contacts,
@@ -89,13 +89,13 @@ pub fn load(conn: &mut DbConn, account_id: i64, id: i64) -> Result<CustomerRecor
 /// customer's item of the same kind updates it, anything else creates); items not mentioned stay.
 pub fn update(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     id: i64,
     input: &CustomerInput,
 ) -> Result<CustomerRecord, ApiError> {
     let current =
-        customers::find(conn, account_id, id, Lock::ForUpdate)?.ok_or_else(ApiError::not_found)?;
-    let existing = contacts::of_customer(conn, account_id, id)?;
+        customers::find(conn, account, id, Lock::ForUpdate)?.ok_or_else(ApiError::not_found)?;
+    let existing = contacts::of_customer(conn, account, id)?;
     let plan = plan_contacts(&existing, &input.contacts)?;
     check_limits(&existing, &plan.inserts)?;
 
@@ -107,30 +107,30 @@ pub fn update(
         .filter(|(item, _)| item.kind == ContactKind::Email)
         .collect();
     let moving: HashSet<i64> = plan.updates.iter().map(|(_, row_id)| *row_id).collect();
-    ensure_emails_free(conn, account_id, &changed_emails, &moving)?;
+    ensure_emails_free(conn, account, &changed_emails, &moving)?;
 
     // Emails may move between this customer's rows (a swap); the unique index can't wait for the
     // end of the transaction, so changing email rows first step aside to a placeholder.
     for (item, row_id) in &plan.updates {
         if item.kind == ContactKind::Email {
-            contacts::park_email(conn, account_id, *row_id)?;
+            contacts::park_email(conn, account, *row_id)?;
         }
     }
     for (item, row_id) in &plan.updates {
-        contacts::update_value(conn, account_id, *row_id, &item.value).map_err(email_taken)?;
+        contacts::update_value(conn, account, *row_id, &item.value).map_err(email_taken)?;
     }
-    insert_contacts(conn, account_id, id, plan.inserts.iter().copied())?;
+    insert_contacts(conn, account, id, plan.inserts.iter().copied())?;
 
-    let contacts = contacts::of_customer(conn, account_id, id)?;
+    let contacts = contacts::of_customer(conn, account, id)?;
     let company_id = match input.company_id {
-        Patch::Set(company) => Some(Some(require_company(conn, account_id, company)?)),
+        Patch::Set(company) => Some(Some(require_company(conn, account, company)?)),
         Patch::Clear => Some(None),
         Patch::Absent if current.company_id.is_none() => {
             let domains = contacts
                 .iter()
                 .filter(|c| c.kind == ContactKind::Email)
                 .map(|c| c.domain.as_str());
-            company_at(conn, account_id, domains)?.map(Some)
+            company_at(conn, account, domains)?.map(Some)
         }
         Patch::Absent => None,
     };
@@ -142,7 +142,7 @@ pub fn update(
         company_id,
         ..CustomerChanges::default()
     };
-    let customer = save(conn, &current, changes, &contacts)?;
+    let customer = save(conn, account, &current, changes, &contacts)?;
     Ok(CustomerRecord {
         customer,
         contacts,
@@ -151,40 +151,46 @@ pub fn update(
 }
 
 /// Deletes a customer; its conversations stay, with no customer.
-pub fn delete(conn: &mut DbConn, account_id: i64, id: i64) -> Result<(), ApiError> {
-    if !customers::delete(conn, account_id, id)? {
+pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<(), ApiError> {
+    if !customers::delete(conn, account, id)? {
         return Err(ApiError::not_found());
     }
-    db::accounts::add_customers(conn, account_id, -1)?;
+    db::accounts::add_customers(conn, account, -1)?;
     Ok(())
 }
 
 /// Deletes one email, phone or website of a customer.
 pub fn delete_contact(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     customer_id: i64,
     kind: ContactKind,
     contact_id: i64,
 ) -> Result<(), ApiError> {
-    let current = customers::find(conn, account_id, customer_id, Lock::ForUpdate)?
+    let current = customers::find(conn, account, customer_id, Lock::ForUpdate)?
         .ok_or_else(ApiError::not_found)?;
-    if !contacts::delete(conn, account_id, customer_id, kind, contact_id)? {
+    if !contacts::delete(conn, account, customer_id, kind, contact_id)? {
         return Err(ApiError::not_found());
     }
     // The name may have been this email.
-    let contacts = contacts::of_customer(conn, account_id, customer_id)?;
-    save(conn, &current, CustomerChanges::default(), &contacts)?;
+    let contacts = contacts::of_customer(conn, account, customer_id)?;
+    save(
+        conn,
+        account,
+        &current,
+        CustomerChanges::default(),
+        &contacts,
+    )?;
     Ok(())
 }
 
 /// A page of customers (without stats): the rows, then all their contacts in one more query.
 pub fn list(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     query: &CustomerListQuery,
 ) -> Result<Page<CustomerRecord>, ApiError> {
-    let (total, rows) = customers::list(conn, account_id, query)?;
+    let (total, rows) = customers::list(conn, account, query)?;
     let sort = query.sort;
     let page = Page::new(rows, total, &query.window, |last| match sort {
         CustomerSort::CreatedAsc | CustomerSort::CreatedDesc => {
@@ -201,7 +207,7 @@ pub fn list(
     });
     let ids: Vec<i64> = page.rows.iter().map(|c| c.id).collect();
     let mut by_customer: HashMap<i64, Vec<Contact>> = HashMap::new();
-    for contact in contacts::of_customers(conn, account_id, &ids)? {
+    for contact in contacts::of_customers(conn, account, &ids)? {
         by_customer
             .entry(contact.customer_id)
             .or_default()
@@ -215,8 +221,8 @@ pub fn list(
 }
 
 /// A `company_id` the client gave must be one of the account's companies.
-fn require_company(conn: &mut DbConn, account_id: i64, id: i64) -> Result<i64, ApiError> {
-    match companies::find(conn, account_id, id, Lock::None)? {
+fn require_company(conn: &mut DbConn, account: Scope, id: i64) -> Result<i64, ApiError> {
+    match companies::find(conn, account, id, Lock::None)? {
         Some(_) => Ok(id),
         None => Err(ApiError::field(
             "company_id",
@@ -228,14 +234,14 @@ fn require_company(conn: &mut DbConn, account_id: i64, id: i64) -> Result<i64, A
 /// The company owning the first of `domains` (email domains, in the customer's order) that one owns.
 fn company_at<'a>(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     domains: impl Iterator<Item = &'a str>,
 ) -> Result<Option<i64>, ApiError> {
     let domains: Vec<String> = domains
         .filter(|d| !d.is_empty())
         .map(str::to_string)
         .collect();
-    let owners = companies::owners(conn, account_id, KeyKind::Domain, &domains)?;
+    let owners = companies::owners(conn, account, KeyKind::Domain, &domains)?;
     Ok(domains.iter().find_map(|domain| {
         owners
             .iter()
@@ -255,6 +261,7 @@ fn given(field: &Patch<String>) -> Option<&str> {
 /// Writes `changes` with the name recomputed from the result and a new `updated_at`.
 fn save(
     conn: &mut DbConn,
+    account: Scope,
     current: &Customer,
     mut changes: CustomerChanges,
     contacts: &[Contact],
@@ -277,12 +284,7 @@ fn save(
         first_email,
     ));
     changes.updated_at = Some(db::now());
-    Ok(customers::update(
-        conn,
-        current.account_id,
-        current.id,
-        &changes,
-    )?)
+    Ok(customers::update(conn, account, current.id, &changes)?)
 }
 
 /// What an upsert will do with each item.
@@ -350,7 +352,7 @@ fn check_limits(existing: &[Contact], inserts: &[&ContactItem]) -> Result<(), Ap
 /// row this request changes (`moving`), or by the very row the item updates.
 fn ensure_emails_free(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     items: &[(&ContactItem, Option<i64>)],
     moving: &HashSet<i64>,
 ) -> Result<(), ApiError> {
@@ -358,7 +360,7 @@ fn ensure_emails_free(
         .iter()
         .map(|(item, _)| item.value.normalized.clone())
         .collect();
-    let in_use = contacts::emails_in_use(conn, account_id, &wanted)?;
+    let in_use = contacts::emails_in_use(conn, account, &wanted)?;
     let mut errors = FieldErrors::new();
     for (item, target) in items {
         let taken = in_use.iter().any(|row| {
@@ -376,14 +378,14 @@ fn ensure_emails_free(
 /// Inserts the items in one statement; returns the rows as stored, oldest first.
 fn insert_contacts<'a>(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     customer_id: i64,
     items: impl Iterator<Item = &'a ContactItem>,
 ) -> Result<Vec<Contact>, ApiError> {
     let created_at = db::now();
     let rows: Vec<NewContact> = items
         .map(|item| NewContact {
-            account_id,
+            account_id: account.account_id(),
             customer_id,
             kind: item.kind,
             value: &item.value.value,
@@ -408,10 +410,10 @@ fn email_taken(err: db::Error) -> ApiError {
 /// A customer with its contacts, without stats; `None` when not in the account.
 pub fn find_with_contacts(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     id: i64,
 ) -> Result<Option<CustomerRecord>, ApiError> {
-    let Some((customer, contacts)) = customers::find_with_contacts(conn, account_id, id)? else {
+    let Some((customer, contacts)) = customers::find_with_contacts(conn, account, id)? else {
         return Ok(None);
     };
     Ok(Some(CustomerRecord {

@@ -1,47 +1,42 @@
 //! Customer tiers and statuses (SPEC §6): CRUD; one in use can't be deleted.
 
 use crate::db::labels::{self, Label};
-use crate::db::DbConn;
+use crate::db::{DbConn, Scope};
 use crate::domain::label::{LabelInput, LabelKind};
 use crate::error::{ApiError, FieldErrors};
 
 pub fn create(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     kind: LabelKind,
     input: &LabelInput,
 ) -> Result<Label, ApiError> {
-    Ok(labels::create(conn, account_id, kind, input)?)
+    Ok(labels::create(conn, account, kind, input)?)
 }
 
 pub fn load(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     kind: LabelKind,
     id: i64,
 ) -> Result<Label, ApiError> {
-    labels::find(conn, account_id, kind, id)?.ok_or_else(ApiError::not_found)
+    labels::find(conn, account, kind, id)?.ok_or_else(ApiError::not_found)
 }
 
 pub fn update(
     conn: &mut DbConn,
-    account_id: i64,
+    account: Scope,
     kind: LabelKind,
     id: i64,
     input: &LabelInput,
 ) -> Result<Label, ApiError> {
-    load(conn, account_id, kind, id)?;
-    Ok(labels::update(conn, account_id, id, input)?)
+    load(conn, account, kind, id)?;
+    Ok(labels::update(conn, account, id, input)?)
 }
 
 /// 409 while a company uses it.
-pub fn delete(
-    conn: &mut DbConn,
-    account_id: i64,
-    kind: LabelKind,
-    id: i64,
-) -> Result<(), ApiError> {
-    load(conn, account_id, kind, id)?;
+pub fn delete(conn: &mut DbConn, account: Scope, kind: LabelKind, id: i64) -> Result<(), ApiError> {
+    load(conn, account, kind, id)?;
     if labels::in_use(conn, id)? {
         let mut errors = FieldErrors::new();
         errors.add(
@@ -56,10 +51,10 @@ pub fn delete(
             errors,
         ));
     }
-    labels::delete(conn, account_id, id)?;
+    labels::delete(conn, account, id)?;
     Ok(())
 }
 
-pub fn list(conn: &mut DbConn, account_id: i64, kind: LabelKind) -> Result<Vec<Label>, ApiError> {
-    Ok(labels::list(conn, account_id, kind)?)
+pub fn list(conn: &mut DbConn, account: Scope, kind: LabelKind) -> Result<Vec<Label>, ApiError> {
+    Ok(labels::list(conn, account, kind)?)
 }

@@ -28,9 +28,9 @@ pub enum MemberError {
 
 /// Creates the user and its membership, in the caller's transaction.
 pub fn create(conn: &mut DbConn, new: NewMember) -> Result<User, MemberError> {
-    if db::accounts::find(conn, new.account_id)?.is_none() {
+    let Some(account) = db::accounts::find(conn, new.account_id)? else {
         return Err(MemberError::NoAccount(new.account_id));
-    }
+    };
     if db::users::find_by_email(conn, new.email.as_str())?.is_some() {
         return Err(MemberError::EmailTaken(new.email.as_str().to_string()));
     }
@@ -52,6 +52,6 @@ pub fn create(conn: &mut DbConn, new: NewMember) -> Result<User, MemberError> {
         e if e.is_unique_violation() => MemberError::EmailTaken(email),
         e => e.into(),
     })?;
-    db::users::add_member(conn, new.account_id, user.id, new.role)?;
+    db::users::add_member(conn, account.scope(), user.id, new.role)?;
     Ok(user)
 }

@@ -37,9 +37,10 @@ pub fn seed(
 ) -> anyhow::Result<SeedSummary> {
     let mut conn = db.get().context("cannot connect to the database")?;
     let conn = &mut *conn;
-    if db::accounts::find(conn, plan.account_id)?.is_none() {
+    let Some(account) = db::accounts::find(conn, plan.account_id)? else {
         bail!("no account with id {}", plan.account_id);
-    }
+    };
+    let scope = account.scope();
     let first_n = bulk::last_customer_id(conn)? as u64 + 1;
     let mut data = SampleData::new(plan.seed, db::now());
     let mut summary = SeedSummary {
@@ -53,7 +54,7 @@ pub fn seed(
             .map(|i| data.customer(first_n + done + i, plan.conversations_per_customer))
             .collect();
         let (contacts, conversations) =
-            conn.transaction(|conn| write_batch(conn, plan.account_id, &batch))?;
+            conn.transaction(|conn| write_batch(conn, scope, &batch))?;
         done += size;
         summary.customers = done;
         summary.contacts += contacts;
@@ -68,9 +69,10 @@ pub fn seed(
 /// contacts, their conversations. Returns how many contacts and conversations it wrote.
 fn write_batch(
     conn: &mut db::DbConn,
-    account_id: i64,
+    scope: db::Scope,
     batch: &[SampleCustomer],
 ) -> db::Result<(u64, u64)> {
+    let account_id = scope.account_id();
     let customers: Vec<NewCustomer> = batch
         .iter()
         .map(|c| NewCustomer {
@@ -85,7 +87,7 @@ fn write_batch(
             updated_at: c.updated_at,
         })
         .collect();
-    db::accounts::add_customers(conn, account_id, batch.len() as i64)?;
+    db::accounts::add_customers(conn, scope, batch.len() as i64)?;
     let customer_ids = bulk::insert_customers(conn, &customers)?;
 
     let contacts: Vec<NewContact> = batch
@@ -116,7 +118,7 @@ fn write_batch(
     let count: usize = batch.iter().map(|c| c.conversations.len()).sum();
     let mut number = match count {
         0 => 0,
-        n => db::conversations::reserve_numbers(conn, account_id, n as i64)?,
+        n => db::conversations::reserve_numbers(conn, scope, n as i64)?,
     };
     let mut conversations = Vec::with_capacity(count);
     for ((customer, &customer_id), &contact_id) in

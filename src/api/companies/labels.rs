@@ -1,14 +1,19 @@
 //! `/customer_tiers` and `/customer_statuses`: the route says which (`web::Data<LabelKind>`).
 //! Members read them; only admins change them.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::Value;
 
 use super::view::LabelView;
-use crate::api::extract::{Body, ItemPath, Member};
+use crate::api::extract::{BearerToken, Body, Caller, Credentials, ItemPath};
 use crate::api::openapi::schemas as doc;
-use crate::api::views::{created, ok};
+use crate::api::resource::{self, Create, Delete, Resource, Show, Update};
+use crate::api::views::ok;
+use crate::db::labels::Label;
+use crate::db::{DbConn, Scope};
 use crate::domain::input::Mode;
 use crate::domain::label::{LabelInput, LabelKind};
+use crate::domain::FieldErrors;
 use crate::error::ApiError;
 use crate::services::labels;
 use crate::state::AppState;
@@ -28,12 +33,14 @@ use crate::state::AppState;
 )]
 pub async fn list_labels(
     state: web::Data<AppState>,
-    kind: web::Data<LabelKind>,
-    member: Member,
+    caller: Caller,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let (account_id, kind) = (member.account_id, **kind);
-    let rows = member
-        .read(&state.db, move |conn| labels::list(conn, account_id, kind))
+    let kind = Labels::context(&req, &caller)?;
+    let rows = caller
+        .read(&state.db, move |conn, scope| {
+            labels::list(conn, scope, kind)
+        })
         .await?;
     Ok(ok(rows
         .into_iter()
@@ -58,26 +65,11 @@ pub async fn list_labels(
 )]
 pub async fn create_label(
     state: web::Data<AppState>,
-    kind: web::Data<LabelKind>,
-    mut member: Member,
+    caller: Caller,
+    req: HttpRequest,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    member.admin_only();
-    let input = member
-        .checked(&state.db, LabelInput::parse(&body.0, Mode::Create))
-        .await?;
-    let (account_id, kind) = (member.account_id, **kind);
-    let label = member
-        .write(&state.db, move |conn| {
-            labels::create(conn, account_id, kind, &input)
-        })
-        .await?;
-    let location = format!(
-        "/api/v1/accounts/{account_id}/{}/{}",
-        kind.route(),
-        label.id
-    );
-    Ok(created(location, LabelView::from(label)))
+    resource::create::<Labels>(state, caller, req, body).await
 }
 
 #[utoipa::path(
@@ -94,18 +86,11 @@ pub async fn create_label(
 )]
 pub async fn show_label(
     state: web::Data<AppState>,
-    kind: web::Data<LabelKind>,
-    member: Member,
+    caller: Caller,
+    req: HttpRequest,
     path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.id;
-    let (account_id, kind) = (member.account_id, **kind);
-    let label = member
-        .read(&state.db, move |conn| {
-            labels::load(conn, account_id, kind, id)
-        })
-        .await?;
-    Ok(ok(LabelView::from(label)))
+    resource::show::<Labels>(state, caller, req, path.id).await
 }
 
 #[utoipa::path(
@@ -125,23 +110,12 @@ pub async fn show_label(
 )]
 pub async fn update_label(
     state: web::Data<AppState>,
-    kind: web::Data<LabelKind>,
-    mut member: Member,
+    caller: Caller,
+    req: HttpRequest,
     path: web::Path<ItemPath>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    member.admin_only();
-    let id = path.id;
-    let input = member
-        .checked(&state.db, LabelInput::parse(&body.0, Mode::Patch))
-        .await?;
-    let (account_id, kind) = (member.account_id, **kind);
-    let label = member
-        .write(&state.db, move |conn| {
-            labels::update(conn, account_id, kind, id, &input)
-        })
-        .await?;
-    Ok(ok(LabelView::from(label)))
+    resource::update::<Labels>(state, caller, req, path.id, body, Mode::Patch).await
 }
 
 /// `DELETE`: 204, or 409 while a company uses it.
@@ -161,17 +135,85 @@ pub async fn update_label(
 )]
 pub async fn delete_label(
     state: web::Data<AppState>,
-    kind: web::Data<LabelKind>,
-    mut member: Member,
+    caller: Caller,
+    req: HttpRequest,
     path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
-    member.admin_only();
-    let id = path.id;
-    let (account_id, kind) = (member.account_id, **kind);
-    member
-        .write(&state.db, move |conn| {
-            labels::delete(conn, account_id, kind, id)
-        })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    resource::delete::<Labels>(state, caller, req, path.id).await
+}
+
+/// Tiers and statuses as a [`Resource`]: the route's `web::Data<LabelKind>` says which.
+pub(crate) struct Labels;
+
+impl Resource for Labels {
+    type Credentials = BearerToken;
+    type Context = LabelKind;
+    type Record = Label;
+    type View = LabelView;
+    const ADMIN_WRITES: bool = true;
+
+    fn context<C: Credentials>(req: &HttpRequest, _: &Caller<C>) -> Result<LabelKind, ApiError> {
+        req.app_data::<web::Data<LabelKind>>()
+            .map(|kind| *kind.get_ref())
+            .ok_or_else(|| ApiError::internal("a label route without its LabelKind"))
+    }
+
+    fn view(_: &LabelKind, label: Label) -> LabelView {
+        LabelView::from(label)
+    }
+}
+
+impl Show for Labels {
+    fn load(conn: &mut DbConn, scope: Scope, kind: &LabelKind, id: i64) -> Result<Label, ApiError> {
+        labels::load(conn, scope, *kind, id)
+    }
+}
+
+impl Create for Labels {
+    type New = LabelInput;
+
+    fn parse(body: &Value) -> Result<LabelInput, FieldErrors> {
+        LabelInput::parse(body, Mode::Create)
+    }
+
+    fn create(
+        conn: &mut DbConn,
+        scope: Scope,
+        kind: &LabelKind,
+        new: LabelInput,
+    ) -> Result<Label, ApiError> {
+        labels::create(conn, scope, *kind, &new)
+    }
+
+    fn location(account_id: i64, kind: &LabelKind, label: &Label) -> String {
+        format!(
+            "/api/v1/accounts/{account_id}/{}/{}",
+            kind.route(),
+            label.id
+        )
+    }
+}
+
+impl Update for Labels {
+    type Changes = LabelInput;
+
+    fn parse_changes(body: &Value, mode: Mode) -> Result<LabelInput, FieldErrors> {
+        LabelInput::parse(body, mode)
+    }
+
+    fn update(
+        conn: &mut DbConn,
+        scope: Scope,
+        kind: &LabelKind,
+        id: i64,
+        changes: LabelInput,
+    ) -> Result<Label, ApiError> {
+        labels::update(conn, scope, *kind, id, &changes)
+    }
+}
+
+impl Delete for Labels {
+    fn delete(conn: &mut DbConn, scope: Scope, kind: &LabelKind, id: i64) -> Result<(), ApiError> {
+        labels::delete(conn, scope, *kind, id)
+    }
 }

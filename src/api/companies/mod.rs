@@ -11,21 +11,21 @@ use serde::Serialize;
 pub use labels::{create_label, delete_label, list_labels, show_label, update_label};
 pub use requests::{create_request, delete_request, list_requests, show_request, update_request};
 
-use super::extract::{Body, ItemPath, Member};
-use super::paging::{list_response, query_pairs};
-use super::views::{created, ok};
+use serde_json::Value;
+
+use super::extract::{BearerToken, Body, Caller, Credentials, ItemPath};
+use super::resource::{self, Create, Delete, List, Resource, Show, Update};
 use crate::api::openapi::schemas as doc;
+use crate::db::{DbConn, Scope};
 use crate::domain::company::CompanyInput;
 use crate::domain::company_list::CompanyListQuery;
 use crate::domain::input::Mode;
+use crate::domain::paging::{Page, Window};
+use crate::domain::{FieldErrors, Integration};
 use crate::error::ApiError;
-use crate::services::companies;
+use crate::services::companies::{self, CompanyRecord};
 use crate::state::AppState;
 use view::CompanyView;
-
-fn location(account_id: i64, id: i64) -> String {
-    format!("/api/v1/accounts/{account_id}/companies/{id}")
-}
 
 /// `POST /companies`: 201; a token issued for an integration makes the company managed by it.
 #[utoipa::path(
@@ -44,22 +44,11 @@ fn location(account_id: i64, id: i64) -> String {
 )]
 pub async fn create(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
+    req: HttpRequest,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let input = member
-        .checked(&state.db, CompanyInput::parse(&body.0, Mode::Create))
-        .await?;
-    let (account_id, integration) = (member.account_id, member.user.integration);
-    let record = member
-        .write(&state.db, move |conn| {
-            companies::create(conn, account_id, integration, &input)
-        })
-        .await?;
-    Ok(created(
-        location(account_id, record.company.id),
-        CompanyView::from(record),
-    ))
+    resource::create::<Companies>(state, caller, req, body).await
 }
 
 #[utoipa::path(
@@ -76,15 +65,11 @@ pub async fn create(
 )]
 pub async fn show(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
+    req: HttpRequest,
     path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.id;
-    let account_id = member.account_id;
-    let record = member
-        .read(&state.db, move |conn| companies::load(conn, account_id, id))
-        .await?;
-    Ok(ok(CompanyView::from(record)))
+    resource::show::<Companies>(state, caller, req, path.id).await
 }
 
 /// `PUT`/`PATCH /companies/{id}`: given fields change; 409 for a managed company's locked fields.
@@ -104,21 +89,12 @@ pub async fn show(
 )]
 pub async fn update(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
+    req: HttpRequest,
     path: web::Path<ItemPath>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.id;
-    let input = member
-        .checked(&state.db, CompanyInput::parse(&body.0, Mode::Patch))
-        .await?;
-    let account_id = member.account_id;
-    let record = member
-        .write(&state.db, move |conn| {
-            companies::update(conn, account_id, id, &input)
-        })
-        .await?;
-    Ok(ok(CompanyView::from(record)))
+    resource::update::<Companies>(state, caller, req, path.id, body, Mode::Patch).await
 }
 
 #[utoipa::path(
@@ -136,17 +112,11 @@ pub async fn update(
 )]
 pub async fn delete(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
+    req: HttpRequest,
     path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.id;
-    let account_id = member.account_id;
-    member
-        .write(&state.db, move |conn| {
-            companies::delete(conn, account_id, id)
-        })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    resource::delete::<Companies>(state, caller, req, path.id).await
 }
 
 /// `GET /companies`: newest first; filters `domain`, `external_id`.
@@ -164,26 +134,10 @@ pub async fn delete(
 )]
 pub async fn list(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let pairs = member.checked(&state.db, query_pairs(&req)).await?;
-    let query = member
-        .checked(&state.db, CompanyListQuery::parse(&pairs))
-        .await?;
-    let (account_id, window) = (member.account_id, query.window.clone());
-    let page = member
-        .read(&state.db, move |conn| {
-            companies::list(conn, account_id, &query)
-        })
-        .await?;
-    Ok(list_response(
-        &req,
-        &pairs,
-        &window,
-        page,
-        CompanyView::from,
-    ))
+    resource::list::<Companies>(state, caller, req).await
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -210,22 +164,23 @@ struct UpsertBody {
 )]
 pub async fn upsert(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let input = member
+    let input = caller
         .checked(&state.db, CompanyInput::parse(&body.0, Mode::Upsert))
         .await?;
-    let (account_id, integration) = (member.account_id, member.user.integration);
-    let (record, result) = member
-        .write(&state.db, move |conn| {
-            companies::upsert(conn, account_id, integration, &input)
+    let integration = caller.credentials.integration;
+    let (record, result) = caller
+        .write(&state.db, move |conn, scope| {
+            companies::upsert(conn, scope, integration, &input)
         })
         .await?;
     let mut response = match result {
         companies::UpsertResult::Created => {
             let mut created = HttpResponse::Created();
-            created.insert_header((header::LOCATION, location(account_id, record.company.id)));
+            let location = Companies::location(caller.account_id, &integration, &record);
+            created.insert_header((header::LOCATION, location));
             created
         }
         _ => HttpResponse::Ok(),
@@ -234,4 +189,114 @@ pub async fn upsert(
         data: CompanyView::from(record),
         result: result.as_str(),
     }))
+}
+
+/// Companies as a [`Resource`]: the work needs the integration the token serves, if any (an
+/// integration's companies lock the fields it manages).
+pub(crate) struct Companies;
+
+impl Resource for Companies {
+    type Credentials = BearerToken;
+    type Context = Option<Integration>;
+    type Record = CompanyRecord;
+    type View = CompanyView;
+
+    fn context<C: Credentials>(
+        _: &HttpRequest,
+        caller: &Caller<C>,
+    ) -> Result<Option<Integration>, ApiError> {
+        Ok(caller
+            .credentials
+            .token()
+            .and_then(|token| token.integration))
+    }
+
+    fn view(_: &Option<Integration>, record: CompanyRecord) -> CompanyView {
+        CompanyView::from(record)
+    }
+}
+
+impl Show for Companies {
+    fn load(
+        conn: &mut DbConn,
+        scope: Scope,
+        _: &Option<Integration>,
+        id: i64,
+    ) -> Result<CompanyRecord, ApiError> {
+        companies::load(conn, scope, id)
+    }
+}
+
+impl Create for Companies {
+    type New = CompanyInput;
+
+    fn parse(body: &Value) -> Result<CompanyInput, FieldErrors> {
+        CompanyInput::parse(body, Mode::Create)
+    }
+
+    fn create(
+        conn: &mut DbConn,
+        scope: Scope,
+        integration: &Option<Integration>,
+        new: CompanyInput,
+    ) -> Result<CompanyRecord, ApiError> {
+        companies::create(conn, scope, *integration, &new)
+    }
+
+    fn location(account_id: i64, _: &Option<Integration>, record: &CompanyRecord) -> String {
+        format!(
+            "/api/v1/accounts/{account_id}/companies/{}",
+            record.company.id
+        )
+    }
+}
+
+impl Update for Companies {
+    type Changes = CompanyInput;
+
+    fn parse_changes(body: &Value, mode: Mode) -> Result<CompanyInput, FieldErrors> {
+        CompanyInput::parse(body, mode)
+    }
+
+    fn update(
+        conn: &mut DbConn,
+        scope: Scope,
+        _: &Option<Integration>,
+        id: i64,
+        changes: CompanyInput,
+    ) -> Result<CompanyRecord, ApiError> {
+        companies::update(conn, scope, id, &changes)
+    }
+}
+
+impl Delete for Companies {
+    fn delete(
+        conn: &mut DbConn,
+        scope: Scope,
+        _: &Option<Integration>,
+        id: i64,
+    ) -> Result<(), ApiError> {
+        companies::delete(conn, scope, id)
+    }
+}
+
+impl List for Companies {
+    type Query = CompanyListQuery;
+
+    fn parse_query(pairs: &[(String, String)]) -> Result<CompanyListQuery, FieldErrors> {
+        CompanyListQuery::parse(pairs)
+    }
+
+    fn window(query: &CompanyListQuery) -> &Window {
+        &query.window
+    }
+
+    fn list(
+        conn: &mut DbConn,
+        scope: Scope,
+        _: &Option<Integration>,
+        query: &CompanyListQuery,
+    ) -> Result<Page<CompanyRecord>, ApiError> {
+        companies::list(conn, scope, query)
+    }
 }

@@ -3,13 +3,18 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::view::RequestView;
-use crate::api::extract::{Body, ItemPath, Member};
+use serde_json::Value;
+
+use crate::api::extract::{BearerToken, Body, Caller, Credentials, ItemPath};
 use crate::api::openapi::schemas as doc;
-use crate::api::paging::{list_response, query_pairs};
-use crate::api::views::{created, ok};
+use crate::api::resource::{self, Create, Delete, List, Resource, Show, Update};
+use crate::db::customer_requests::RequestRow;
+use crate::db::{DbConn, Scope};
 use crate::domain::customer_request::RequestInput;
 use crate::domain::input::Mode;
+use crate::domain::paging::{Page, Window};
 use crate::domain::request_list::RequestListQuery;
+use crate::domain::FieldErrors;
 use crate::error::ApiError;
 use crate::services::customer_requests;
 use crate::state::AppState;
@@ -29,23 +34,11 @@ use crate::state::AppState;
 )]
 pub async fn create_request(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
+    req: HttpRequest,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let input = member
-        .checked(&state.db, RequestInput::parse(&body.0, Mode::Create))
-        .await?;
-    let (account_id, creator) = (member.account_id, member.user.user_id);
-    let row = member
-        .write(&state.db, move |conn| {
-            customer_requests::create(conn, account_id, creator, &input)
-        })
-        .await?;
-    let location = format!(
-        "/api/v1/accounts/{account_id}/customer_requests/{}",
-        row.request.id
-    );
-    Ok(created(location, RequestView::from(row)))
+    resource::create::<Requests>(state, caller, req, body).await
 }
 
 #[utoipa::path(
@@ -62,17 +55,11 @@ pub async fn create_request(
 )]
 pub async fn show_request(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
+    req: HttpRequest,
     path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.id;
-    let account_id = member.account_id;
-    let row = member
-        .read(&state.db, move |conn| {
-            customer_requests::load(conn, account_id, id)
-        })
-        .await?;
-    Ok(ok(RequestView::from(row)))
+    resource::show::<Requests>(state, caller, req, path.id).await
 }
 
 /// `PUT`/`PATCH`: company, customer, priority, body, attachment_url; absent fields stay.
@@ -91,21 +78,12 @@ pub async fn show_request(
 )]
 pub async fn update_request(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
+    req: HttpRequest,
     path: web::Path<ItemPath>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.id;
-    let input = member
-        .checked(&state.db, RequestInput::parse(&body.0, Mode::Patch))
-        .await?;
-    let account_id = member.account_id;
-    let row = member
-        .write(&state.db, move |conn| {
-            customer_requests::update(conn, account_id, id, &input)
-        })
-        .await?;
-    Ok(ok(RequestView::from(row)))
+    resource::update::<Requests>(state, caller, req, path.id, body, Mode::Patch).await
 }
 
 #[utoipa::path(
@@ -122,17 +100,11 @@ pub async fn update_request(
 )]
 pub async fn delete_request(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
+    req: HttpRequest,
     path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.id;
-    let account_id = member.account_id;
-    member
-        .write(&state.db, move |conn| {
-            customer_requests::delete(conn, account_id, id)
-        })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    resource::delete::<Requests>(state, caller, req, path.id).await
 }
 
 /// `GET`: newest first; filters `conversation_id`, `company_id`, `customer_id`, `priority`.
@@ -150,24 +122,110 @@ pub async fn delete_request(
 )]
 pub async fn list_requests(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let pairs = member.checked(&state.db, query_pairs(&req)).await?;
-    let query = member
-        .checked(&state.db, RequestListQuery::parse(&pairs))
-        .await?;
-    let (account_id, window) = (member.account_id, query.window.clone());
-    let page = member
-        .read(&state.db, move |conn| {
-            customer_requests::list(conn, account_id, &query.filter, &query.window)
-        })
-        .await?;
-    Ok(list_response(
-        &req,
-        &pairs,
-        &window,
-        page,
-        RequestView::from,
-    ))
+    resource::list::<Requests>(state, caller, req).await
+}
+
+/// Customer requests as a [`Resource`]: a new request's `creator_id` is the calling agent.
+pub(crate) struct Requests;
+
+impl Resource for Requests {
+    type Credentials = BearerToken;
+    /// The calling agent's user id.
+    type Context = Option<i64>;
+    type Record = RequestRow;
+    type View = RequestView;
+
+    fn context<C: Credentials>(
+        _: &HttpRequest,
+        caller: &Caller<C>,
+    ) -> Result<Option<i64>, ApiError> {
+        Ok(caller.credentials.token().map(|token| token.user_id))
+    }
+
+    fn view(_: &Option<i64>, row: RequestRow) -> RequestView {
+        RequestView::from(row)
+    }
+}
+
+impl Show for Requests {
+    fn load(
+        conn: &mut DbConn,
+        scope: Scope,
+        _: &Option<i64>,
+        id: i64,
+    ) -> Result<RequestRow, ApiError> {
+        customer_requests::load(conn, scope, id)
+    }
+}
+
+impl Create for Requests {
+    type New = RequestInput;
+
+    fn parse(body: &Value) -> Result<RequestInput, FieldErrors> {
+        RequestInput::parse(body, Mode::Create)
+    }
+
+    fn create(
+        conn: &mut DbConn,
+        scope: Scope,
+        creator: &Option<i64>,
+        new: RequestInput,
+    ) -> Result<RequestRow, ApiError> {
+        customer_requests::create(conn, scope, *creator, &new)
+    }
+
+    fn location(account_id: i64, _: &Option<i64>, row: &RequestRow) -> String {
+        format!(
+            "/api/v1/accounts/{account_id}/customer_requests/{}",
+            row.request.id
+        )
+    }
+}
+
+impl Update for Requests {
+    type Changes = RequestInput;
+
+    fn parse_changes(body: &Value, mode: Mode) -> Result<RequestInput, FieldErrors> {
+        RequestInput::parse(body, mode)
+    }
+
+    fn update(
+        conn: &mut DbConn,
+        scope: Scope,
+        _: &Option<i64>,
+        id: i64,
+        changes: RequestInput,
+    ) -> Result<RequestRow, ApiError> {
+        customer_requests::update(conn, scope, id, &changes)
+    }
+}
+
+impl Delete for Requests {
+    fn delete(conn: &mut DbConn, scope: Scope, _: &Option<i64>, id: i64) -> Result<(), ApiError> {
+        customer_requests::delete(conn, scope, id)
+    }
+}
+
+impl List for Requests {
+    type Query = RequestListQuery;
+
+    fn parse_query(pairs: &[(String, String)]) -> Result<RequestListQuery, FieldErrors> {
+        RequestListQuery::parse(pairs)
+    }
+
+    fn window(query: &RequestListQuery) -> &Window {
+        &query.window
+    }
+
+    fn list(
+        conn: &mut DbConn,
+        scope: Scope,
+        _: &Option<i64>,
+        query: &RequestListQuery,
+    ) -> Result<Page<RequestRow>, ApiError> {
+        customer_requests::list(conn, scope, &query.filter, &query.window)
+    }
 }

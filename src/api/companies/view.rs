@@ -18,7 +18,7 @@ use crate::services::companies::CompanyRecord;
     "request_count": 1, "important_request_count": 0,
     "created_at": "2026-11-25T10:00:00+00:00", "updated_at": "2026-11-25T10:05:00+00:00"
 }))]
-pub(super) struct CompanyView {
+pub(crate) struct CompanyView {
     id: i64,
     name: String,
     domains: Vec<String>,
@@ -65,7 +65,7 @@ impl From<CompanyRecord> for CompanyView {
 
 /// A tier or a status.
 #[derive(Serialize, ToSchema)]
-pub(super) struct LabelView {
+pub(crate) struct LabelView {
     id: i64,
     name: String,
     color: Option<String>,
@@ -98,7 +98,7 @@ pub(super) struct AttachmentView {
 }
 
 #[derive(Serialize, ToSchema)]
-pub(super) struct RequestView {
+pub(crate) struct RequestView {
     id: i64,
     conversation_id: i64,
     company_id: Option<i64>,

@@ -3,7 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::InteractionView;
-use crate::api::extract::{Body, Caller, InteractionPath, ItemPath, Member};
+use crate::api::extract::{Body, Caller, InteractionPath, ItemPath, TokenOrFingerprint};
 use crate::api::openapi::schemas as doc;
 use crate::api::paging::{list_response, query_pairs};
 use crate::api::views::{created, ok};
@@ -28,7 +28,7 @@ use crate::state::AppState;
 )]
 pub async fn list(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Caller<TokenOrFingerprint>,
     path: web::Path<ItemPath>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
@@ -38,18 +38,12 @@ pub async fn list(
         .checked(&state.db, InteractionListQuery::parse(&pairs))
         .await?;
     let window = query.window;
-    let for_guest = caller.is_guest();
-    let (account_id, actor) = (caller.account_id, caller.actor.clone());
+    let identity = caller.identity();
+    let for_guest = identity.is_guest();
     let query_window = window.clone();
     let page = caller
-        .read(&state.db, move |conn| {
-            conversations::list_interactions(
-                conn,
-                account_id,
-                &actor,
-                conversation_id,
-                &query_window,
-            )
+        .read(&state.db, move |conn, scope| {
+            conversations::list_interactions(conn, scope, &identity, conversation_id, &query_window)
         })
         .await?;
     Ok(list_response(&req, &pairs, &window, page, |i| {
@@ -72,15 +66,14 @@ pub async fn list(
 )]
 pub async fn show(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
     path: web::Path<InteractionPath>,
 ) -> Result<HttpResponse, ApiError> {
     let conversation_id = path.id;
     let id = path.interaction_id;
-    let account_id = member.account_id;
-    let found = member
-        .read(&state.db, move |conn| {
-            conversations::load_interaction(conn, account_id, conversation_id, id)
+    let found = caller
+        .read(&state.db, move |conn, scope| {
+            conversations::load_interaction(conn, scope, conversation_id, id)
         })
         .await?;
     Ok(ok(InteractionView::new(found, false)))
@@ -102,7 +95,7 @@ pub async fn show(
 )]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Caller<TokenOrFingerprint>,
     path: web::Path<ItemPath>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
@@ -110,13 +103,14 @@ pub async fn create(
     let input = caller
         .checked(&state.db, InteractionInput::parse(&body.0))
         .await?;
-    let for_guest = caller.is_guest();
-    let (account_id, actor) = (caller.account_id, caller.actor.clone());
+    let identity = caller.identity();
+    let for_guest = identity.is_guest();
     let interaction = caller
-        .write(&state.db, move |conn| {
-            conversations::add_interaction(conn, account_id, &actor, conversation_id, &input)
+        .write(&state.db, move |conn, scope| {
+            conversations::add_interaction(conn, scope, &identity, conversation_id, &input)
         })
         .await?;
+    let account_id = caller.account_id;
     let location = format!(
         "/api/v1/accounts/{account_id}/conversations/{conversation_id}/interactions/{}",
         interaction.id
@@ -142,15 +136,14 @@ pub async fn create(
 )]
 pub async fn delete(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
     path: web::Path<InteractionPath>,
 ) -> Result<HttpResponse, ApiError> {
     let conversation_id = path.id;
     let id = path.interaction_id;
-    let account_id = member.account_id;
-    member
-        .write(&state.db, move |conn| {
-            conversations::delete_interaction(conn, account_id, conversation_id, id)
+    caller
+        .write(&state.db, move |conn, scope| {
+            conversations::delete_interaction(conn, scope, conversation_id, id)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -1,17 +1,23 @@
 //! `/api/v1/accounts/{account_id}/conversations` (SPEC §5). Creating and reading one are open to
-//! contact-form guests too ([`Caller`]); the rest is for members.
+//! contact-form guests too (`Caller<TokenOrFingerprint>`); the rest is for agents.
 
 pub mod interactions;
 mod view;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::extract::{Body, Caller, ItemPath, Member};
-use super::paging::{list_response, query_pairs};
-use super::views::{created, ok};
+use serde_json::Value;
+
+use super::extract::{Body, Caller, Credentials, ItemPath, TokenOrFingerprint};
+use super::resource::{self, Create, Delete, List, Resource, Show, Update};
 use crate::api::openapi::schemas as doc;
+use crate::db::conversations::ConversationRow;
+use crate::db::{DbConn, Scope};
 use crate::domain::conversation::{ConversationChanges, NewConversation};
 use crate::domain::conversation_list::ConversationListQuery;
+use crate::domain::input::Mode;
+use crate::domain::paging::{Page, Window};
+use crate::domain::{EmailAddress, FieldErrors, Identity};
 use crate::error::ApiError;
 use crate::services::conversations;
 use crate::state::AppState;
@@ -33,27 +39,11 @@ pub use view::{ConversationView, InteractionView};
 )]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Caller<TokenOrFingerprint>,
+    req: HttpRequest,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let input = caller
-        .checked(&state.db, NewConversation::parse(&body.0))
-        .await?;
-    let guest_email = caller.guest_email();
-    let (account_id, actor) = (caller.account_id, caller.actor.clone());
-    let row = caller
-        .write(&state.db, move |conn| {
-            conversations::create(conn, account_id, &actor, input)
-        })
-        .await?;
-    let location = format!(
-        "/api/v1/accounts/{account_id}/conversations/{}",
-        row.conversation.id
-    );
-    Ok(created(
-        location,
-        ConversationView::new(row, guest_email.as_deref()),
-    ))
+    resource::create::<Conversations>(state, caller, req, body).await
 }
 
 /// `GET /conversations/{id}`.
@@ -71,18 +61,11 @@ pub async fn create(
 )]
 pub async fn show(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Caller<TokenOrFingerprint>,
+    req: HttpRequest,
     path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.id;
-    let guest_email = caller.guest_email();
-    let (account_id, actor) = (caller.account_id, caller.actor.clone());
-    let row = caller
-        .read(&state.db, move |conn| {
-            conversations::load(conn, account_id, &actor, id)
-        })
-        .await?;
-    Ok(ok(ConversationView::new(row, guest_email.as_deref())))
+    resource::show::<Conversations>(state, caller, req, path.id).await
 }
 
 /// `PUT` and `PATCH /conversations/{id}`: `status`, `subject`, `user_id`, `channel`; absent fields stay.
@@ -101,21 +84,12 @@ pub async fn show(
 )]
 pub async fn update(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
+    req: HttpRequest,
     path: web::Path<ItemPath>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.id;
-    let changes = member
-        .checked(&state.db, ConversationChanges::parse(&body.0))
-        .await?;
-    let account_id = member.account_id;
-    let row = member
-        .write(&state.db, move |conn| {
-            conversations::update(conn, account_id, id, &changes)
-        })
-        .await?;
-    Ok(ok(ConversationView::new(row, None)))
+    resource::update::<Conversations>(state, caller, req, path.id, body, Mode::Patch).await
 }
 
 /// `DELETE /conversations/{id}`: 204; its interactions go with it.
@@ -133,17 +107,11 @@ pub async fn update(
 )]
 pub async fn delete(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
+    req: HttpRequest,
     path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.id;
-    let account_id = member.account_id;
-    member
-        .write(&state.db, move |conn| {
-            conversations::delete(conn, account_id, id)
-        })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    resource::delete::<Conversations>(state, caller, req, path.id).await
 }
 
 /// `GET /conversations`: filters `customer_id`, `status`, `channel`; paged like customers.
@@ -161,20 +129,108 @@ pub async fn delete(
 )]
 pub async fn list(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let pairs = member.checked(&state.db, query_pairs(&req)).await?;
-    let query = member
-        .checked(&state.db, ConversationListQuery::parse(&pairs))
-        .await?;
-    let (account_id, window) = (member.account_id, query.window.clone());
-    let page = member
-        .read(&state.db, move |conn| {
-            conversations::list(conn, account_id, &query)
-        })
-        .await?;
-    Ok(list_response(&req, &pairs, &window, page, |row| {
-        ConversationView::new(row, None)
-    }))
+    resource::list::<Conversations>(state, caller, req).await
+}
+
+/// Conversations as a [`Resource`]: guests may open and read their own, so the work and the
+/// view need who is calling.
+pub(crate) struct Conversations;
+
+impl Resource for Conversations {
+    type Credentials = TokenOrFingerprint;
+    type Context = Identity;
+    type Record = ConversationRow;
+    type View = ConversationView;
+
+    fn context<C: Credentials>(_: &HttpRequest, caller: &Caller<C>) -> Result<Identity, ApiError> {
+        Ok(caller.identity())
+    }
+
+    fn view(caller: &Identity, row: ConversationRow) -> ConversationView {
+        ConversationView::new(row, caller.guest_email().map(EmailAddress::as_str))
+    }
+}
+
+impl Show for Conversations {
+    fn load(
+        conn: &mut DbConn,
+        scope: Scope,
+        caller: &Identity,
+        id: i64,
+    ) -> Result<ConversationRow, ApiError> {
+        conversations::load(conn, scope, caller, id)
+    }
+}
+
+impl Create for Conversations {
+    type New = NewConversation;
+
+    fn parse(body: &Value) -> Result<NewConversation, FieldErrors> {
+        NewConversation::parse(body)
+    }
+
+    fn create(
+        conn: &mut DbConn,
+        scope: Scope,
+        caller: &Identity,
+        new: NewConversation,
+    ) -> Result<ConversationRow, ApiError> {
+        conversations::create(conn, scope, caller, new)
+    }
+
+    fn location(account_id: i64, _: &Identity, row: &ConversationRow) -> String {
+        format!(
+            "/api/v1/accounts/{account_id}/conversations/{}",
+            row.conversation.id
+        )
+    }
+}
+
+impl Update for Conversations {
+    type Changes = ConversationChanges;
+
+    /// PUT and PATCH alike: absent fields stay.
+    fn parse_changes(body: &Value, _: Mode) -> Result<ConversationChanges, FieldErrors> {
+        ConversationChanges::parse(body)
+    }
+
+    fn update(
+        conn: &mut DbConn,
+        scope: Scope,
+        _: &Identity,
+        id: i64,
+        changes: ConversationChanges,
+    ) -> Result<ConversationRow, ApiError> {
+        conversations::update(conn, scope, id, &changes)
+    }
+}
+
+impl Delete for Conversations {
+    fn delete(conn: &mut DbConn, scope: Scope, _: &Identity, id: i64) -> Result<(), ApiError> {
+        conversations::delete(conn, scope, id)
+    }
+}
+
+impl List for Conversations {
+    type Query = ConversationListQuery;
+
+    fn parse_query(pairs: &[(String, String)]) -> Result<ConversationListQuery, FieldErrors> {
+        ConversationListQuery::parse(pairs)
+    }
+
+    fn window(query: &ConversationListQuery) -> &Window {
+        &query.window
+    }
+
+    fn list(
+        conn: &mut DbConn,
+        scope: Scope,
+        _: &Identity,
+        query: &ConversationListQuery,
+    ) -> Result<Page<ConversationRow>, ApiError> {
+        conversations::list(conn, scope, query)
+    }
 }

@@ -3,12 +3,11 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::view::CustomerView;
-use crate::api::extract::Member;
+use super::Customers;
+use crate::api::extract::Caller;
 use crate::api::openapi::schemas as doc;
-use crate::api::paging::{list_response, query_pairs};
-use crate::domain::customer_list::CustomerListQuery;
+use crate::api::resource;
 use crate::error::ApiError;
-use crate::services::customers;
 use crate::state::AppState;
 
 #[utoipa::path(
@@ -25,24 +24,8 @@ use crate::state::AppState;
 )]
 pub async fn list(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let pairs = member.checked(&state.db, query_pairs(&req)).await?;
-    let query = member
-        .checked(&state.db, CustomerListQuery::parse(&pairs))
-        .await?;
-    let (account_id, window) = (member.account_id, query.window.clone());
-    let page = member
-        .read(&state.db, move |conn| {
-            customers::list(conn, account_id, &query)
-        })
-        .await?;
-    Ok(list_response(
-        &req,
-        &pairs,
-        &window,
-        page,
-        CustomerView::from,
-    ))
+    resource::list::<Customers>(state, caller, req).await
 }

@@ -3,17 +3,22 @@
 pub mod list;
 pub mod view;
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::Value;
 
 pub use list::list;
 
-use super::extract::{Body, ContactPath, ItemPath, Member};
-use super::views::{created, ok};
+use super::extract::{BearerToken, Body, Caller, ContactPath, Credentials, ItemPath};
+use super::resource::{self, Create, Delete, List, Resource, Show, Update};
 use crate::api::openapi::schemas as doc;
+use crate::db::{DbConn, Scope};
 use crate::domain::customer::CustomerInput;
+use crate::domain::customer_list::CustomerListQuery;
 use crate::domain::input::Mode;
+use crate::domain::paging::{Page, Window};
+use crate::domain::FieldErrors;
 use crate::error::ApiError;
-use crate::services::customers;
+use crate::services::customers::{self, CustomerRecord};
 use crate::state::AppState;
 use view::CustomerView;
 
@@ -33,23 +38,11 @@ use view::CustomerView;
 )]
 pub async fn create(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
+    req: HttpRequest,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    let input = member
-        .checked(&state.db, CustomerInput::parse(&body.0, Mode::Create))
-        .await?;
-    let account_id = member.account_id;
-    let record = member
-        .write(&state.db, move |conn| {
-            customers::create(conn, account_id, &input)
-        })
-        .await?;
-    let location = format!(
-        "/api/v1/accounts/{account_id}/customers/{}",
-        record.customer.id
-    );
-    Ok(created(location, CustomerView::from(record)))
+    resource::create::<Customers>(state, caller, req, body).await
 }
 
 /// `GET /customers/{id}`: the customer with stats.
@@ -67,15 +60,11 @@ pub async fn create(
 )]
 pub async fn show(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
+    req: HttpRequest,
     path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.id;
-    let account_id = member.account_id;
-    let record = member
-        .read(&state.db, move |conn| customers::load(conn, account_id, id))
-        .await?;
-    Ok(ok(CustomerView::from(record)))
+    resource::show::<Customers>(state, caller, req, path.id).await
 }
 
 /// `PUT /customers/{id}`: `first_name` required.
@@ -94,11 +83,12 @@ pub async fn show(
 )]
 pub async fn replace(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
+    req: HttpRequest,
     path: web::Path<ItemPath>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    update(state, member, path.id, body, Mode::Replace).await
+    resource::update::<Customers>(state, caller, req, path.id, body, Mode::Replace).await
 }
 
 /// `PATCH /customers/{id}`: any field, none required.
@@ -117,30 +107,12 @@ pub async fn replace(
 )]
 pub async fn patch(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
+    req: HttpRequest,
     path: web::Path<ItemPath>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    update(state, member, path.id, body, Mode::Patch).await
-}
-
-async fn update(
-    state: web::Data<AppState>,
-    member: Member,
-    id: i64,
-    body: Body,
-    mode: Mode,
-) -> Result<HttpResponse, ApiError> {
-    let input = member
-        .checked(&state.db, CustomerInput::parse(&body.0, mode))
-        .await?;
-    let account_id = member.account_id;
-    let record = member
-        .write(&state.db, move |conn| {
-            customers::update(conn, account_id, id, &input)
-        })
-        .await?;
-    Ok(ok(CustomerView::from(record)))
+    resource::update::<Customers>(state, caller, req, path.id, body, Mode::Patch).await
 }
 
 /// `DELETE /customers/{id}`: 204, empty body.
@@ -158,17 +130,11 @@ async fn update(
 )]
 pub async fn delete(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
+    req: HttpRequest,
     path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.id;
-    let account_id = member.account_id;
-    member
-        .write(&state.db, move |conn| {
-            customers::delete(conn, account_id, id)
-        })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    resource::delete::<Customers>(state, caller, req, path.id).await
 }
 
 /// `DELETE /customers/{id}/{emails|phones|websites}/{item_id}`: 204.
@@ -186,7 +152,7 @@ pub async fn delete(
 )]
 pub async fn delete_contact(
     state: web::Data<AppState>,
-    member: Member,
+    caller: Caller,
     path: web::Path<ContactPath>,
 ) -> Result<HttpResponse, ApiError> {
     let ContactPath {
@@ -194,11 +160,103 @@ pub async fn delete_contact(
         list: kind,
         item_id,
     } = path.into_inner();
-    let account_id = member.account_id;
-    member
-        .write(&state.db, move |conn| {
-            customers::delete_contact(conn, account_id, id, kind, item_id)
+    caller
+        .write(&state.db, move |conn, scope| {
+            customers::delete_contact(conn, scope, id, kind, item_id)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Customers as a [`Resource`]: the handlers above are its routes.
+pub(crate) struct Customers;
+
+impl Resource for Customers {
+    type Credentials = BearerToken;
+    type Context = ();
+    type Record = CustomerRecord;
+    type View = CustomerView;
+
+    fn context<C: Credentials>(_: &HttpRequest, _: &Caller<C>) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    fn view(_: &(), record: CustomerRecord) -> CustomerView {
+        CustomerView::from(record)
+    }
+}
+
+impl Show for Customers {
+    fn load(conn: &mut DbConn, scope: Scope, _: &(), id: i64) -> Result<CustomerRecord, ApiError> {
+        customers::load(conn, scope, id)
+    }
+}
+
+impl Create for Customers {
+    type New = CustomerInput;
+
+    fn parse(body: &Value) -> Result<CustomerInput, FieldErrors> {
+        CustomerInput::parse(body, Mode::Create)
+    }
+
+    fn create(
+        conn: &mut DbConn,
+        scope: Scope,
+        _: &(),
+        new: CustomerInput,
+    ) -> Result<CustomerRecord, ApiError> {
+        customers::create(conn, scope, &new)
+    }
+
+    fn location(account_id: i64, _: &(), record: &CustomerRecord) -> String {
+        format!(
+            "/api/v1/accounts/{account_id}/customers/{}",
+            record.customer.id
+        )
+    }
+}
+
+impl Update for Customers {
+    type Changes = CustomerInput;
+
+    fn parse_changes(body: &Value, mode: Mode) -> Result<CustomerInput, FieldErrors> {
+        CustomerInput::parse(body, mode)
+    }
+
+    fn update(
+        conn: &mut DbConn,
+        scope: Scope,
+        _: &(),
+        id: i64,
+        changes: CustomerInput,
+    ) -> Result<CustomerRecord, ApiError> {
+        customers::update(conn, scope, id, &changes)
+    }
+}
+
+impl Delete for Customers {
+    fn delete(conn: &mut DbConn, scope: Scope, _: &(), id: i64) -> Result<(), ApiError> {
+        customers::delete(conn, scope, id)
+    }
+}
+
+impl List for Customers {
+    type Query = CustomerListQuery;
+
+    fn parse_query(pairs: &[(String, String)]) -> Result<CustomerListQuery, FieldErrors> {
+        CustomerListQuery::parse(pairs)
+    }
+
+    fn window(query: &CustomerListQuery) -> &Window {
+        &query.window
+    }
+
+    fn list(
+        conn: &mut DbConn,
+        scope: Scope,
+        _: &(),
+        query: &CustomerListQuery,
+    ) -> Result<Page<CustomerRecord>, ApiError> {
+        customers::list(conn, scope, query)
+    }
 }

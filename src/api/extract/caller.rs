@@ -1,63 +1,184 @@
-//! Routes open to contact forms accept either an agent's bearer token or a guest's
-//! `Authorization: Fingerprint <email>:<uuid>`, the latter only where the account allows it.
+//! [`Caller`]: whoever calls a route under `/accounts/{account_id}`.
+//!
+//! Extracting one reads the credentials (signature and claims, or a fingerprint's shape) and
+//! takes one of the account's slots, but asks the database nothing: the database's word (token
+//! live, user active, a member of the account, an admin where the work asks for one; or an
+//! account that takes contact forms) is taken inside the request's own work, on its connection
+//! ([`Caller::read`], [`Caller::write`]), which then receives the account's [`Scope`]. One
+//! checkout and one hand-off to the blocking pool per request. An account the caller can't
+//! reach is a 404, like a missing one.
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
-use std::sync::Arc;
-
-use super::auth::{account_slot, guest_refused, Access, Member};
+use super::auth::{app_state, bearer_claims, grant, guest_refused, BearerToken};
 use crate::api::account_limit::AccountSlot;
-use crate::db::{Db, DbConn};
+use crate::db::{self, Db, DbConn, Scope};
 use crate::domain::fingerprint::Fingerprint;
+use crate::domain::{Identity, Role};
 use crate::error::ApiError;
-use crate::services::conversations::Actor;
+use crate::state::AppState;
 
-/// An agent acting in the path's account, or a guest of it; like [`Member`], it holds one of
-/// the account's slots while the request runs, and its credentials are confirmed inside the
-/// request's own database work.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub account_id: i64,
-    pub actor: Actor,
-    pub slot: Arc<AccountSlot>,
-    access: Access,
+/// The credentials a route takes: [`BearerToken`] (agents, the default) or [`TokenOrFingerprint`]
+/// (agents, and the guests of contact forms).
+pub trait Credentials: Clone + Send + Sized + 'static {
+    /// The request's credentials, checked without the database.
+    fn read(req: &HttpRequest, state: &AppState) -> Result<Self, ApiError>;
+
+    /// The database's word on them for `account_id`: the account's scope, or why not.
+    fn confirm(
+        &self,
+        conn: &mut DbConn,
+        account_id: i64,
+        admin_only: bool,
+    ) -> Result<Scope, ApiError>;
+
+    fn identity(&self) -> Identity;
+
+    /// The token, when the credentials are one (checked first when the path names no account).
+    fn token(&self) -> Option<&BearerToken>;
 }
 
-impl Caller {
-    pub fn is_guest(&self) -> bool {
-        matches!(self.actor, Actor::Guest { .. })
+impl Credentials for BearerToken {
+    fn read(req: &HttpRequest, state: &AppState) -> Result<Self, ApiError> {
+        bearer_claims(req, state)
     }
 
-    /// The email of a guest's fingerprint, as the guest sent it.
-    pub fn guest_email(&self) -> Option<String> {
-        match &self.actor {
-            Actor::Guest { email, .. } => Some(email.as_str().to_string()),
-            Actor::Agent { .. } => None,
+    fn confirm(
+        &self,
+        conn: &mut DbConn,
+        account_id: i64,
+        admin_only: bool,
+    ) -> Result<Scope, ApiError> {
+        match grant(conn, self, Some(account_id))? {
+            None => Err(ApiError::not_found()),
+            Some((Role::Agent, _)) if admin_only => Err(ApiError::Forbidden),
+            Some((_, scope)) => Ok(scope),
         }
     }
 
-    /// Read-only work on one connection, once the credentials hold.
+    fn identity(&self) -> Identity {
+        Identity::Agent {
+            user_id: self.user_id,
+        }
+    }
+
+    fn token(&self) -> Option<&BearerToken> {
+        Some(self)
+    }
+}
+
+/// An agent's bearer token, or a guest's `Authorization: Fingerprint <email>:<uuid>` where the
+/// account takes contact forms.
+#[derive(Debug, Clone)]
+pub enum TokenOrFingerprint {
+    Token(BearerToken),
+    Fingerprint(Fingerprint),
+}
+
+impl Credentials for TokenOrFingerprint {
+    fn read(req: &HttpRequest, state: &AppState) -> Result<Self, ApiError> {
+        match fingerprint_credentials(req) {
+            None => bearer_claims(req, state).map(TokenOrFingerprint::Token),
+            Some(credentials) => Fingerprint::parse(&credentials)
+                .map(TokenOrFingerprint::Fingerprint)
+                .ok_or_else(guest_refused),
+        }
+    }
+
+    fn confirm(
+        &self,
+        conn: &mut DbConn,
+        account_id: i64,
+        admin_only: bool,
+    ) -> Result<Scope, ApiError> {
+        match self {
+            TokenOrFingerprint::Token(token) => token.confirm(conn, account_id, admin_only),
+            TokenOrFingerprint::Fingerprint(_) => match db::accounts::find(conn, account_id)? {
+                Some(account) if account.contact_form_enabled => Ok(account.scope()),
+                _ => Err(guest_refused()),
+            },
+        }
+    }
+
+    fn identity(&self) -> Identity {
+        match self {
+            TokenOrFingerprint::Token(token) => token.identity(),
+            TokenOrFingerprint::Fingerprint(fingerprint) => Identity::Guest {
+                fingerprint_hash: fingerprint.hash(),
+                email: fingerprint.email.clone(),
+            },
+        }
+    }
+
+    fn token(&self) -> Option<&BearerToken> {
+        match self {
+            TokenOrFingerprint::Token(token) => Some(token),
+            TokenOrFingerprint::Fingerprint(_) => None,
+        }
+    }
+}
+
+/// Whoever calls an account route, with credentials of kind `C`: see the module's documentation.
+/// It holds one of the account's slots (see `api::account_limit`) while the request runs.
+#[derive(Debug)]
+pub struct Caller<C: Credentials = BearerToken> {
+    /// The account the path names; reached only once [`Caller::read`] or [`Caller::write`]
+    /// confirms it.
+    pub account_id: i64,
+    pub credentials: C,
+    admin_only: bool,
+    _slot: AccountSlot,
+}
+
+impl<C: Credentials> Caller<C> {
+    /// From here on, the work runs only for an admin of the account (403 for an agent).
+    pub fn admin_only(&mut self) {
+        self.admin_only = true;
+    }
+
+    pub fn identity(&self) -> Identity {
+        self.credentials.identity()
+    }
+
+    fn confirm(&self) -> impl Fn(&mut DbConn) -> Result<Scope, ApiError> + Send + 'static {
+        let (credentials, account_id, admin_only) =
+            (self.credentials.clone(), self.account_id, self.admin_only);
+        move |conn| credentials.confirm(conn, account_id, admin_only)
+    }
+
+    /// Read-only work on one connection, in the account's scope once the credentials hold.
     pub async fn read<T, F>(&self, db: &Db, f: F) -> Result<T, ApiError>
     where
-        F: Fn(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        F: Fn(&mut DbConn, Scope) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        self.access.clone().read(db, f).await
+        let confirm = self.confirm();
+        db.read(move |conn| {
+            let scope = confirm(conn)?;
+            f(conn, scope)
+        })
+        .await
     }
 
-    /// Work in one transaction, once the credentials hold.
+    /// Work in one transaction, in the account's scope once the credentials hold.
     pub async fn write<T, F>(&self, db: &Db, f: F) -> Result<T, ApiError>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut DbConn, Scope) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        self.access.clone().write(db, f).await
+        let confirm = self.confirm();
+        db.write(move |conn| {
+            let scope = confirm(conn)?;
+            f(conn, scope)
+        })
+        .await
     }
 
-    /// See [`Member::checked`].
+    /// `input` as it is, but an error only once the credentials are confirmed: refused
+    /// credentials get their 401/403/404 whatever was sent (as if checked before reading it).
     pub async fn checked<T, E: Into<ApiError>>(
         &self,
         db: &Db,
@@ -65,7 +186,10 @@ impl Caller {
     ) -> Result<T, ApiError> {
         match input {
             Ok(value) => Ok(value),
-            Err(err) => self.access.clone().refused_input(db, err.into()).await,
+            Err(err) => {
+                self.read(db, |_, _| Ok(())).await?;
+                Err(err.into())
+            }
         }
     }
 }
@@ -84,38 +208,34 @@ fn fingerprint_credentials(req: &HttpRequest) -> Option<String> {
         .then(|| credentials.to_string())
 }
 
-impl FromRequest for Caller {
+impl<C: Credentials> FromRequest for Caller<C> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let Some(credentials) = fingerprint_credentials(&req) else {
-                let member = Member::from_request(&req, &mut Payload::None).await?;
-                return Ok(Caller {
-                    account_id: member.account_id,
-                    actor: Actor::Agent {
-                        user_id: member.user.user_id,
-                    },
-                    access: member.access(),
-                    slot: member.slot,
-                });
-            };
-            let fingerprint = Fingerprint::parse(&credentials).ok_or_else(guest_refused)?;
+            let state = app_state(&req)?;
+            let credentials = C::read(&req, &state)?;
             let account_id = req
                 .match_info()
                 .get("account_id")
                 .and_then(|s| s.parse::<i64>().ok())
-                .ok_or_else(guest_refused)?;
+                .filter(|id| *id > 0);
+            let Some(account_id) = account_id else {
+                // A malformed id names no account; a refused token still gets its 401 first.
+                let Some(token) = credentials.token().cloned() else {
+                    return Err(guest_refused());
+                };
+                state.db.read(move |conn| grant(conn, &token, None)).await?;
+                return Err(ApiError::not_found());
+            };
+            let slot = state.account_limits.enter(account_id).await?;
             Ok(Caller {
                 account_id,
-                actor: Actor::Guest {
-                    fingerprint_hash: fingerprint.hash(),
-                    email: fingerprint.email,
-                },
-                slot: Arc::new(account_slot(&req, account_id).await?),
-                access: Access::Guest { account_id },
+                credentials,
+                admin_only: false,
+                _slot: slot,
             })
         })
     }

@@ -7,8 +7,8 @@ mod caller;
 pub mod form;
 mod path;
 
-pub use auth::{CurrentUser, Member};
+pub use auth::BearerToken;
 pub use body::Body;
-pub use caller::Caller;
+pub use caller::{Caller, Credentials, TokenOrFingerprint};
 pub(crate) use path::not_found as path_not_found;
 pub use path::{ContactPath, InteractionPath, ItemPath};

@@ -1,0 +1,206 @@
+//! The handler skeletons of the account's records, written once.
+//!
+//! Customers, companies, tiers and statuses, customer requests and conversations are all
+//! created, read, updated, deleted and listed the same way: credentials first, then the body or
+//! query parsed in `domain/` (its refusal only once the credentials hold), then one unit of work
+//! in the account's [`Scope`], then the view. A record kind says only what differs, by
+//! implementing [`Resource`] and the operations it serves; each route keeps a thin handler that
+//! carries its OpenAPI annotation and calls the skeleton here.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::extract::{BearerToken, Body, Caller, Credentials};
+use super::paging::{list_response, query_pairs};
+use super::views::{created, ok};
+use crate::db::{DbConn, Scope};
+use crate::domain::input::Mode;
+use crate::domain::paging::{Page, Window};
+use crate::domain::FieldErrors;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A kind of record under `/api/v1/accounts/{account_id}/`.
+pub(crate) trait Resource: 'static {
+    /// Who may create and read one: [`BearerToken`] (agents) unless guests may too. Lists,
+    /// updates and deletes are for agents.
+    type Credentials: Credentials;
+    /// What the work needs besides the scope, read from the request (the label kind, the
+    /// caller's integration, …); `()` when nothing.
+    type Context: Clone + Send + 'static;
+    type Record: Send + 'static;
+    type View: Serialize;
+    /// Writes are for the account's admins only (403 for an agent).
+    const ADMIN_WRITES: bool = false;
+
+    fn context<C: Credentials>(
+        req: &HttpRequest,
+        caller: &Caller<C>,
+    ) -> Result<Self::Context, ApiError>;
+
+    fn view(cx: &Self::Context, record: Self::Record) -> Self::View;
+}
+
+/// `GET …/{id}`.
+pub(crate) trait Show: Resource {
+    fn load(
+        conn: &mut DbConn,
+        scope: Scope,
+        cx: &Self::Context,
+        id: i64,
+    ) -> Result<Self::Record, ApiError>;
+}
+
+/// `POST …`: 201 with `Location`.
+pub(crate) trait Create: Resource {
+    type New: Send + 'static;
+
+    fn parse(body: &Value) -> Result<Self::New, FieldErrors>;
+
+    fn create(
+        conn: &mut DbConn,
+        scope: Scope,
+        cx: &Self::Context,
+        new: Self::New,
+    ) -> Result<Self::Record, ApiError>;
+
+    /// The new record's path, for `Location`.
+    fn location(account_id: i64, cx: &Self::Context, record: &Self::Record) -> String;
+}
+
+/// `PUT` and `PATCH …/{id}`.
+pub(crate) trait Update: Resource {
+    type Changes: Send + 'static;
+
+    fn parse_changes(body: &Value, mode: Mode) -> Result<Self::Changes, FieldErrors>;
+
+    fn update(
+        conn: &mut DbConn,
+        scope: Scope,
+        cx: &Self::Context,
+        id: i64,
+        changes: Self::Changes,
+    ) -> Result<Self::Record, ApiError>;
+}
+
+/// `DELETE …/{id}`: 204.
+pub(crate) trait Delete: Resource {
+    fn delete(conn: &mut DbConn, scope: Scope, cx: &Self::Context, id: i64)
+        -> Result<(), ApiError>;
+}
+
+/// `GET …`: a page with `meta` and `links`.
+pub(crate) trait List: Resource {
+    type Query: Send + 'static;
+
+    fn parse_query(pairs: &[(String, String)]) -> Result<Self::Query, FieldErrors>;
+
+    fn window(query: &Self::Query) -> &Window;
+
+    fn list(
+        conn: &mut DbConn,
+        scope: Scope,
+        cx: &Self::Context,
+        query: &Self::Query,
+    ) -> Result<Page<Self::Record>, ApiError>;
+}
+
+fn admin_writes<R: Resource, C: Credentials>(caller: &mut Caller<C>) {
+    if R::ADMIN_WRITES {
+        caller.admin_only();
+    }
+}
+
+pub(crate) async fn create<R: Create>(
+    state: web::Data<AppState>,
+    mut caller: Caller<R::Credentials>,
+    req: HttpRequest,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    admin_writes::<R, _>(&mut caller);
+    let new = caller.checked(&state.db, R::parse(&body.0)).await?;
+    let cx = R::context(&req, &caller)?;
+    let work_cx = cx.clone();
+    let record = caller
+        .write(&state.db, move |conn, scope| {
+            R::create(conn, scope, &work_cx, new)
+        })
+        .await?;
+    let location = R::location(caller.account_id, &cx, &record);
+    Ok(created(location, R::view(&cx, record)))
+}
+
+pub(crate) async fn show<R: Show>(
+    state: web::Data<AppState>,
+    caller: Caller<R::Credentials>,
+    req: HttpRequest,
+    id: i64,
+) -> Result<HttpResponse, ApiError> {
+    let cx = R::context(&req, &caller)?;
+    let work_cx = cx.clone();
+    let record = caller
+        .read(&state.db, move |conn, scope| {
+            R::load(conn, scope, &work_cx, id)
+        })
+        .await?;
+    Ok(ok(R::view(&cx, record)))
+}
+
+pub(crate) async fn update<R: Update>(
+    state: web::Data<AppState>,
+    mut caller: Caller<BearerToken>,
+    req: HttpRequest,
+    id: i64,
+    body: Body,
+    mode: Mode,
+) -> Result<HttpResponse, ApiError> {
+    admin_writes::<R, _>(&mut caller);
+    let changes = caller
+        .checked(&state.db, R::parse_changes(&body.0, mode))
+        .await?;
+    let cx = R::context(&req, &caller)?;
+    let work_cx = cx.clone();
+    let record = caller
+        .write(&state.db, move |conn, scope| {
+            R::update(conn, scope, &work_cx, id, changes)
+        })
+        .await?;
+    Ok(ok(R::view(&cx, record)))
+}
+
+pub(crate) async fn delete<R: Delete>(
+    state: web::Data<AppState>,
+    mut caller: Caller<BearerToken>,
+    req: HttpRequest,
+    id: i64,
+) -> Result<HttpResponse, ApiError> {
+    admin_writes::<R, _>(&mut caller);
+    let cx = R::context(&req, &caller)?;
+    caller
+        .write(&state.db, move |conn, scope| {
+            R::delete(conn, scope, &cx, id)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub(crate) async fn list<R: List>(
+    state: web::Data<AppState>,
+    caller: Caller<BearerToken>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let pairs = caller.checked(&state.db, query_pairs(&req)).await?;
+    let query = caller.checked(&state.db, R::parse_query(&pairs)).await?;
+    let cx = R::context(&req, &caller)?;
+    let window = R::window(&query).clone();
+    let work_cx = cx.clone();
+    let page = caller
+        .read(&state.db, move |conn, scope| {
+            R::list(conn, scope, &work_cx, &query)
+        })
+        .await?;
+    Ok(list_response(&req, &pairs, &window, page, |record| {
+        R::view(&cx, record)
+    }))
+}
