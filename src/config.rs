@@ -122,6 +122,10 @@ pub struct Settings {
     /// relative. Forwarding headers (`Forwarded`, `X-Forwarded-*`) are never trusted for links.
     #[arg(long, env = "PUBLIC_BASE_URL", global = true)]
     pub public_base_url: Option<String>,
+    /// Refuse writes (PUT, PATCH, DELETE) that carry no `If-Match` with a 428, so no client can
+    /// overwrite a change it never saw.
+    #[arg(long, env = "REQUIRE_IF_MATCH", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub require_if_match: bool,
 }
 
 impl Settings {

@@ -22,6 +22,12 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("{0}")]
     Conflict(String, FieldErrors),
+    /// A stale `If-Match`: the record changed since the client read it (its tag now is `etag`).
+    #[error("The record has changed since it was read (If-Match does not hold); nothing was written. Fetch it again and retry with its current ETag.")]
+    PreconditionFailed { etag: String },
+    /// `REQUIRE_IF_MATCH` is on and a write came without `If-Match`.
+    #[error("This server requires If-Match on writes: send the ETag of the record as read.")]
+    PreconditionRequired,
     #[error("The request body is larger than {0} bytes.")]
     PayloadTooLarge(usize),
     #[error(
@@ -71,6 +77,9 @@ struct ErrorBody<'a> {
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<&'a FieldErrors>,
+    /// A 412's current tag of the record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    etag: Option<&'a str>,
 }
 
 impl ResponseError for ApiError {
@@ -82,6 +91,8 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(..) => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -117,11 +128,19 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests(seconds) => {
                 response.insert_header((header::RETRY_AFTER, seconds.to_string()));
             }
+            ApiError::PreconditionFailed { etag } => {
+                response.insert_header((header::ETAG, etag.as_str()));
+            }
             _ => {}
         }
+        let etag = match self {
+            ApiError::PreconditionFailed { etag } => Some(etag.as_str()),
+            _ => None,
+        };
         response.json(ErrorBody {
             message: self.to_string(),
             errors,
+            etag,
         })
     }
 }
@@ -198,7 +217,14 @@ mod tests {
             (ApiError::MethodNotAllowed, 405),
             (ApiError::BodyTimeout, 408),
             (ApiError::Conflict("x".into(), FieldErrors::new()), 409),
+            (
+                ApiError::PreconditionFailed {
+                    etag: "\"x\"".into(),
+                },
+                412,
+            ),
             (ApiError::PayloadTooLarge(1), 413),
+            (ApiError::PreconditionRequired, 428),
             (ApiError::UnsupportedMediaType, 415),
             (ApiError::field("name", "is required"), 422),
             (ApiError::TooManyRequests(1), 429),

@@ -18,7 +18,7 @@ use crate::api::account_limit::AccountLimits;
 use crate::api::fallback;
 use crate::api::parse_errors::JsonParseErrors;
 use crate::api::rate_limit;
-use crate::api::{cors, head, request_id};
+use crate::api::{cors, etag, head, request_id};
 use crate::auth::{self, JwtKeys};
 use crate::config::Settings;
 use crate::db::{self, Backend, Db, DbConn, PoolOptions};
@@ -122,6 +122,7 @@ impl Application {
             },
             body_read_timeout: Duration::from_secs(settings.body_read_timeout_secs.max(1)),
             public_base_url,
+            require_if_match: settings.require_if_match,
             account_limits,
         });
         let cors_origins: Vec<String> = settings
@@ -177,6 +178,7 @@ fn run(
         App::new()
             .app_data(state.clone())
             .wrap(middleware::from_fn(head::route_as_get))
+            .wrap(middleware::from_fn(etag::not_modified))
             .wrap(middleware::from_fn(rate_limit::enforce))
             .wrap(cors::policy(&cors_origins))
             .wrap(ErrorHandlers::new().default_handler(fallback::json_error_body))

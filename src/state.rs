@@ -14,6 +14,8 @@ pub struct AppState {
     pub body_read_timeout: std::time::Duration,
     /// Where absolute links point (`https://api.example.com`); `None`: relative links.
     pub public_base_url: Option<String>,
+    /// Writes without `If-Match` get a 428 (`REQUIRE_IF_MATCH`).
+    pub require_if_match: bool,
     /// Caps each account's requests at the database.
     pub account_limits: crate::api::account_limit::AccountLimits,
 }

@@ -1,10 +1,12 @@
 //! `GET` and `PATCH /api/v1/accounts/{account_id}`.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
+use super::etag::IfMatch;
 use super::extract::{Body, Caller};
 use super::views::{ok, AccountView};
 use crate::api::openapi::schemas as doc;
+use crate::db::row_lock::{self, Table};
 use crate::db::{self, accounts::AccountChanges};
 use crate::domain::account::AccountPatch;
 use crate::error::ApiError;
@@ -50,18 +52,34 @@ pub async fn show(state: web::Data<AppState>, caller: Caller) -> Result<HttpResp
 pub async fn update(
     state: web::Data<AppState>,
     mut caller: Caller,
+    req: HttpRequest,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     caller.admin_only();
+    let if_match = caller
+        .checked(&state.db, IfMatch::of(&req, state.require_if_match))
+        .await?;
     let patch = caller
         .checked(&state.db, AccountPatch::parse(&body.0))
         .await?;
     let account = caller
         .write(&state.db, move |conn, scope| {
+            let id = scope.account_id();
+            if if_match.is_some() {
+                row_lock::lock(conn, Table::Accounts, scope, id)?;
+            }
+            let current = db::accounts::find(conn, id)?.ok_or_else(ApiError::not_found)?;
+            if let Some(if_match) = &if_match {
+                if_match.check(&AccountView::from(current.clone()))?;
+            }
             let changes = AccountChanges {
                 name: patch.name,
                 contact_form_enabled: patch.contact_form_enabled,
             };
+            // A write that changes nothing writes nothing: `updated_at` and the ETag stay.
+            if !changes.alters(&current) {
+                return Ok(current);
+            }
             Ok(db::accounts::update(conn, scope, &changes)?)
         })
         .await?;

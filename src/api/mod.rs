@@ -8,6 +8,7 @@ pub mod conversations;
 pub mod cors;
 pub mod customers;
 pub mod docs_page;
+pub mod etag;
 pub mod extract;
 pub mod fallback;
 pub mod head;

@@ -4,6 +4,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
+use super::etag;
 use crate::domain::paging::{Page, PageRequest, Window};
 use crate::error::{ApiError, FieldErrors};
 use crate::state::AppState;
@@ -132,7 +133,7 @@ fn page_response<T: Serialize>(
     next_cursor: Option<String>,
 ) -> HttpResponse {
     let (meta, links) = paging(req, pairs, page, total, data.len(), next_cursor);
-    HttpResponse::Ok().json(ListBody { data, meta, links })
+    etag::json_response(HttpResponse::Ok(), &ListBody { data, meta, links }, true)
 }
 
 #[derive(Serialize)]
@@ -165,12 +166,13 @@ fn cursor_response<T: Serialize>(
     let next = next_cursor
         .as_deref()
         .map(|c| url_with(req, pairs, "cursor", c));
-    HttpResponse::Ok().json(CursorBody {
+    let body = CursorBody {
         data,
         meta: CursorMeta {
             per_page,
             next_cursor,
         },
         links: CursorLinks { next },
-    })
+    };
+    etag::json_response(HttpResponse::Ok(), &body, true)
 }

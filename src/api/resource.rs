@@ -6,15 +6,19 @@
 //! in the account's [`Scope`], then the view. A record kind says only what differs, by
 //! implementing [`Resource`] and the operations it serves; each route keeps a thin handler that
 //! carries its OpenAPI annotation and calls the skeleton here.
+//!
+//! Every single-object response carries the `ETag` of the record's full view (see `api::etag`);
+//! updates and deletes honour `If-Match` inside their transaction, with the row locked.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::etag::{self, IfMatch};
 use super::extract::{BearerToken, Body, Caller, Credentials};
 use super::paging::{list_response, query_pairs};
-use super::views::{created, ok};
-use crate::db::{DbConn, Scope};
+use super::views::{created, ok, ok_tagged};
+use crate::db::{row_lock, DbConn, Scope};
 use crate::domain::input::Mode;
 use crate::domain::paging::{Page, Window};
 use crate::domain::FieldErrors;
@@ -33,12 +37,15 @@ pub(crate) trait Resource: 'static {
     type View: Serialize;
     /// Writes are for the account's admins only (403 for an agent).
     const ADMIN_WRITES: bool = false;
+    /// Where its rows live, for the lock a conditional write takes.
+    const TABLE: row_lock::Table;
 
     fn context<C: Credentials>(
         req: &HttpRequest,
         caller: &Caller<C>,
     ) -> Result<Self::Context, ApiError>;
 
+    /// The record's full view, as GET shows it; its tag is the record's `ETag`.
     fn view(cx: &Self::Context, record: Self::Record) -> Self::View;
 }
 
@@ -70,8 +77,14 @@ pub(crate) trait Create: Resource {
 }
 
 /// `PUT` and `PATCH …/{id}`.
-pub(crate) trait Update: Resource {
+pub(crate) trait Update: Show {
     type Changes: Send + 'static;
+
+    /// What a write's response shows of the full view (all of it, unless the contract says
+    /// otherwise); its `ETag` stays the full view's.
+    fn written(view: Self::View) -> Self::View {
+        view
+    }
 
     fn parse_changes(body: &Value, mode: Mode) -> Result<Self::Changes, FieldErrors>;
 
@@ -85,7 +98,7 @@ pub(crate) trait Update: Resource {
 }
 
 /// `DELETE …/{id}`: 204.
-pub(crate) trait Delete: Resource {
+pub(crate) trait Delete: Show {
     fn delete(conn: &mut DbConn, scope: Scope, cx: &Self::Context, id: i64)
         -> Result<(), ApiError>;
 }
@@ -156,6 +169,9 @@ pub(crate) async fn update<R: Update>(
     mode: Mode,
 ) -> Result<HttpResponse, ApiError> {
     admin_writes::<R, _>(&mut caller);
+    let if_match = caller
+        .checked(&state.db, IfMatch::of(&req, state.require_if_match))
+        .await?;
     let changes = caller
         .checked(&state.db, R::parse_changes(&body.0, mode))
         .await?;
@@ -163,10 +179,29 @@ pub(crate) async fn update<R: Update>(
     let work_cx = cx.clone();
     let record = caller
         .write(&state.db, move |conn, scope| {
+            if let Some(if_match) = &if_match {
+                precondition::<R>(conn, scope, &work_cx, id, if_match)?;
+            }
             R::update(conn, scope, &work_cx, id, changes)
         })
         .await?;
-    Ok(ok(R::view(&cx, record)))
+    let view = R::view(&cx, record);
+    let tag = etag::of_view(&view)?;
+    Ok(ok_tagged(R::written(view), tag))
+}
+
+/// Locks the record, then refuses the write (412, nothing written) unless `if_match` holds for
+/// its current full view; 404 when it's gone.
+pub(crate) fn precondition<R: Show>(
+    conn: &mut DbConn,
+    scope: Scope,
+    cx: &R::Context,
+    id: i64,
+    if_match: &IfMatch,
+) -> Result<(), ApiError> {
+    row_lock::lock(conn, R::TABLE, scope, id)?;
+    let current = R::load(conn, scope, cx, id)?;
+    if_match.check(&R::view(cx, current))
 }
 
 pub(crate) async fn delete<R: Delete>(

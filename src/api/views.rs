@@ -7,6 +7,7 @@ use chrono::{Datelike, NaiveDateTime, Timelike};
 use serde::{Serialize, Serializer};
 use utoipa::ToSchema;
 
+use super::etag;
 use crate::db::accounts::Account;
 use crate::db::users::User;
 use crate::domain::Role;
@@ -17,16 +18,26 @@ pub struct Data<T> {
     pub data: T,
 }
 
-/// 200 with `{"data": …}`.
+/// 200 with `{"data": …}` and its strong `ETag` (see `api::etag`).
 pub fn ok<T: Serialize>(data: T) -> HttpResponse {
-    HttpResponse::Ok().json(Data { data })
+    etag::json_response(HttpResponse::Ok(), &Data { data }, false)
 }
 
-/// 201 with `Location` (a path) and `{"data": …}`.
+/// 200 with `{"data": …}` and the given tag (see [`etag::json_response_tagged`]).
+pub fn ok_tagged<T: Serialize>(data: T, tag: String) -> HttpResponse {
+    etag::json_response_tagged(HttpResponse::Ok(), &Data { data }, tag)
+}
+
+/// 200 with `{"data": [ … ]}`, a whole list, and its weak `ETag`.
+pub fn ok_list<T: Serialize>(data: Vec<T>) -> HttpResponse {
+    etag::json_response(HttpResponse::Ok(), &Data { data }, true)
+}
+
+/// 201 with `Location` (a path), `{"data": …}` and its strong `ETag`.
 pub fn created<T: Serialize>(location: String, data: T) -> HttpResponse {
-    HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .json(Data { data })
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, location));
+    etag::json_response(response, &Data { data }, false)
 }
 
 /// Timestamps as the seed shows them: `2019-04-25T17:51:31+00:00`.

@@ -43,6 +43,16 @@ pub struct AccountChanges {
     pub contact_form_enabled: Option<bool>,
 }
 
+impl AccountChanges {
+    /// Whether writing these changes would change `current` (`updated_at` aside).
+    pub fn alters(&self, current: &Account) -> bool {
+        self.name.as_ref().is_some_and(|name| *name != current.name)
+            || self
+                .contact_form_enabled
+                .is_some_and(|enabled| enabled != current.contact_form_enabled)
+    }
+}
+
 pub fn create(conn: &mut DbConn, name: &str, contact_form_enabled: bool) -> Result<Account> {
     let now = super::now();
     let row = NewAccount {

@@ -81,6 +81,19 @@ pub struct ConversationUpdate {
     pub updated_at: Option<NaiveDateTime>,
 }
 
+impl ConversationUpdate {
+    /// Whether writing this would change `current` (`updated_at` aside).
+    pub fn alters(&self, current: &Conversation) -> bool {
+        fn differs<T: PartialEq>(change: &Option<T>, now: &T) -> bool {
+            change.as_ref().is_some_and(|value| value != now)
+        }
+        differs(&self.status, &current.status)
+            || differs(&self.channel, &current.channel)
+            || differs(&self.subject, &current.subject)
+            || differs(&self.user_id, &current.user_id)
+    }
+}
+
 /// Hands out the account's next conversation number. The update locks the account row until the
 /// transaction ends, so concurrent creates queue: no number repeats, and a rollback returns it.
 pub fn next_number(conn: &mut DbConn, account: Scope) -> Result<i64> {

@@ -72,6 +72,19 @@ pub struct RequestChanges {
     pub updated_at: Option<NaiveDateTime>,
 }
 
+impl RequestChanges {
+    /// Whether writing these changes would change `current` (`updated_at` aside).
+    pub fn alters(&self, current: &CustomerRequest) -> bool {
+        fn differs<T: PartialEq>(change: &Option<T>, now: &T) -> bool {
+            change.as_ref().is_some_and(|value| value != now)
+        }
+        differs(&self.company_id, &current.company_id)
+            || differs(&self.customer_id, &current.customer_id)
+            || differs(&self.priority, &current.priority)
+            || differs(&self.body, &current.body)
+    }
+}
+
 /// List filters; each given one must match.
 pub fn insert(conn: &mut DbConn, row: &NewRequest) -> Result<CustomerRequest> {
     db_run!(conn, {

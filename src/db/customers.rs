@@ -56,6 +56,21 @@ pub struct CustomerChanges {
     pub updated_at: Option<NaiveDateTime>,
 }
 
+impl CustomerChanges {
+    /// Whether writing these changes would change `current` (`updated_at` aside).
+    pub fn alters(&self, current: &Customer) -> bool {
+        fn differs<T: PartialEq>(change: &Option<T>, now: &T) -> bool {
+            change.as_ref().is_some_and(|value| value != now)
+        }
+        differs(&self.first_name, &current.first_name)
+            || differs(&self.last_name, &current.last_name)
+            || differs(&self.company, &current.company)
+            || differs(&self.avatar, &current.avatar)
+            || differs(&self.name, &current.name)
+            || differs(&self.company_id, &current.company_id)
+    }
+}
+
 diesel::define_sql_function! {
     /// SQL `lower()`; on SQLite it folds ASCII only.
     fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;

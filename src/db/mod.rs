@@ -19,6 +19,7 @@ pub mod interactions;
 mod keyset;
 pub mod labels;
 pub mod migrations;
+pub mod row_lock;
 pub mod schema;
 mod scope;
 pub mod settings;

@@ -101,6 +101,10 @@ pub fn update(
         changed.push("external_ids");
     }
     check_locks(&current.company, &changed)?;
+    // A write that changes nothing writes nothing: `updated_at` and the ETag stay.
+    if changed.is_empty() {
+        return Ok(current);
+    }
     check_references(conn, account, input)?;
     let (domains, external_ids) = (
         domains.unwrap_or_default(),

@@ -256,22 +256,23 @@ pub fn update(
     id: i64,
     changes: &ConversationChanges,
 ) -> Result<ConversationRow, ApiError> {
-    find(conn, account, id)?;
+    let current = find(conn, account, id)?;
     if let Some(Some(user_id)) = changes.user_id {
         require_member(conn, account, user_id, "user_id")?;
     }
-    conversations::update(
-        conn,
-        account,
-        id,
-        &ConversationUpdate {
-            status: changes.status,
-            channel: changes.channel,
-            subject: changes.subject.clone(),
-            user_id: changes.user_id,
-            updated_at: Some(db::now()),
-        },
-    )?;
+    let mut update = ConversationUpdate {
+        status: changes.status,
+        channel: changes.channel,
+        subject: changes.subject.clone(),
+        user_id: changes.user_id,
+        updated_at: None,
+    };
+    // A write that changes nothing writes nothing: `updated_at` and the ETag stay.
+    if !update.alters(&current.conversation) {
+        return Ok(current);
+    }
+    update.updated_at = Some(db::now());
+    conversations::update(conn, account, id, &update)?;
     find(conn, account, id)
 }
 

@@ -61,24 +61,30 @@ pub fn update(
     id: i64,
     input: &RequestInput,
 ) -> Result<RequestRow, ApiError> {
-    load(conn, account, id)?;
+    let current = load(conn, account, id)?;
     let mut errors = FieldErrors::new();
     let company_id = resolve_company(conn, account, &input.company, &mut errors)?;
     let customer_id = resolve_customer(conn, account, &input.customer_id, &mut errors)?;
     errors.into_result(())?;
-    customer_requests::update(
-        conn,
-        account,
-        id,
-        &RequestChanges {
-            company_id,
-            customer_id,
-            priority: input.priority,
-            body: input.body.clone().into_change(),
-            updated_at: Some(db::now()),
-        },
-    )?;
-    if let Some(url) = input.attachment_url.clone().into_change() {
+    let mut changes = RequestChanges {
+        company_id,
+        customer_id,
+        priority: input.priority,
+        body: input.body.clone().into_change(),
+        updated_at: None,
+    };
+    let attachment = input
+        .attachment_url
+        .clone()
+        .into_change()
+        .filter(|url| *url != current.attachment.as_ref().map(|a| a.url.clone()));
+    // A write that changes nothing writes nothing: `updated_at` and the ETag stay.
+    if attachment.is_none() && !changes.alters(&current.request) {
+        return Ok(current);
+    }
+    changes.updated_at = Some(db::now());
+    customer_requests::update(conn, account, id, &changes)?;
+    if let Some(url) = attachment {
         customer_requests::set_attachment(conn, account, id, url.as_deref())?;
     }
     load(conn, account, id)

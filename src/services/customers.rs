@@ -142,11 +142,20 @@ pub fn update(
         company_id,
         ..CustomerChanges::default()
     };
-    let customer = save(conn, account, &current, changes, &contacts)?;
+    let contacts_changed = !plan.updates.is_empty() || !plan.inserts.is_empty();
+    let customer = save(
+        conn,
+        account,
+        &current,
+        changes,
+        &contacts,
+        contacts_changed,
+    )?;
     Ok(CustomerRecord {
         customer,
         contacts,
-        stats: None,
+        // Not shown by PUT/PATCH (SPEC §4), but part of the record's ETag.
+        stats: Some(conversations::stats_of(conn, account, id)?),
     })
 }
 
@@ -180,6 +189,7 @@ pub fn delete_contact(
         &current,
         CustomerChanges::default(),
         &contacts,
+        true,
     )?;
     Ok(())
 }
@@ -258,13 +268,16 @@ fn given(field: &Patch<String>) -> Option<&str> {
     }
 }
 
-/// Writes `changes` with the name recomputed from the result and a new `updated_at`.
+/// Writes `changes` with the name recomputed from the result and a new `updated_at`; a write
+/// that changes nothing (no field and no contact) writes nothing, so `updated_at` and the ETag
+/// stay as they were.
 fn save(
     conn: &mut DbConn,
     account: Scope,
     current: &Customer,
     mut changes: CustomerChanges,
     contacts: &[Contact],
+    contacts_changed: bool,
 ) -> Result<Customer, ApiError> {
     let first_name = changes
         .first_name
@@ -283,6 +296,9 @@ fn save(
         last_name.as_deref(),
         first_email,
     ));
+    if !contacts_changed && !changes.alters(current) {
+        return Ok(current.clone());
+    }
     changes.updated_at = Some(db::now());
     Ok(customers::update(conn, account, current.id, &changes)?)
 }

@@ -30,7 +30,19 @@ pub fn update(
     id: i64,
     input: &LabelInput,
 ) -> Result<Label, ApiError> {
-    load(conn, account, kind, id)?;
+    let current = load(conn, account, kind, id)?;
+    // A write that changes nothing writes nothing: `updated_at` and the ETag stay.
+    let unchanged = input.name.as_ref().is_none_or(|name| *name == current.name)
+        && input
+            .color
+            .as_ref()
+            .is_none_or(|color| *color == current.color)
+        && input
+            .position
+            .is_none_or(|position| position == current.position);
+    if unchanged {
+        return Ok(current);
+    }
     Ok(labels::update(conn, account, id, input)?)
 }
 

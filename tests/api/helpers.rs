@@ -152,6 +152,7 @@ pub fn test_settings(database_url: &str) -> Settings {
         account_concurrency_limit: None,
         body_read_timeout_secs: 30,
         public_base_url: None,
+        require_if_match: false,
     }
 }
 

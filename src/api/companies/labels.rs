@@ -8,8 +8,9 @@ use super::view::LabelView;
 use crate::api::extract::{BearerToken, Body, Caller, Credentials, ItemPath};
 use crate::api::openapi::schemas as doc;
 use crate::api::resource::{self, Create, Delete, Resource, Show, Update};
-use crate::api::views::ok;
+use crate::api::views::ok_list;
 use crate::db::labels::Label;
+use crate::db::row_lock::Table;
 use crate::db::{DbConn, Scope};
 use crate::domain::input::Mode;
 use crate::domain::label::{LabelInput, LabelKind};
@@ -42,10 +43,7 @@ pub async fn list_labels(
             labels::list(conn, scope, kind)
         })
         .await?;
-    Ok(ok(rows
-        .into_iter()
-        .map(LabelView::from)
-        .collect::<Vec<_>>()))
+    Ok(ok_list(rows.into_iter().map(LabelView::from).collect()))
 }
 
 #[utoipa::path(
@@ -150,6 +148,7 @@ impl Resource for Labels {
     type Context = LabelKind;
     type Record = Label;
     type View = LabelView;
+    const TABLE: Table = Table::CompanyLabels;
     const ADMIN_WRITES: bool = true;
 
     fn context<C: Credentials>(req: &HttpRequest, _: &Caller<C>) -> Result<LabelKind, ApiError> {

@@ -16,6 +16,7 @@ use serde_json::Value;
 use super::extract::{BearerToken, Body, Caller, Credentials, ItemPath};
 use super::resource::{self, Create, Delete, List, Resource, Show, Update};
 use crate::api::openapi::schemas as doc;
+use crate::db::row_lock::Table;
 use crate::db::{DbConn, Scope};
 use crate::domain::company::CompanyInput;
 use crate::domain::company_list::CompanyListQuery;
@@ -200,6 +201,7 @@ impl Resource for Companies {
     type Context = Option<Integration>;
     type Record = CompanyRecord;
     type View = CompanyView;
+    const TABLE: Table = Table::Companies;
 
     fn context<C: Credentials>(
         _: &HttpRequest,

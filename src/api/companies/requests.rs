@@ -9,6 +9,7 @@ use crate::api::extract::{BearerToken, Body, Caller, Credentials, ItemPath};
 use crate::api::openapi::schemas as doc;
 use crate::api::resource::{self, Create, Delete, List, Resource, Show, Update};
 use crate::db::customer_requests::RequestRow;
+use crate::db::row_lock::Table;
 use crate::db::{DbConn, Scope};
 use crate::domain::customer_request::RequestInput;
 use crate::domain::input::Mode;
@@ -137,6 +138,7 @@ impl Resource for Requests {
     type Context = Option<i64>;
     type Record = RequestRow;
     type View = RequestView;
+    const TABLE: Table = Table::CustomerRequests;
 
     fn context<C: Credentials>(
         _: &HttpRequest,

@@ -3,10 +3,12 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::InteractionView;
+use crate::api::etag::IfMatch;
 use crate::api::extract::{Body, Caller, InteractionPath, ItemPath, TokenOrFingerprint};
 use crate::api::openapi::schemas as doc;
 use crate::api::paging::{list_response, query_pairs};
 use crate::api::views::{created, ok};
+use crate::db::row_lock::{self, Table};
 use crate::domain::conversation::InteractionInput;
 use crate::domain::conversation_list::InteractionListQuery;
 use crate::error::ApiError;
@@ -137,12 +139,21 @@ pub async fn create(
 pub async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     path: web::Path<InteractionPath>,
 ) -> Result<HttpResponse, ApiError> {
     let conversation_id = path.id;
     let id = path.interaction_id;
+    let if_match = caller
+        .checked(&state.db, IfMatch::of(&req, state.require_if_match))
+        .await?;
     caller
         .write(&state.db, move |conn, scope| {
+            if let Some(if_match) = &if_match {
+                row_lock::lock(conn, Table::Interactions, scope, id)?;
+                let current = conversations::load_interaction(conn, scope, conversation_id, id)?;
+                if_match.check(&InteractionView::new(current, false))?;
+            }
             conversations::delete_interaction(conn, scope, conversation_id, id)
         })
         .await?;

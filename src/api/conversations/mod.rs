@@ -12,6 +12,7 @@ use super::extract::{Body, Caller, Credentials, ItemPath, TokenOrFingerprint};
 use super::resource::{self, Create, Delete, List, Resource, Show, Update};
 use crate::api::openapi::schemas as doc;
 use crate::db::conversations::ConversationRow;
+use crate::db::row_lock::Table;
 use crate::db::{DbConn, Scope};
 use crate::domain::conversation::{ConversationChanges, NewConversation};
 use crate::domain::conversation_list::ConversationListQuery;
@@ -144,6 +145,7 @@ impl Resource for Conversations {
     type Context = Identity;
     type Record = ConversationRow;
     type View = ConversationView;
+    const TABLE: Table = Table::Conversations;
 
     fn context<C: Credentials>(_: &HttpRequest, caller: &Caller<C>) -> Result<Identity, ApiError> {
         Ok(caller.identity())

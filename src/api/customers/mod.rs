@@ -8,9 +8,11 @@ use serde_json::Value;
 
 pub use list::list;
 
+use super::etag::IfMatch;
 use super::extract::{BearerToken, Body, Caller, ContactPath, Credentials, ItemPath};
 use super::resource::{self, Create, Delete, List, Resource, Show, Update};
 use crate::api::openapi::schemas as doc;
+use crate::db::row_lock::Table;
 use crate::db::{DbConn, Scope};
 use crate::domain::customer::CustomerInput;
 use crate::domain::customer_list::CustomerListQuery;
@@ -153,6 +155,7 @@ pub async fn delete(
 pub async fn delete_contact(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     path: web::Path<ContactPath>,
 ) -> Result<HttpResponse, ApiError> {
     let ContactPath {
@@ -160,8 +163,15 @@ pub async fn delete_contact(
         list: kind,
         item_id,
     } = path.into_inner();
+    // The precondition is the customer's: the item is part of its representation.
+    let if_match = caller
+        .checked(&state.db, IfMatch::of(&req, state.require_if_match))
+        .await?;
     caller
         .write(&state.db, move |conn, scope| {
+            if let Some(if_match) = &if_match {
+                resource::precondition::<Customers>(conn, scope, &(), id, if_match)?;
+            }
             customers::delete_contact(conn, scope, id, kind, item_id)
         })
         .await?;
@@ -176,6 +186,7 @@ impl Resource for Customers {
     type Context = ();
     type Record = CustomerRecord;
     type View = CustomerView;
+    const TABLE: Table = Table::Customers;
 
     fn context<C: Credentials>(_: &HttpRequest, _: &Caller<C>) -> Result<(), ApiError> {
         Ok(())
@@ -218,6 +229,11 @@ impl Create for Customers {
 
 impl Update for Customers {
     type Changes = CustomerInput;
+
+    /// SPEC §4: PUT and PATCH answer the customer without stats.
+    fn written(view: CustomerView) -> CustomerView {
+        view.without_stats()
+    }
 
     fn parse_changes(body: &Value, mode: Mode) -> Result<CustomerInput, FieldErrors> {
         CustomerInput::parse(body, mode)

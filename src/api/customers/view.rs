@@ -95,6 +95,15 @@ pub struct CustomerView {
     company_id: Option<i64>,
 }
 
+impl CustomerView {
+    pub fn without_stats(self) -> Self {
+        CustomerView {
+            stats: None,
+            ..self
+        }
+    }
+}
+
 impl From<CustomerRecord> for CustomerView {
     fn from(record: CustomerRecord) -> Self {
         let c = record.customer;
