@@ -211,9 +211,15 @@ pub(crate) async fn delete<R: Delete>(
     id: i64,
 ) -> Result<HttpResponse, ApiError> {
     admin_writes::<R, _>(&mut caller);
+    let if_match = caller
+        .checked(&state.db, IfMatch::of(&req, state.require_if_match))
+        .await?;
     let cx = R::context(&req, &caller)?;
     caller
         .write(&state.db, move |conn, scope| {
+            if let Some(if_match) = &if_match {
+                precondition::<R>(conn, scope, &cx, id, if_match)?;
+            }
             R::delete(conn, scope, &cx, id)
         })
         .await?;

@@ -12,6 +12,7 @@ mod auth;
 mod bootstrap;
 mod cli;
 mod companies;
+mod conditional;
 mod contact_forms;
 mod conversations;
 mod cursors;
