@@ -187,6 +187,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Stored answers to POSTs sent with an `Idempotency-Key` (see `db::idempotency`).
+    idempotency_keys (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        principal -> Text,
+        idempotency_key -> Text,
+        request_target -> Text,
+        request_hash -> Text,
+        lock_id -> Nullable<Text>,
+        locked_at -> Nullable<Timestamp>,
+        committed_at -> Nullable<Timestamp>,
+        response_status -> Nullable<Integer>,
+        response_headers -> Nullable<Text>,
+        response_body -> Nullable<Binary>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(account_members -> accounts (account_id));
 diesel::joinable!(account_members -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -200,6 +220,7 @@ diesel::joinable!(customers -> companies (company_id));
 diesel::joinable!(company_keys -> companies (company_id));
 diesel::joinable!(customer_requests -> conversations (conversation_id));
 diesel::joinable!(request_attachments -> customer_requests (request_id));
+diesel::joinable!(idempotency_keys -> accounts (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
@@ -217,4 +238,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     company_keys,
     customer_requests,
     request_attachments,
+    idempotency_keys,
 );
