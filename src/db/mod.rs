@@ -15,6 +15,7 @@ pub mod conversations;
 pub mod customer_requests;
 pub mod customers;
 mod error;
+pub mod idempotency;
 pub mod interactions;
 mod keyset;
 pub mod labels;
@@ -28,10 +29,12 @@ mod sqlite_planner;
 mod stored_text;
 pub mod tokens;
 pub mod users;
+mod write_hook;
 
 pub use connection::{Backend, ConnectionManager, DbConn};
 pub use error::{Cause, ConflictKind, Error, Result, WorkError};
 pub use scope::Scope;
+pub use write_hook::{scope as with_write_hook, WriteHook};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -258,12 +261,14 @@ impl Db {
     /// Runs `f` in one transaction on the blocking thread pool: it commits when `f` returns `Ok`
     /// and rolls everything back when it returns `Err`, so a failed request writes nothing.
     /// A `BEGIN` that meets a lost connection is retried on a live one (nothing has run yet).
+    /// A [`WriteHook`] installed on the calling task runs last in the transaction.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: WorkError,
     {
+        let hook = write_hook::current();
         self.blocking(move |db| {
             // SQLite writers take their turn before taking a connection, so waiting writers
             // don't hold the connections readers need.
@@ -281,9 +286,21 @@ impl Db {
                 conn = db.checkout()?;
                 conn.begin()?;
             }
-            let result = db.bounded(|| conn.run_begun(f));
-            if result.as_ref().is_err_and(E::is_unavailable) {
-                db.connection_lost(&mut conn);
+            let result: Result<T, E> = db.bounded(|| {
+                conn.run_begun(|conn| {
+                    let value = f(conn)?;
+                    if let Some(hook) = &hook {
+                        hook.run(conn)?;
+                    }
+                    Ok(value)
+                })
+            });
+            match (&result, &hook) {
+                (Ok(_), Some(hook)) => hook.mark_committed(),
+                (Err(e), _) if e.is_unavailable() => {
+                    db.connection_lost(&mut conn);
+                }
+                _ => {}
             }
             result
         })
