@@ -126,6 +126,25 @@ pub struct Settings {
     /// overwrite a change it never saw.
     #[arg(long, env = "REQUIRE_IF_MATCH", default_value_t = false, action = clap::ArgAction::Set, global = true)]
     pub require_if_match: bool,
+    /// How long the answer to a POST with an `Idempotency-Key` is kept and replayed: `24h`,
+    /// `7d`, `90m`.
+    #[arg(
+        long,
+        env = "IDEMPOTENCY_KEY_TTL",
+        default_value = "24h",
+        value_parser = parse_duration,
+        global = true
+    )]
+    pub idempotency_key_ttl: chrono::Duration,
+    /// How long, in milliseconds, a request whose `Idempotency-Key` is in use by a request still
+    /// running waits for that one's answer before it gets a 409.
+    #[arg(
+        long,
+        env = "IDEMPOTENCY_WAIT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub idempotency_wait_ms: u64,
 }
 
 impl Settings {

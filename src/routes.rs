@@ -1,17 +1,35 @@
 //! Every path in one place. Anything unmatched answers JSON: 404 for an unknown path, 405 for a
 //! known path with the wrong method.
 
-use actix_web::{web, Resource};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{middleware, web, Resource};
 
 use crate::api::conversations::{self, interactions};
 use crate::api::{
-    accounts, companies, customers, docs_page, extract, fallback, health, openapi, session,
+    accounts, companies, customers, docs_page, extract, fallback, health, idempotency, openapi,
+    session,
 };
 use crate::domain::label::LabelKind;
 
-/// A resource whose unmatched methods answer 405 JSON with `Allow: <allow>`.
-fn resource(path: &str, allow: &'static str) -> Resource {
-    web::resource(path).default_service(web::to(move || fallback::method_not_allowed(allow)))
+/// A resource whose unmatched methods answer 405 JSON with `Allow: <allow>`, and whose POSTs
+/// under an account honour `Idempotency-Key` (see `api::idempotency`; on the resource, where
+/// the path's `account_id` is known).
+fn resource(
+    path: &str,
+    allow: &'static str,
+) -> Resource<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody + 'static>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    web::resource(path)
+        .wrap(middleware::from_fn(idempotency::guard))
+        .default_service(web::to(move || fallback::method_not_allowed(allow)))
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -16,6 +16,7 @@ use anyhow::{bail, Context};
 
 use crate::api::account_limit::AccountLimits;
 use crate::api::fallback;
+use crate::api::idempotency;
 use crate::api::parse_errors::JsonParseErrors;
 use crate::api::rate_limit;
 use crate::api::{cors, etag, head, request_id};
@@ -82,6 +83,9 @@ fn public_base_url(settings: &Settings) -> anyhow::Result<Option<String>> {
 /// How often a running server refreshes SQLite's planner statistics.
 const STATISTICS_REFRESH_INTERVAL: Duration = Duration::from_secs(3600);
 
+/// How often a running server deletes expired idempotency keys.
+const IDEMPOTENCY_PURGE_INTERVAL: Duration = Duration::from_secs(300);
+
 /// A running server, bound and ready.
 pub struct Application {
     port: u16,
@@ -131,9 +135,14 @@ impl Application {
             .map(|o| o.trim().trim_end_matches('/').to_string())
             .filter(|o| !o.is_empty())
             .collect();
+        let idempotency = web::Data::new(idempotency::Policy {
+            ttl: settings.idempotency_key_ttl,
+            wait: Duration::from_millis(settings.idempotency_wait_ms),
+        });
         let server = run(
             listener,
             state.clone(),
+            idempotency,
             cors_origins,
             settings.shutdown_timeout_secs,
         )
@@ -159,8 +168,13 @@ impl Application {
             self.state.db.clone(),
             STATISTICS_REFRESH_INTERVAL,
         ));
+        let purge = actix_web::rt::spawn(db::idempotency::purge_expired_periodically(
+            self.state.db.clone(),
+            IDEMPOTENCY_PURGE_INTERVAL,
+        ));
         let stopped = self.server.await;
         statistics.abort();
+        purge.abort();
         stopped
     }
 }
@@ -170,6 +184,7 @@ impl Application {
 fn run(
     listener: TcpListener,
     state: web::Data<AppState>,
+    idempotency: web::Data<idempotency::Policy>,
     cors_origins: Vec<String>,
     shutdown_timeout: u64,
 ) -> std::io::Result<Server> {
@@ -177,6 +192,7 @@ fn run(
         // The last `wrap` runs first: the request id exists before anything logs or answers.
         App::new()
             .app_data(state.clone())
+            .app_data(idempotency.clone())
             .wrap(middleware::from_fn(head::route_as_get))
             .wrap(middleware::from_fn(etag::not_modified))
             .wrap(middleware::from_fn(rate_limit::enforce))

@@ -5,7 +5,7 @@
 use actix_cors::Cors;
 use actix_web::http::header;
 
-use super::request_id;
+use super::{idempotency, request_id};
 
 /// Whether `path` is one of the routes a contact-form widget calls:
 /// `/api/v1/accounts/{id}/conversations[/{id}[/interactions]]`.
@@ -41,11 +41,13 @@ pub fn policy(allowed_origins: &[String]) -> Cors {
             header::CONTENT_TYPE,
             header::ACCEPT,
             request_id::HEADER,
+            idempotency::KEY,
         ])
         .expose_headers([
             header::LOCATION,
             header::RETRY_AFTER,
             request_id::HEADER,
+            idempotency::REPLAYED,
             header::HeaderName::from_static("ratelimit-limit"),
             header::HeaderName::from_static("ratelimit-remaining"),
             header::HeaderName::from_static("ratelimit-reset"),

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod fallback;
 pub mod head;
 pub mod health;
+pub mod idempotency;
 pub mod openapi;
 pub mod paging;
 pub mod parse_errors;

@@ -153,6 +153,8 @@ pub fn test_settings(database_url: &str) -> Settings {
         body_read_timeout_secs: 30,
         public_base_url: None,
         require_if_match: false,
+        idempotency_key_ttl: chrono::Duration::hours(24),
+        idempotency_wait_ms: 10_000,
     }
 }
 
