@@ -22,6 +22,7 @@ mod ecosystem;
 mod errors;
 mod hardening;
 mod health;
+mod idempotency;
 mod migrations;
 mod openapi;
 mod query_plans;
