@@ -34,8 +34,8 @@ use sha2::{Digest, Sha256};
 use crate::api::extract::{Caller, Credentials, TokenOrFingerprint};
 use crate::db::idempotency::{self as store, Begun, Claim, StoredResponse};
 use crate::db::{self, WriteHook};
-use crate::error::{ApiError, FieldErrors};
 use crate::domain::Identity;
+use crate::error::{ApiError, FieldErrors};
 use crate::state::AppState;
 
 /// The request header.
