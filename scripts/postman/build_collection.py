@@ -24,7 +24,7 @@ def req(name, method, url, status, tests="", body=None, form=None, auth="bearer"
     """One request with its tests: the status always, then `tests` (JavaScript, `json` is the
     parsed body when there is one)."""
     script = [f'pm.test("status {status}", () => pm.response.to.have.status({status}));']
-    if status != 204:
+    if status not in (204, 304):
         script += [
             'const json = pm.response.text() ? pm.response.json() : null;',
             'pm.test("JSON body", () => pm.expect(json).to.be.an("object"));',
@@ -165,6 +165,39 @@ FOLDERS = {
             pm.test("one email", () => pm.expect(json.data.emails.map(e => e.id)).to.eql([pm.collectionVariables.get("emailId")]));
             pm.test("no websites", () => pm.expect(json.data.websites).to.eql([]));
         """),
+    ],
+    "Safe writes (ETag, If-Match, Idempotency-Key)": [
+        req("Read the customer and its ETag", "GET", ACCOUNT + "/customers/{{customerId}}", 200, """
+            pm.test("a strong ETag", () => pm.expect(pm.response.headers.get("ETag")).to.match(/^"[A-Za-z0-9_-]+"$/));
+            pm.collectionVariables.set("etag", pm.response.headers.get("ETag"));
+        """),
+        req("Unchanged since: If-None-Match is 304", "GET", ACCOUNT + "/customers/{{customerId}}", 304,
+            'pm.test("same ETag", () => pm.expect(pm.response.headers.get("ETag")).to.eql(pm.collectionVariables.get("etag")));',
+            headers={"If-None-Match": "{{etag}}"}),
+        req("PATCH with If-Match", "PATCH", ACCOUNT + "/customers/{{customerId}}", 200, """
+            pm.test("a new ETag", () => pm.expect(pm.response.headers.get("ETag")).to.not.eql(pm.collectionVariables.get("etag")));
+            pm.collectionVariables.set("newEtag", pm.response.headers.get("ETag"));
+        """, body={"last_name": "Doe-{{runId}}"}, headers={"If-Match": "{{etag}}"}),
+        req("A stale If-Match is 412, nothing written", "PATCH", ACCOUNT + "/customers/{{customerId}}", 412, """
+            pm.test("the current ETag", () => pm.expect(json.etag).to.eql(pm.collectionVariables.get("newEtag")));
+        """, body={"last_name": "Lost update"}, headers={"If-Match": "{{etag}}"}),
+        req("A PATCH that changes nothing keeps the ETag", "PATCH", ACCOUNT + "/customers/{{customerId}}", 200, """
+            pm.test("same ETag", () => pm.expect(pm.response.headers.get("ETag")).to.eql(pm.collectionVariables.get("newEtag")));
+            pm.test("not the lost update", () => pm.expect(json.data.last_name).to.eql(`Doe-${pm.variables.get("runId")}`));
+        """, body={"last_name": "Doe-{{runId}}"}, headers={"If-Match": "{{newEtag}}"}),
+        req("Create with an Idempotency-Key", "POST", ACCOUNT + "/customers", 201, """
+            pm.collectionVariables.set("idempotentCustomerId", json.data.id);
+        """, body={"first_name": "Once", "emails": [{"email": "once-{{runId}}@example.org"}]},
+            headers={"Idempotency-Key": "create-once-{{runId}}"}),
+        req("The same POST again is replayed, not repeated", "POST", ACCOUNT + "/customers", 201, """
+            pm.test("replayed", () => pm.expect(pm.response.headers.get("Idempotent-Replayed")).to.eql("true"));
+            pm.test("the same customer", () => pm.expect(json.data.id).to.eql(pm.collectionVariables.get("idempotentCustomerId")));
+        """, body={"first_name": "Once", "emails": [{"email": "once-{{runId}}@example.org"}]},
+            headers={"Idempotency-Key": "create-once-{{runId}}"}),
+        req("The same key with another body is 422", "POST", ACCOUNT + "/customers", 422,
+            body={"first_name": "Twice"}, headers={"Idempotency-Key": "create-once-{{runId}}"}),
+        req("Delete it if it exists (If-Match: *)", "DELETE", ACCOUNT + "/customers/{{idempotentCustomerId}}", 204,
+            headers={"If-Match": "*"}),
     ],
     "Conversations": [
         req("Create from a new email (creates its customer)", "POST", ACCOUNT + "/conversations", 201, """
