@@ -42,9 +42,12 @@ pub fn policy(allowed_origins: &[String]) -> Cors {
             header::ACCEPT,
             request_id::HEADER,
             idempotency::KEY,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
         ])
         .expose_headers([
             header::LOCATION,
+            header::ETAG,
             header::RETRY_AFTER,
             request_id::HEADER,
             idempotency::REPLAYED,

@@ -121,7 +121,12 @@ pub fn update(
     }
     insert_contacts(conn, account, id, plan.inserts.iter().copied())?;
 
-    let contacts = contacts::of_customer(conn, account, id)?;
+    // Read again only when they changed: a PATCH of names alone costs no second read.
+    let contacts_changed = !plan.updates.is_empty() || !plan.inserts.is_empty();
+    let contacts = match contacts_changed {
+        true => contacts::of_customer(conn, account, id)?,
+        false => existing,
+    };
     let company_id = match input.company_id {
         Patch::Set(company) => Some(Some(require_company(conn, account, company)?)),
         Patch::Clear => Some(None),
@@ -142,7 +147,6 @@ pub fn update(
         company_id,
         ..CustomerChanges::default()
     };
-    let contacts_changed = !plan.updates.is_empty() || !plan.inserts.is_empty();
     let customer = save(
         conn,
         account,

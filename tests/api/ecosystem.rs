@@ -14,7 +14,7 @@ async fn preflight(app: &TestApp, path: &str, origin: &str) -> reqwest::Response
         .header("access-control-request-method", "PATCH")
         .header(
             "access-control-request-headers",
-            "authorization, content-type",
+            "authorization, content-type, if-match, if-none-match",
         )
         .send()
         .await
@@ -63,6 +63,8 @@ async fn a_configured_dashboard_origin_passes_preflight_and_others_do_not(app: T
         exposed.contains("location") && exposed.contains("x-request-id"),
         "{exposed}"
     );
+    // A dashboard reads ETags and sends them back.
+    assert!(exposed.contains("etag"), "{exposed}");
     let response = app
         .api(Method::GET, &path)
         .header("origin", "https://evil.example.net")
