@@ -52,7 +52,9 @@ pub enum Begun {
     Lost,
 }
 
-#[derive(Queryable, Debug)]
+#[derive(Queryable, Selectable, Debug)]
+#[diesel(table_name = idempotency_keys)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct Row {
     id: i64,
     request_target: String,
@@ -66,32 +68,6 @@ struct Row {
     expires_at: NaiveDateTime,
 }
 
-type RowColumns = (
-    idempotency_keys::id,
-    idempotency_keys::request_target,
-    idempotency_keys::request_hash,
-    idempotency_keys::lock_id,
-    idempotency_keys::locked_at,
-    idempotency_keys::committed_at,
-    idempotency_keys::response_status,
-    idempotency_keys::response_headers,
-    idempotency_keys::response_body,
-    idempotency_keys::expires_at,
-);
-
-const ROW: RowColumns = (
-    idempotency_keys::id,
-    idempotency_keys::request_target,
-    idempotency_keys::request_hash,
-    idempotency_keys::lock_id,
-    idempotency_keys::locked_at,
-    idempotency_keys::committed_at,
-    idempotency_keys::response_status,
-    idempotency_keys::response_headers,
-    idempotency_keys::response_body,
-    idempotency_keys::expires_at,
-);
-
 fn find(conn: &mut DbConn, claim: &Claim, lock: Lock) -> Result<Option<Row>> {
     find_one!(
         conn,
@@ -100,7 +76,7 @@ fn find(conn: &mut DbConn, claim: &Claim, lock: Lock) -> Result<Option<Row>> {
             .filter(idempotency_keys::account_id.eq(claim.account_id))
             .filter(idempotency_keys::principal.eq(&claim.principal))
             .filter(idempotency_keys::idempotency_key.eq(&claim.key))
-            .select(ROW)
+            .select(Row::as_select())
     )
 }
 
