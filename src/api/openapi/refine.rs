@@ -1,6 +1,7 @@
-//! What the document says beyond the derives: the rules every body and query shares (a blank text
-//! clears, a PATCH body may be left out, form keys are bracket paths), and the links from each
-//! create to the operations on what it created (schemathesis' stateful phase follows them).
+//! What the document says beyond the derives: the bodies declared as another's fields with a few
+//! of their own, the rules every body and query shares (a blank text clears, a PATCH body may be
+//! left out, form keys are bracket paths), and the links from each create to the operations on
+//! what it created (schemathesis' stateful phase follows them).
 
 use std::collections::BTreeMap;
 
@@ -25,6 +26,7 @@ pub(super) struct Refinements;
 impl Modify for Refinements {
     fn modify(&self, openapi: &mut Document) {
         let components = openapi.components.get_or_insert_with(Default::default);
+        complete_variants(components);
         blank_clears(components);
         for item in openapi.paths.paths.values_mut() {
             for op in operations(item) {
@@ -59,6 +61,36 @@ fn operation_pairs(item: &PathItem) -> impl Iterator<Item = (&'static str, &Oper
     ]
     .into_iter()
     .filter_map(|(method, op)| op.as_ref().map(|op| (method, op)))
+}
+
+/// Each of `schemas::variants()` gets the fields of the body it varies, after its own.
+fn complete_variants(components: &mut Components) {
+    for (variant_name, base_name) in super::schemas::variants() {
+        let Some(RefOr::T(Schema::Object(base))) = components.schemas.get(&base_name).cloned()
+        else {
+            continue;
+        };
+        let Some(RefOr::T(Schema::Object(variant))) = components.schemas.get_mut(&variant_name)
+        else {
+            continue;
+        };
+        let own = std::mem::take(&mut variant.properties);
+        let mut properties = own.clone();
+        properties.retain(|key, _| !base.properties.contains_key(key));
+        for (key, field) in base.properties {
+            let field = own.get(&key).cloned().unwrap_or(field);
+            properties.insert(key, field);
+        }
+        variant.properties = properties;
+        for key in base.required {
+            if !variant.required.contains(&key) {
+                variant.required.push(key);
+            }
+        }
+        if variant.example.is_none() {
+            variant.example = base.example;
+        }
+    }
 }
 
 /// A nullable text field with a format or a pattern also takes a blank string: the server reads

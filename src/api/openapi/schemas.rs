@@ -147,38 +147,12 @@ pub struct CustomerInput {
 }
 
 /// A customer to create (`POST`) or replace (`PUT`): `CustomerInput` with `first_name` required.
+// The other fields are `CustomerInput`'s: see `variants`.
 #[derive(ToSchema)]
-#[schema(example = json!({"first_name": "Jane", "last_name": "Doe",
-    "emails": [{"email": "jane@example.org"}], "phones": [{"phone": "123 123 1234"}],
-    "websites": [{"website": "https://www.example.org/"}]}))]
 pub struct CustomerCreate {
     /// Not blank.
     #[schema(max_length = 255, pattern = r"\S")]
     first_name: String,
-    #[schema(max_length = 255)]
-    last_name: Option<String>,
-    #[schema(max_length = 255)]
-    company: Option<String>,
-    /// An absolute http(s) URL.
-    #[schema(
-        format = "uri",
-        max_length = 2048,
-        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
-    )]
-    avatar: Option<String>,
-    /// The company (SPEC §6); null unlinks. Without it, a customer links to the company owning
-    /// one of its email domains.
-    #[schema(minimum = 1)]
-    company_id: Option<i64>,
-    /// At most 15, also counting the customer's other emails; unique in the account.
-    #[schema(max_items = 15)]
-    emails: Option<Vec<EmailInput>>,
-    /// At most 25, also counting the customer's other phones.
-    #[schema(max_items = 25)]
-    phones: Option<Vec<PhoneInput>>,
-    /// At most 150, also counting the customer's other websites.
-    #[schema(max_items = 150)]
-    websites: Option<Vec<WebsiteInput>>,
 }
 
 /// An account's changes (admins).
@@ -302,66 +276,24 @@ pub struct CompanyInput {
 }
 
 /// A company to create (`POST`): `CompanyInput` with `name` required.
+// The other fields are `CompanyInput`'s: see `variants`.
 #[derive(ToSchema)]
-#[schema(example = json!({"name": "ACME", "domains": ["acme.com"], "external_ids": ["cus-acme-12345"], "revenue": 1000000, "size": 50}))]
 pub struct CompanyCreate {
     /// Not blank.
     #[schema(max_length = 255, pattern = r"\S")]
     name: String,
-    #[schema(max_items = 50)]
-    domains: Option<Vec<Domain>>,
-    #[schema(max_items = 50)]
-    external_ids: Option<Vec<ExternalId>>,
-    #[schema(minimum = 1)]
-    tier_id: Option<i64>,
-    #[schema(minimum = 1)]
-    status_id: Option<i64>,
-    #[schema(minimum = 1)]
-    owner_id: Option<i64>,
-    #[schema(minimum = 0)]
-    revenue: Option<i64>,
-    #[schema(minimum = 0)]
-    size: Option<i64>,
-    #[schema(
-        format = "uri",
-        max_length = 2048,
-        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
-    )]
-    logo_url: Option<String>,
 }
 
 /// An upsert (SPEC §6): matched by external id, then by domain; the lists given are merged into
 /// the company's. `name` is required when nothing matches and the company is created.
+// `CompanyInput`'s fields and this one: see `variants`.
 #[derive(ToSchema)]
 #[schema(example = json!({"name": "ACME", "domains": ["acme.com"], "external_id": "cus-acme-12345", "revenue": 1000000, "size": 50}))]
 pub struct CompanyUpsert {
-    /// Not blank.
-    #[schema(max_length = 255, pattern = r"\S", nullable = false)]
-    name: Option<String>,
-    #[schema(max_items = 50)]
-    domains: Option<Vec<Domain>>,
-    #[schema(max_items = 50)]
-    external_ids: Option<Vec<ExternalId>>,
     /// One more external id to match by and add (1–255 characters, leading and trailing
     /// whitespace aside).
     #[schema(pattern = r"^\s*\S([\s\S]{0,253}\S)?\s*$")]
     external_id: Option<String>,
-    #[schema(minimum = 1)]
-    tier_id: Option<i64>,
-    #[schema(minimum = 1)]
-    status_id: Option<i64>,
-    #[schema(minimum = 1)]
-    owner_id: Option<i64>,
-    #[schema(minimum = 0)]
-    revenue: Option<i64>,
-    #[schema(minimum = 0)]
-    size: Option<i64>,
-    #[schema(
-        format = "uri",
-        max_length = 2048,
-        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
-    )]
-    logo_url: Option<String>,
 }
 
 /// A company domain: a host name with at least two labels (letters, digits, hyphens; IDNs in
@@ -376,16 +308,12 @@ pub struct Domain(String);
 pub struct ExternalId(String);
 
 /// A tier or a status to create (`POST`).
+// The other fields are `LabelInput`'s: see `variants`.
 #[derive(ToSchema)]
-#[schema(example = json!({"name": "Enterprise", "color": "#5e6ad2", "position": 1}))]
 pub struct LabelCreate {
     /// Not blank.
     #[schema(max_length = 255, pattern = r"\S")]
     name: String,
-    #[schema(max_length = 32)]
-    color: Option<String>,
-    #[schema(minimum = 0, maximum = 1000000, nullable = false)]
-    position: Option<i64>,
 }
 
 /// A tier's or a status's changes (`PUT` and `PATCH`).
@@ -403,6 +331,7 @@ pub struct LabelInput {
 }
 
 /// A customer request (SPEC §7), attached to a conversation of the account.
+// The other fields are `RequestInput`'s: see `variants`.
 #[derive(ToSchema)]
 #[schema(example = json!({"conversation_id": 1, "body": "Content of the request",
     "company_external_id": "own-customer-id",
@@ -410,7 +339,13 @@ pub struct LabelInput {
 pub struct RequestCreate {
     #[schema(minimum = 1)]
     conversation_id: i64,
-    /// Give it or `company_external_id`, not both.
+}
+
+/// A customer request's changes (`PUT` and `PATCH`); its conversation can't be changed.
+#[derive(ToSchema)]
+#[schema(example = json!({"priority": 1, "body": "Content of the request"}))]
+pub struct RequestInput {
+    /// Give it or `company_external_id`, not both; in a change, `null` detaches the company.
     company_id: Option<i64>,
     /// One of a company's external ids.
     company_external_id: Option<String>,
@@ -421,7 +356,7 @@ pub struct RequestCreate {
     /// Markdown, at most 64 KiB (UTF-8).
     #[schema(max_length = 65536)]
     body: Option<String>,
-    /// Creates the request's attachment: an absolute http(s) URL.
+    /// The request's attachment: an absolute http(s) URL; in a change, `null` removes it.
     #[schema(
         format = "uri",
         max_length = 2048,
@@ -430,27 +365,19 @@ pub struct RequestCreate {
     attachment_url: Option<String>,
 }
 
-/// A customer request's changes (`PUT` and `PATCH`); its conversation can't be changed.
-#[derive(ToSchema)]
-#[schema(example = json!({"priority": 1, "body": "Content of the request"}))]
-pub struct RequestInput {
-    /// Give it or `company_external_id`, not both; `null` detaches the company.
-    company_id: Option<i64>,
-    company_external_id: Option<String>,
-    customer_id: Option<i64>,
-    /// 0 normal, 1 important.
-    #[schema(minimum = 0, maximum = 1, nullable = false)]
-    priority: Option<i64>,
-    /// Markdown, at most 64 KiB (UTF-8).
-    #[schema(max_length = 65536)]
-    body: Option<String>,
-    /// An absolute http(s) URL; `null` removes the attachment.
-    #[schema(
-        format = "uri",
-        max_length = 2048,
-        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
-    )]
-    attachment_url: Option<String>,
+/// The bodies declared as another's fields with a few of their own (`CustomerCreate` is
+/// `CustomerInput` with `first_name` required): (variant, the body whose fields it adds). The
+/// document's refinements complete each variant: its own fields first, then the other's that it
+/// does not redeclare; its description, and its example or else the other's.
+pub(super) fn variants() -> [(String, String); 5] {
+    [
+        (CustomerCreate::name(), CustomerInput::name()),
+        (CompanyCreate::name(), CompanyInput::name()),
+        (CompanyUpsert::name(), CompanyInput::name()),
+        (LabelCreate::name(), LabelInput::name()),
+        (RequestCreate::name(), RequestInput::name()),
+    ]
+    .map(|(variant, base)| (variant.into_owned(), base.into_owned()))
 }
 
 #[derive(ToSchema, Serialize)]
