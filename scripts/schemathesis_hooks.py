@@ -40,12 +40,6 @@ EXCLUSIONS = [
 ]
 
 
-# A 400 for a form whose unknown field nests keys the server can't read: a `]` inside a bracket,
-# or deeper than 8 levels. The document bounds the keys it names; bounding every unknown field's
-# nested keys takes a schema unrolled 8 levels deep, which the coverage phase takes minutes over.
-FORM_KEY_REFUSALS = r"^Malformed form body: form key .* (has unbalanced brackets|nests deeper than \d+ levels)\.$"
-
-
 def _excluded(message: str) -> bool:
     return any(re.search(pattern, message) for pattern, _ in EXCLUSIONS)
 
@@ -56,13 +50,6 @@ def positive_data_acceptance_but_state(ctx, response, case):
     try:
         return positive_data_acceptance(ctx, response, case)
     except Failure:
-        if response.status_code == 400 and case.media_type == "application/x-www-form-urlencoded":
-            try:
-                message = json.loads(response.content).get("message") or ""
-            except (ValueError, AttributeError):
-                message = ""
-            if re.search(FORM_KEY_REFUSALS, message):
-                return None
         if response.status_code == 422:
             try:
                 errors = json.loads(response.content).get("errors") or {}

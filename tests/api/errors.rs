@@ -201,6 +201,48 @@ async fn nul_characters_are_refused_with_a_4xx_and_nothing_written(app: TestApp)
 
 both_backends!(nul_characters_are_refused_with_a_4xx_and_nothing_written);
 
+// A form key that can't be read (unbalanced brackets, deeper than 8 levels) is skipped when it is
+// an unknown field's, at the top or inside a nested item, and still a 400 when it is a known one's.
+async fn unreadable_form_keys_of_unknown_fields_are_ignored(app: TestApp) {
+    let deep = "[1][2][3][4][5][6][7][8][9]";
+    let form = |body: String| {
+        app.api(Method::POST, &app.customers_path())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let response = form(format!(
+        "first_name=Jane&x{deep}=1&y[a]b]=1&z[a=1&emails[0][email]=jane@example.org\
+         &emails[0][note]{deep}=1&emails[0][w]v]=1"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 201);
+    let created: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(created["data"]["first_name"], "Jane");
+    assert_eq!(created["data"]["emails"][0]["email"], "jane@example.org");
+
+    for body in [
+        format!("first_name{deep}=Jane"),
+        "first_name[a=Jane".to_string(),
+        format!("first_name=Jane&emails[0][email]{deep}=a@example.org"),
+        "first_name=Jane&emails[0=a@example.org".to_string(),
+    ] {
+        let response = form(body.clone()).await.unwrap();
+        let error = assert_json_error(response, 400).await;
+        assert!(
+            error["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("Malformed form body: form key")),
+            "{body}: {error}"
+        );
+    }
+    let (_, list) = app.get_json(&app.customers_path()).await;
+    assert_eq!(list["meta"]["total"], 1);
+}
+
+both_backends!(unreadable_form_keys_of_unknown_fields_are_ignored);
+
 // JSON Schema's integers include 3.0, so the API document's `integer` fields take it too;
 // a fraction is still a 422.
 async fn an_integer_field_takes_a_number_with_a_zero_fraction(app: TestApp) {

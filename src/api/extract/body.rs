@@ -8,6 +8,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use super::form;
+use crate::api::openapi;
 use crate::error::{ApiError, FieldErrors};
 use crate::state::AppState;
 
@@ -56,6 +57,13 @@ impl FromRequest for Body {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         let encoding = encoding(req);
+        // The fields the document names for this operation's form body.
+        let known = match encoding {
+            Encoding::Form => req
+                .match_pattern()
+                .and_then(|route| openapi::form_fields(req.method(), &route)),
+            _ => None,
+        };
         let mut payload = payload.take();
         Box::pin(async move {
             if declared_length.is_some_and(|n| n > limit as u64) {
@@ -88,7 +96,7 @@ impl FromRequest for Body {
             let value = match encoding {
                 Encoding::Json => serde_json::from_slice(&bytes)
                     .map_err(|e| ApiError::BadRequest(format!("Malformed JSON: {e}.")))?,
-                Encoding::Form => form::parse(&bytes)
+                Encoding::Form => form::parse(&bytes, known)
                     .map_err(|e| ApiError::BadRequest(format!("Malformed form body: {e}.")))?,
                 Encoding::Unspecified if bytes.iter().all(u8::is_ascii_whitespace) => {
                     Value::Object(Default::default())

@@ -3,6 +3,11 @@
 //!
 //! Hand-written rather than serde_qs: handlers read bodies as JSON values to report every bad field
 //! by its path, and serde_qs does not build `emails[][email]` lists of objects.
+//!
+//! A key that can't be read (unbalanced brackets, deeper than 8 levels) is a 400 when it is one of
+//! the fields the request's operation names in the OpenAPI document, and skipped otherwise: the
+//! server ignores unknown fields, and a skipped key builds nothing (the depth bound is against
+//! the work deep keys make).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -23,8 +28,41 @@ enum Key {
     Name(String),
 }
 
-/// Parses an `application/x-www-form-urlencoded` body. The error says what is broken.
-pub fn parse(body: &[u8]) -> Result<Value, String> {
+/// The fields a form may carry, as the OpenAPI document names them
+/// (`api::openapi::form_fields`).
+#[derive(Debug)]
+pub enum Fields {
+    /// A value: text, a number, a boolean, or anything the document does not break down.
+    Value,
+    /// Named fields; no others.
+    Object(HashMap<String, Fields>),
+    /// Items (`[0]`, `[]`), each of these fields.
+    List(Box<Fields>),
+}
+
+impl Fields {
+    /// Whether the key `segments` names a field the document does not: at some level of named
+    /// fields, a name that is none of them. A key that follows the named fields all the way, or
+    /// goes where they don't say (into a value, or a list by name), is a known field's.
+    fn unknown(&self, segments: &[String]) -> bool {
+        let mut fields = self;
+        for segment in segments {
+            fields = match fields {
+                Fields::Object(named) => match named.get(segment) {
+                    Some(field) => field,
+                    None => return true,
+                },
+                Fields::List(item) if index(segment).is_some() => item,
+                Fields::List(_) | Fields::Value => return false,
+            };
+        }
+        false
+    }
+}
+
+/// Parses an `application/x-www-form-urlencoded` body. The error says what is broken. With
+/// `known`, an unreadable key of a field it does not name is skipped rather than an error.
+pub fn parse(body: &[u8], known: Option<&Fields>) -> Result<Value, String> {
     let text =
         std::str::from_utf8(body).map_err(|_| "the form body is not valid UTF-8".to_string())?;
     let mut root = BTreeMap::new();
@@ -33,7 +71,11 @@ pub fn parse(body: &[u8]) -> Result<Value, String> {
         let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
         let key = decode(raw_key)?;
         let value = decode(raw_value)?;
-        let segments = split_key(&key)?;
+        let segments = match split_key(&key) {
+            Ok(segments) => segments,
+            Err((read, _)) if known.is_some_and(|fields| fields.unknown(&read)) => continue,
+            Err((_, message)) => return Err(message),
+        };
         let path = resolve_appends(&segments, &mut appends);
         insert(&mut root, &path, value, &key)?;
     }
@@ -49,29 +91,44 @@ fn decode(raw: &str) -> Result<String, String> {
 }
 
 /// `emails[0][email]` → `["emails", "0", "email"]`; `emails[][email]` → `["emails", "", "email"]`.
-fn split_key(key: &str) -> Result<Vec<String>, String> {
+/// A key it can't read is an error, with the segments read before the trouble (at most
+/// `MAX_DEPTH + 1`).
+fn split_key(key: &str) -> Result<Vec<String>, (Vec<String>, String)> {
     let (base, mut rest) = match key.find('[') {
         Some(i) => (&key[..i], &key[i..]),
         None => (key, ""),
     };
     if base.is_empty() {
-        return Err(format!("form key {key:?} has no name"));
+        return Err((Vec::new(), format!("form key {key:?} has no name")));
     }
     let mut segments = vec![base.to_string()];
     while !rest.is_empty() {
         let close = match (rest.starts_with('['), rest.find(']')) {
             (true, Some(close)) => close,
-            _ => return Err(format!("form key {key:?} has unbalanced brackets")),
+            _ => {
+                let message = format!("form key {key:?} has unbalanced brackets");
+                return Err((segments, message));
+            }
         };
         segments.push(rest[1..close].to_string());
         rest = &rest[close + 1..];
         if segments.len() > MAX_DEPTH {
-            return Err(format!(
-                "form key {key:?} nests deeper than {MAX_DEPTH} levels"
-            ));
+            let message = format!("form key {key:?} nests deeper than {MAX_DEPTH} levels");
+            return Err((segments, message));
         }
     }
     Ok(segments)
+}
+
+/// A list index: digits as `u32` writes them (`0`, `12`; not `01`). Empty brackets append.
+fn index(segment: &str) -> Option<Option<u32>> {
+    if segment.is_empty() {
+        return Some(None);
+    }
+    match segment.parse::<u32>() {
+        Ok(n) if segment == n.to_string() => Some(Some(n)),
+        _ => None,
+    }
 }
 
 /// Numbers the items that empty brackets append, per list. `list[][a]=1&list[][b]=2` is one item
@@ -107,13 +164,12 @@ fn resolve_appends(segments: &[String], appends: &mut Appends) -> Vec<Key> {
     let mut path = Vec::with_capacity(segments.len());
     let mut list = String::new();
     for (i, segment) in segments.iter().enumerate() {
-        let key = if i > 0 && segment.is_empty() {
-            Key::Index(appends.index_for(&list, segments[i + 1..].join("][")))
-        } else {
-            match segment.parse::<u32>() {
-                Ok(n) if i > 0 && *segment == n.to_string() => Key::Index(n),
-                _ => Key::Name(segment.clone()),
+        let key = match index(segment) {
+            Some(None) if i > 0 => {
+                Key::Index(appends.index_for(&list, segments[i + 1..].join("][")))
             }
+            Some(Some(n)) if i > 0 => Key::Index(n),
+            _ => Key::Name(segment.clone()),
         };
         list.push_str(&match &key {
             Key::Index(n) => format!("[{n}]"),
@@ -175,7 +231,7 @@ mod tests {
     use serde_json::json;
 
     fn form(s: &str) -> Value {
-        parse(s.as_bytes()).unwrap()
+        parse(s.as_bytes(), None).unwrap()
     }
 
     #[test]
@@ -224,10 +280,70 @@ mod tests {
             "a[b]=1&a=2",
             "a[1][2][3][4][5][6][7][8]=1",
         ] {
-            assert!(parse(bad.as_bytes()).is_err(), "{bad:?} was accepted");
+            assert!(parse(bad.as_bytes(), None).is_err(), "{bad:?} was accepted");
         }
-        assert!(parse(b"a=%FF").is_err());
-        assert!(parse(b"a=\xff").is_err());
+        assert!(parse(b"a=%FF", None).is_err());
+        assert!(parse(b"a=\xff", None).is_err());
+    }
+
+    /// `{"name": …, "emails": [{"id": …, "email": …}], "domains": […]}`.
+    fn known() -> Fields {
+        let item = HashMap::from([
+            ("id".to_string(), Fields::Value),
+            ("email".to_string(), Fields::Value),
+        ]);
+        Fields::Object(HashMap::from([
+            ("name".to_string(), Fields::Value),
+            (
+                "emails".to_string(),
+                Fields::List(Box::new(Fields::Object(item))),
+            ),
+            ("domains".to_string(), Fields::List(Box::new(Fields::Value))),
+        ]))
+    }
+
+    #[test]
+    fn unreadable_keys_of_unknown_fields_are_skipped() {
+        let deep = "[1][2][3][4][5][6][7][8][9][10]";
+        for (body, read) in [
+            (format!("x{deep}=1&name=A"), json!({"name": "A"})),
+            ("x[a]b]=1&name=A".to_string(), json!({"name": "A"})),
+            ("x[a=1&name=A".to_string(), json!({"name": "A"})),
+            (format!("emails[0]{deep}=1&name=A"), json!({"name": "A"})),
+            (
+                format!("emails[0][email]=a@b.co&emails[0][note]{deep}=1"),
+                json!({"emails": [{"email": "a@b.co"}]}),
+            ),
+            (
+                "emails[][email]=a@b.co&emails[][x]y]=1".to_string(),
+                json!({"emails": [{"email": "a@b.co"}]}),
+            ),
+            // Readable keys of unknown fields are read as ever (and ignored by the handlers).
+            ("x[a]=1".to_string(), json!({"x": {"a": "1"}})),
+        ] {
+            assert_eq!(parse(body.as_bytes(), Some(&known())), Ok(read), "{body}");
+        }
+    }
+
+    #[test]
+    fn unreadable_keys_of_known_fields_are_still_errors() {
+        let deep = "[1][2][3][4][5][6][7][8][9][10]";
+        for body in [
+            format!("name{deep}=1"),
+            "name[a=1".to_string(),
+            "name[a]b]=1".to_string(),
+            format!("emails[0][email]{deep}=1"),
+            "emails[0][email=1".to_string(),
+            "emails[0=1".to_string(),
+            format!("emails[x]{deep}=1"),
+            format!("domains[0]{deep}=1"),
+            "[x]=1".to_string(),
+        ] {
+            assert!(
+                parse(body.as_bytes(), Some(&known())).is_err(),
+                "{body} was accepted"
+            );
+        }
     }
 
     #[test]

@@ -8,14 +8,17 @@ pub mod schemas;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use actix_web::http::Method;
 use actix_web::HttpResponse;
 use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::schema::{ArrayItems, Schema};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::OpenApi as Document;
+use utoipa::openapi::{Components, OpenApi as Document, RefOr};
 use utoipa::{Modify, OpenApi};
 
-use refine::Refinements;
+use refine::{Refinements, FORM};
 
+use crate::api::extract::form::Fields;
 use crate::api::{accounts, companies, conversations, customers, health, session};
 
 #[derive(OpenApi)]
@@ -215,4 +218,80 @@ pub async fn serve() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(document_json())
+}
+
+/// The fields the document names for the form body of `method` on the route `pattern`
+/// (`/api/v1/accounts/{account_id}/customers`); `None` for an operation without one. The form
+/// parser skips the unreadable keys of any other field (unknown fields are ignored) instead of
+/// refusing the body.
+pub fn form_fields(method: &Method, pattern: &str) -> Option<&'static Fields> {
+    static FIELDS: OnceLock<HashMap<String, HashMap<Method, Fields>>> = OnceLock::new();
+    FIELDS
+        .get_or_init(|| form_fields_of(&ApiDoc::openapi()))
+        .get(pattern)?
+        .get(method)
+}
+
+fn form_fields_of(document: &Document) -> HashMap<String, HashMap<Method, Fields>> {
+    let empty = Components::default();
+    let components = document.components.as_ref().unwrap_or(&empty);
+    let mut out: HashMap<String, HashMap<Method, Fields>> = HashMap::new();
+    for (path, item) in &document.paths.paths {
+        for (method, op) in [
+            (Method::POST, &item.post),
+            (Method::PUT, &item.put),
+            (Method::PATCH, &item.patch),
+        ] {
+            let schema = op
+                .as_ref()
+                .and_then(|op| op.request_body.as_ref())
+                .and_then(|body| body.content.get(FORM))
+                .and_then(|content| content.schema.as_ref());
+            if let Some(schema) = schema {
+                out.entry(path.clone())
+                    .or_default()
+                    .insert(method, fields_of(schema, components, 0));
+            }
+        }
+    }
+    out
+}
+
+/// What `schema` names: an object's properties, a list's items; anything else is a value.
+fn fields_of(schema: &RefOr<Schema>, components: &Components, depth: usize) -> Fields {
+    // No form schema nests this deep; the bound only keeps a cycle of references finite.
+    if depth > 16 {
+        return Fields::Value;
+    }
+    match schema {
+        RefOr::Ref(reference) => {
+            let name = reference
+                .ref_location
+                .rsplit('/')
+                .next()
+                .unwrap_or_default();
+            match components.schemas.get(name) {
+                Some(schema) => fields_of(schema, components, depth + 1),
+                None => Fields::Value,
+            }
+        }
+        RefOr::T(Schema::Object(object)) if !object.properties.is_empty() => Fields::Object(
+            object
+                .properties
+                .iter()
+                .map(|(name, field)| (name.clone(), fields_of(field, components, depth + 1)))
+                .collect(),
+        ),
+        RefOr::T(Schema::Array(array)) => Fields::List(Box::new(match &array.items {
+            ArrayItems::RefOrSchema(items) => fields_of(items, components, depth + 1),
+            ArrayItems::False => Fields::Value,
+        })),
+        RefOr::T(Schema::AnyOf(any)) => any
+            .items
+            .iter()
+            .map(|item| fields_of(item, components, depth + 1))
+            .find(|fields| !matches!(fields, Fields::Value))
+            .unwrap_or(Fields::Value),
+        RefOr::T(_) => Fields::Value,
+    }
 }

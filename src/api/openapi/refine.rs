@@ -12,7 +12,7 @@ use utoipa::openapi::schema::{AnyOf, ArrayItems, Object, ObjectBuilder, Schema, 
 use utoipa::openapi::{Components, OpenApi as Document, PathItem, RefOr, Required};
 use utoipa::Modify;
 
-const FORM: &str = "application/x-www-form-urlencoded";
+pub(super) const FORM: &str = "application/x-www-form-urlencoded";
 /// A form's top-level key is a name: `[` would start a bracket path.
 const FORM_TOP_KEY: &str = r"^[^\[]+$";
 /// A key inside brackets ends at the first `]`.
