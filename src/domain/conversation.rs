@@ -57,22 +57,20 @@ impl InteractionInput {
             }
         };
         let body_path = object.path("body");
-        let body = match object.get("body") {
-            Some(Value::String(s)) if !s.trim().is_empty() => {
+        let body = match object.text("body", errors) {
+            Patch::Set(s) => {
                 if s.len() > MAX_BODY_BYTES {
                     errors.add(
                         &body_path,
                         format!("must be at most {MAX_BODY_BYTES} bytes"),
                     );
                 }
-                Some(s.clone())
+                Some(s)
             }
-            Some(Value::String(_)) | Some(Value::Null) | None => {
+            // Not a string, or with U+0000: `text` said so.
+            Patch::Absent if errors.contains(&body_path) => None,
+            Patch::Absent | Patch::Clear => {
                 errors.add(&body_path, "is required");
-                None
-            }
-            Some(_) => {
-                errors.add(&body_path, "must be a string");
                 None
             }
         };

@@ -8,6 +8,10 @@ use serde_json::{Map, Value};
 
 use super::FieldErrors;
 
+/// PostgreSQL can't store U+0000 in text, and no field needs it: a field the server reads is
+/// refused with it (fields it does not know are ignored, U+0000 or not).
+const NUL: &str = "must not contain NUL characters";
+
 /// One field of a body, with update semantics: absent leaves a value alone, `null` or `""` clears it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Patch<T> {
@@ -92,11 +96,16 @@ impl<'a> Object<'a> {
         self.map.get(key)
     }
 
-    /// A text field: a string (kept as sent), `null` or `""` as `Clear`; other types are an error.
+    /// A text field: a string (kept as sent), `null` or `""` as `Clear`; other types, and text
+    /// with U+0000, are an error.
     pub fn text(&self, key: &str, errors: &mut FieldErrors) -> Patch<String> {
         match self.map.get(key) {
             None => Patch::Absent,
             Some(Value::Null) => Patch::Clear,
+            Some(Value::String(s)) if s.contains('\0') => {
+                errors.add(self.path(key), NUL);
+                Patch::Absent
+            }
             Some(Value::String(s)) if s.trim().is_empty() => Patch::Clear,
             Some(Value::String(s)) => Patch::Set(s.clone()),
             Some(_) => {
@@ -137,12 +146,26 @@ impl<'a> Object<'a> {
         }
     }
 
-    /// An array field; `null` clears it, another type is an error.
+    /// An array field; `null` clears it, another type is an error, and so is a text item with
+    /// U+0000 (items that are objects are read field by field).
     pub fn array(&self, key: &str, errors: &mut FieldErrors) -> Patch<&'a Vec<Value>> {
         match self.map.get(key) {
             None => Patch::Absent,
             Some(Value::Null) => Patch::Clear,
-            Some(Value::Array(items)) => Patch::Set(items),
+            Some(Value::Array(items)) => {
+                let mut nul = false;
+                for (index, item) in items.iter().enumerate() {
+                    if matches!(item, Value::String(s) if s.contains('\0')) {
+                        errors.add(format!("{}.{index}", self.path(key)), NUL);
+                        nul = true;
+                    }
+                }
+                if nul {
+                    Patch::Absent
+                } else {
+                    Patch::Set(items)
+                }
+            }
             Some(_) => {
                 errors.add(self.path(key), "must be an array");
                 Patch::Absent
@@ -256,6 +279,19 @@ mod tests {
         });
         assert_eq!(v, (Patch::Set(42), Patch::Set(true), Patch::Set(false)));
         assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn nul_is_refused_in_the_text_read_and_only_there() {
+        let body = json!({"a": "x\u{0}", "list": ["ok", "n\u{0}l"], "unknown\u{0}": "\u{0}"});
+        let (v, errors) = read(body, |o, e| {
+            (o.text("a", e), o.array("list", e).is_absent())
+        });
+        assert_eq!(v, (Patch::Absent, true));
+        assert_eq!(
+            serde_json::to_value(&errors).unwrap(),
+            json!({"a": [NUL], "list.1": [NUL]})
+        );
     }
 
     #[test]

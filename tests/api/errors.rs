@@ -201,6 +201,81 @@ async fn nul_characters_are_refused_with_a_4xx_and_nothing_written(app: TestApp)
 
 both_backends!(nul_characters_are_refused_with_a_4xx_and_nothing_written);
 
+// Only what the server reads may not hold NUL: unknown fields are ignored, NUL or not, at the top
+// and inside nested items, in JSON and in forms. Every text it stores refuses it with a 422 that
+// names the field, never a 500 (PostgreSQL can't store it).
+async fn nul_in_an_unknown_field_is_ignored_and_in_a_known_one_a_422(app: TestApp) {
+    let (status, created) = app
+        .send_json(
+            Method::POST,
+            &app.customers_path(),
+            serde_json::json!({"first_name": "Jane", "note": "a\u{0}b", "x\u{0}": {"y": ["\u{0}"]},
+                "emails": [{"email": "jane@example.org", "label": "\u{0}"}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["data"]["emails"][0]["email"], "jane@example.org");
+    let response = app
+        .api(Method::POST, &app.customers_path())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("first_name=Joe&note=a%00b&x%00[y]=%00&emails[0][email]=joe@example.org&emails[0][z]=%00")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+
+    for (path, body, field) in [
+        (
+            app.customers_path(),
+            serde_json::json!({"first_name": "J", "emails": [{"email": "j\u{0}@example.org"}]}),
+            "emails.0.email",
+        ),
+        (
+            app.customers_path(),
+            serde_json::json!({"first_name": "J", "phones": [{"phone": "123\u{0}456"}]}),
+            "phones.0.phone",
+        ),
+        (
+            app.account_path("companies"),
+            serde_json::json!({"name": "ACME", "external_ids": ["ok", "a\u{0}b"]}),
+            "external_ids.1",
+        ),
+        (
+            app.account_path("companies"),
+            serde_json::json!({"name": "ACME", "domains": ["acme\u{0}.com"]}),
+            "domains.0",
+        ),
+        (
+            app.account_path("companies/upsert"),
+            serde_json::json!({"name": "ACME", "external_id": "a\u{0}b"}),
+            "external_id",
+        ),
+        (
+            app.account_path("conversations"),
+            serde_json::json!({"customer_email": "jane@example.org",
+                "interactions": [{"type": "customer", "body": "a\u{0}b"}]}),
+            "interactions.0.body",
+        ),
+        (
+            app.account_path("customer_tiers"),
+            serde_json::json!({"name": "Gold", "color": "#fff\u{0}"}),
+            "color",
+        ),
+    ] {
+        let (status, body) = app.send_json(Method::POST, &path, body).await;
+        assert_eq!(status, 422, "{path}: {body}");
+        assert_eq!(
+            body["errors"][field],
+            serde_json::json!(["must not contain NUL characters"]),
+            "{path}: {body}"
+        );
+    }
+    let (_, companies) = app.get_json(&app.account_path("companies")).await;
+    assert_eq!(companies["meta"]["total"], 0);
+}
+
+both_backends!(nul_in_an_unknown_field_is_ignored_and_in_a_known_one_a_422);
+
 // A form key that can't be read (unbalanced brackets, deeper than 8 levels) is skipped when it is
 // an unknown field's, at the top or inside a nested item, and still a 400 when it is a known one's.
 async fn unreadable_form_keys_of_unknown_fields_are_ignored(app: TestApp) {

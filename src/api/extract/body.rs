@@ -1,4 +1,6 @@
 //! The body of every write endpoint: `application/json`, or a bracket-key form, into one JSON value.
+//! What is in it is the parsers' business (`domain/`): they read the fields they know, and refuse
+//! U+0000 in any text they read (PostgreSQL can't store it); the others are ignored.
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -9,7 +11,7 @@ use serde_json::Value;
 
 use super::form;
 use crate::api::openapi;
-use crate::error::{ApiError, FieldErrors};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The request body as a JSON value, whichever of the two encodings it came in.
@@ -110,7 +112,6 @@ impl FromRequest for Body {
                     "The request body must be an object.".into(),
                 ));
             }
-            reject_nul_characters(&value)?;
             Ok(Body(value))
         })
     }
@@ -138,43 +139,4 @@ async fn discard_rest(payload: &mut Payload, declared_length: Option<u64>) {
         }
     };
     let _ = actix_web::rt::time::timeout(DISCARD_FOR, discard).await;
-}
-
-/// PostgreSQL can't store NUL in text, and no field of ours needs it: a 422 on each field that
-/// has one, before anything reaches the database.
-fn reject_nul_characters(body: &Value) -> Result<(), ApiError> {
-    fn walk(value: &Value, path: &str, errors: &mut FieldErrors) {
-        let child = |key: &str| {
-            if path.is_empty() {
-                key.to_string()
-            } else {
-                format!("{path}.{key}")
-            }
-        };
-        match value {
-            Value::String(s) if s.contains('\0') => {
-                errors.add(path, "must not contain NUL characters")
-            }
-            Value::Array(items) => {
-                for (index, item) in items.iter().enumerate() {
-                    walk(item, &child(&index.to_string()), errors);
-                }
-            }
-            Value::Object(map) => {
-                for (key, item) in map {
-                    if key.contains('\0') {
-                        errors.add(
-                            child(&key.replace('\0', "")),
-                            "must not contain NUL characters",
-                        );
-                    }
-                    walk(item, &child(key), errors);
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut errors = FieldErrors::new();
-    walk(body, "", &mut errors);
-    Ok(errors.into_result(())?)
 }
