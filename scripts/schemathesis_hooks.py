@@ -34,8 +34,6 @@ EXCLUSIONS = [
      "fingerprint's email, anyone else names one (a schema can't depend on the Authorization scheme)"),
     (r"^give .* not both$", "two fields that each may be null or blank: only one may have a value"),
     (r"^is not a cursor of this list and sort", "a cursor is opaque: only meta.next_cursor values are cursors"),
-    (r"^must not contain NUL characters$", "no text the server reads may hold U+0000 (PostgreSQL "
-     "can't store it); the document does not say so yet"),
 ]
 
 

@@ -148,3 +148,111 @@ async fn the_docs_page_is_served_from_the_binary() {
     assert_eq!(response.headers()["allow"], "GET, HEAD");
     assert_json_error(response, 405).await;
 }
+
+/// Whether `pattern` is anchored at both ends and no atom of it can match U+0000: no `.`, `\S`,
+/// `\D`, `\W`, or escape naming a code point outside a class; every negated class excludes
+/// `\x00`, every other names no code point by number; no lookaround.
+fn excludes_nul(pattern: &str) -> bool {
+    let lookaround = pattern.replace("(?:", "").contains("(?");
+    if !(pattern.starts_with('^') && pattern.ends_with('$')) || lookaround {
+        return false;
+    }
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '.' | '\0' => return false,
+            '\\' => {
+                if matches!(
+                    chars.next(),
+                    Some('S' | 'D' | 'W' | 'x' | 'u' | 'c' | 'p' | 'P' | '0'..='9')
+                ) {
+                    return false;
+                }
+            }
+            '[' => {
+                let mut class = String::new();
+                loop {
+                    match chars.next() {
+                        None => return false,
+                        Some(']') => break,
+                        Some('\\') => class.extend(['\\', chars.next().unwrap_or('\0')]),
+                        Some(c) => class.push(c),
+                    }
+                }
+                let safe = match class.strip_prefix('^') {
+                    Some(negated) => negated.ends_with(r"\x00"),
+                    None => ![
+                        "\\S", "\\D", "\\W", "\\x", "\\u", "\\c", "\\p", "\\P", "\\0", "\0",
+                    ]
+                    .iter()
+                    .any(|unsafe_atom| class.contains(unsafe_atom)),
+                };
+                if !safe {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    true
+}
+
+/// Every text a request may carry (body fields at any depth, parameters) says that U+0000 is
+/// refused, with a pattern that `excludes_nul` (so not the lookahead the refinement falls back
+/// to: schemathesis builds strings for these directly, where a lookahead makes it draw and
+/// discard).
+#[test]
+fn every_text_of_a_request_excludes_nul_in_its_pattern() {
+    fn walk(schema: &Value, document: &Value, at: &str, seen: &mut Vec<String>, texts: &mut usize) {
+        if let Some(reference) = schema["$ref"].as_str() {
+            let name = reference.rsplit('/').next().unwrap().to_string();
+            if !seen.contains(&name) {
+                seen.push(name.clone());
+                walk(
+                    &document["components"]["schemas"][&name],
+                    document,
+                    &name,
+                    seen,
+                    texts,
+                );
+            }
+            return;
+        }
+        let text = schema["type"] == "string"
+            || schema["type"]
+                .as_array()
+                .is_some_and(|types| types.contains(&Value::from("string")));
+        if text && schema.get("enum").is_none() {
+            *texts += 1;
+            let pattern = schema["pattern"].as_str().unwrap_or_default();
+            assert!(excludes_nul(pattern), "{at}: {schema}");
+        }
+        for (key, child) in schema["properties"].as_object().into_iter().flatten() {
+            walk(child, document, &format!("{at}.{key}"), seen, texts);
+        }
+        for child in schema["anyOf"].as_array().into_iter().flatten() {
+            walk(child, document, at, seen, texts);
+        }
+        if schema.get("items").is_some() {
+            walk(&schema["items"], document, at, seen, texts);
+        }
+    }
+    let document: Value = serde_json::from_str(supportdesk::api::openapi::document_json()).unwrap();
+    let (mut seen, mut texts) = (Vec::new(), 0);
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let at = format!("{method} {path}");
+            for content in op["requestBody"]["content"]
+                .as_object()
+                .into_iter()
+                .flatten()
+            {
+                walk(&content.1["schema"], &document, &at, &mut seen, &mut texts);
+            }
+            for parameter in op["parameters"].as_array().into_iter().flatten() {
+                walk(&parameter["schema"], &document, &at, &mut seen, &mut texts);
+            }
+        }
+    }
+    assert!(texts > 50, "{texts}");
+}

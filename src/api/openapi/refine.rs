@@ -1,9 +1,9 @@
 //! What the document says beyond the derives: the bodies declared as another's fields with a few
-//! of their own, the rules every body and query shares (a blank text clears, a PATCH body may be
-//! left out, form keys are bracket paths), and the links from each create to the operations on
-//! what it created (schemathesis' stateful phase follows them).
+//! of their own, the rules every body and query shares (a blank text clears, no text holds U+0000,
+//! a PATCH body may be left out, form keys are bracket paths), and the links from each create to
+//! the operations on what it created (schemathesis' stateful phase follows them).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use utoipa::openapi::encoding::Encoding;
 use utoipa::openapi::link::Link;
@@ -34,6 +34,7 @@ impl Modify for Refinements {
                 blank_query_values(op);
             }
         }
+        no_nul_text(openapi);
         form_bodies(openapi);
         links(openapi);
     }
@@ -148,6 +149,230 @@ fn without_null(types: &SchemaType) -> SchemaType {
             }
         }
         other => other.clone(),
+    }
+}
+
+/// What the server makes of any text it reads: U+0000 is refused (422; PostgreSQL can't store
+/// it). So every string of a request body or a parameter says so, with a pattern of its own or
+/// its pattern narrowed (`without_nul`). Fields the document does not name are not described,
+/// and the server ignores them, U+0000 or not.
+fn no_nul_text(openapi: &mut Document) {
+    let mut pending: Vec<String> = Vec::new();
+    for item in openapi.paths.paths.values_mut() {
+        for op in operations(item) {
+            for content in op
+                .request_body
+                .iter_mut()
+                .flat_map(|b| b.content.values_mut())
+            {
+                if let Some(schema) = content.schema.as_mut() {
+                    forbid_nul_in(schema, &mut pending);
+                }
+            }
+            for parameter in op.parameters.iter_mut().flatten() {
+                if let Some(schema) = parameter.schema.as_mut() {
+                    forbid_nul_in(schema, &mut pending);
+                }
+            }
+        }
+    }
+    let components = openapi.components.get_or_insert_with(Default::default);
+    let mut done = BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if done.insert(name.clone()) {
+            if let Some(RefOr::T(schema)) = components.schemas.get_mut(&name) {
+                forbid_nul(schema, &mut pending);
+            }
+        }
+    }
+}
+
+/// `forbid_nul` on an inline schema; a reference's name goes to `pending`.
+fn forbid_nul_in(schema: &mut RefOr<Schema>, pending: &mut Vec<String>) {
+    match schema {
+        RefOr::T(schema) => forbid_nul(schema, pending),
+        RefOr::Ref(reference) => pending.push(
+            reference
+                .ref_location
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        ),
+    }
+}
+
+/// Every string in `schema` (enums aside) gets a pattern that excludes U+0000.
+fn forbid_nul(schema: &mut Schema, pending: &mut Vec<String>) {
+    match schema {
+        Schema::Object(object) => {
+            let text = match &object.schema_type {
+                SchemaType::Type(t) => *t == Type::String,
+                SchemaType::Array(types) => types.contains(&Type::String),
+                _ => false,
+            };
+            if text && object.enum_values.is_none() {
+                object.pattern = Some(match object.pattern.take() {
+                    Some(pattern) => without_nul(&pattern),
+                    None => NO_NUL.to_string(),
+                });
+            }
+            for property in object.properties.values_mut() {
+                forbid_nul_in(property, pending);
+            }
+        }
+        Schema::Array(array) => {
+            if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                forbid_nul_in(items, pending);
+            }
+        }
+        Schema::AnyOf(any) => any.items.iter_mut().for_each(|s| forbid_nul_in(s, pending)),
+        Schema::OneOf(one) => one.items.iter_mut().for_each(|s| forbid_nul_in(s, pending)),
+        Schema::AllOf(all) => all.items.iter_mut().for_each(|s| forbid_nul_in(s, pending)),
+        _ => {}
+    }
+}
+
+/// Any text without U+0000.
+const NO_NUL: &str = r"^[^\x00]*$";
+/// What an open end of a narrowed pattern takes.
+const ANY_NO_NUL: &str = r"[^\x00]*";
+
+/// `pattern` (ECMA-262, matched anywhere in the text as JSON Schema reads it) narrowed to texts
+/// without U+0000. Rewritten where it can be, so that generators still build matching strings
+/// directly rather than drawing and discarding: each branch of a top-level `|` is anchored at
+/// both ends (an open end takes any text without U+0000), and every atom that could match U+0000
+/// no longer does (`\S` becomes `[^\s\x00]`, `[^…]` gets `\x00`, `[\s\S]` becomes `[^\x00]`, `.`
+/// excludes it). A pattern with anything else (an escape naming a code point, a lookaround, a
+/// back-reference, `\P{…}`) is kept whole behind a lookahead instead.
+fn without_nul(pattern: &str) -> String {
+    nul_free(pattern).unwrap_or_else(|| format!(r"^(?![\s\S]*\x00)[\s\S]*?(?:{pattern})"))
+}
+
+enum Piece {
+    Atom(String),
+    Start,
+    End,
+}
+
+fn nul_free(pattern: &str) -> Option<String> {
+    let mut branches: Vec<Vec<Piece>> = vec![Vec::new()];
+    let mut depth = 0usize;
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        let piece = match c {
+            '\0' => return None,
+            '\\' => Piece::Atom(escape(chars.next()?)?),
+            '[' => Piece::Atom(class(&mut chars)?),
+            '.' => Piece::Atom(r"[^\n\r\u2028\u2029\x00]".to_string()),
+            '(' => {
+                depth += 1;
+                if chars.next_if_eq(&'?').is_some() {
+                    chars.next_if_eq(&':')?;
+                    Piece::Atom("(?:".to_string())
+                } else {
+                    Piece::Atom("(".to_string())
+                }
+            }
+            ')' => {
+                depth = depth.checked_sub(1)?;
+                Piece::Atom(")".to_string())
+            }
+            '|' if depth == 0 => {
+                branches.push(Vec::new());
+                continue;
+            }
+            '^' => Piece::Start,
+            '$' => Piece::End,
+            other => Piece::Atom(other.to_string()),
+        };
+        branches.last_mut()?.push(piece);
+    }
+    if depth != 0 {
+        return None;
+    }
+    let branches: Vec<String> = branches
+        .into_iter()
+        .map(|mut pieces| {
+            let start = matches!(pieces.first(), Some(Piece::Start));
+            if start {
+                pieces.remove(0);
+            }
+            let end = matches!(pieces.last(), Some(Piece::End));
+            if end {
+                pieces.pop();
+            }
+            let body: String = pieces
+                .iter()
+                .map(|piece| match piece {
+                    Piece::Atom(atom) => atom.as_str(),
+                    Piece::Start => "^",
+                    Piece::End => "$",
+                })
+                .collect();
+            match (start, body.is_empty(), end) {
+                (true, _, true) => body,
+                (_, true, _) => ANY_NO_NUL.to_string(),
+                (true, false, false) => format!("{body}{ANY_NO_NUL}"),
+                (false, false, true) => format!("{ANY_NO_NUL}{body}"),
+                (false, false, false) => format!("{ANY_NO_NUL}{body}{ANY_NO_NUL}"),
+            }
+        })
+        .collect();
+    Some(match branches.as_slice() {
+        [one] => format!("^{one}$"),
+        _ => format!("^(?:{})$", branches.join("|")),
+    })
+}
+
+/// The escape `\c` outside a class, narrowed.
+fn escape(c: char) -> Option<String> {
+    match c {
+        'S' => Some(r"[^\s\x00]".to_string()),
+        'D' => Some(r"[^\d\x00]".to_string()),
+        'W' => Some(r"[^\w\x00]".to_string()),
+        's' | 'd' | 'w' | 'b' | 'B' | 'n' | 'r' | 't' | 'f' | 'v' => Some(format!("\\{c}")),
+        c if !c.is_alphanumeric() && c != '\0' => Some(format!("\\{c}")),
+        _ => None,
+    }
+}
+
+/// A class, read after its `[`, narrowed.
+fn class(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<String> {
+    let negated = chars.next_if_eq(&'^').is_some();
+    if chars.peek() == Some(&']') {
+        return None; // `[]` and `[^]`: ECMA-262 and Python read them differently
+    }
+    let mut items = String::new();
+    let mut shorthands = Vec::new();
+    loop {
+        match chars.next()? {
+            ']' => break,
+            '\0' => return None,
+            '\\' => {
+                let c = chars.next()?;
+                match c {
+                    's' | 'd' | 'w' | 'S' | 'D' | 'W' => shorthands.push(c),
+                    'b' | 'n' | 'r' | 't' | 'f' | 'v' => {}
+                    c if !c.is_alphanumeric() && c != '\0' => {}
+                    _ => return None,
+                }
+                items.push('\\');
+                items.push(c);
+            }
+            c => items.push(c),
+        }
+    }
+    if negated {
+        return Some(format!(r"[^{items}\x00]"));
+    }
+    let everything = shorthands
+        .iter()
+        .any(|c| c.is_uppercase() && shorthands.contains(&c.to_ascii_lowercase()));
+    match (everything, shorthands.iter().any(|c| c.is_uppercase())) {
+        (true, _) => Some(r"[^\x00]".to_string()),
+        (false, false) => Some(format!("[{items}]")),
+        (false, true) => None,
     }
 }
 
@@ -416,4 +641,50 @@ fn path_params(path: &str) -> Vec<String> {
         .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
         .map(str::to_string)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_are_narrowed_to_text_without_nul() {
+        let phone = r"^[ +\-().x]*[0-9][ +\-().x]*[0-9][ +\-().x]*[0-9][0-9 +\-().x]*$";
+        let kind = r"^\s*(customer|agent|note)\s*$";
+        for (pattern, narrowed) in [
+            (r"\S", r"^[^\x00]*[^\s\x00][^\x00]*$"),
+            (r"\.", r"^[^\x00]*\.[^\x00]*$"),
+            (
+                "^[Hh][Tt][Tt][Pp][Ss]?://",
+                r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00]*$",
+            ),
+            (
+                r"^\s*\S([\s\S]{0,253}\S)?\s*$",
+                r"^\s*[^\s\x00]([^\x00]{0,253}[^\s\x00])?\s*$",
+            ),
+            (r"^\s*$|[0-9]", r"^(?:\s*|[^\x00]*[0-9][^\x00]*)$"),
+            (r"^[^\[]+$", r"^[^\[\x00]+$"),
+            ("a.c$", r"^[^\x00]*a[^\n\r\u2028\u2029\x00]c$"),
+            ("(?:a|b)", r"^[^\x00]*(?:a|b)[^\x00]*$"),
+            ("", r"^[^\x00]*$"),
+            (phone, phone),
+            (kind, kind),
+            (BLANK, BLANK),
+        ] {
+            assert_eq!(without_nul(pattern), narrowed, "{pattern}");
+        }
+    }
+
+    #[test]
+    fn what_cant_be_rewritten_is_kept_behind_a_lookahead() {
+        for pattern in [
+            r"\x41", r"\u0041", "(?=a)b", r"(a)\1", r"[\Sa]", r"\P{L}", "[]a]",
+        ] {
+            assert_eq!(
+                without_nul(pattern),
+                format!(r"^(?![\s\S]*\x00)[\s\S]*?(?:{pattern})"),
+                "{pattern}"
+            );
+        }
+    }
 }
