@@ -4,10 +4,10 @@
 //! Hand-written rather than serde_qs: handlers read bodies as JSON values to report every bad field
 //! by its path, and serde_qs does not build `emails[][email]` lists of objects.
 //!
-//! A key that can't be read (unbalanced brackets, deeper than 8 levels) is a 400 when it is one of
-//! the fields the request's operation names in the OpenAPI document, and skipped otherwise: the
-//! server ignores unknown fields, and a skipped key builds nothing (the depth bound is against
-//! the work deep keys make).
+//! A key that can't be read (unbalanced brackets, deeper than 8 levels) is skipped when it breaks
+//! inside a field the request's operation does not name in the OpenAPI document (the server
+//! ignores unknown fields, and a skipped key builds nothing: the depth bound is against the work
+//! deep keys make), and a 400 otherwise, where the document says what a key may be.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -73,7 +73,17 @@ pub fn parse(body: &[u8], known: Option<&Fields>) -> Result<Value, String> {
         let value = decode(raw_value)?;
         let segments = match split_key(&key) {
             Ok(segments) => segments,
-            Err((read, _)) if known.is_some_and(|fields| fields.unknown(&read)) => continue,
+            // Skipped only below a field the document does not name: the document constrains
+            // the names it lists (and, in items, that they hold no `]`), not what an unknown
+            // field holds.
+            Err((read, _))
+                if known.is_some_and(|fields| {
+                    read.split_last()
+                        .is_some_and(|(_, parent)| fields.unknown(parent))
+                }) =>
+            {
+                continue
+            }
             Err((_, message)) => return Err(message),
         };
         let path = resolve_appends(&segments, &mut appends);
@@ -308,14 +318,13 @@ mod tests {
         for (body, read) in [
             (format!("x{deep}=1&name=A"), json!({"name": "A"})),
             ("x[a]b]=1&name=A".to_string(), json!({"name": "A"})),
-            ("x[a=1&name=A".to_string(), json!({"name": "A"})),
             (format!("emails[0]{deep}=1&name=A"), json!({"name": "A"})),
             (
                 format!("emails[0][email]=a@b.co&emails[0][note]{deep}=1"),
                 json!({"emails": [{"email": "a@b.co"}]}),
             ),
             (
-                "emails[][email]=a@b.co&emails[][x]y]=1".to_string(),
+                "emails[][email]=a@b.co&emails[][x][y]z]=1".to_string(),
                 json!({"emails": [{"email": "a@b.co"}]}),
             ),
             // Readable keys of unknown fields are read as ever (and ignored by the handlers).
@@ -338,6 +347,9 @@ mod tests {
             format!("emails[x]{deep}=1"),
             format!("domains[0]{deep}=1"),
             "[x]=1".to_string(),
+            // Where the document names what a key may be: a top-level name, an item's field.
+            "x[a=1".to_string(),
+            "emails[][x]y]=1".to_string(),
         ] {
             assert!(
                 parse(body.as_bytes(), Some(&known())).is_err(),
