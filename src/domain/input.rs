@@ -180,8 +180,11 @@ pub fn as_integer(value: &Value) -> Option<i64> {
     match value {
         Value::Number(n) => n.as_i64().or_else(|| {
             n.as_f64()
-                // `i64::MAX as f64` rounds up to 2^63, which does not fit: the bound is exclusive.
-                .filter(|f| f.fract() == 0.0 && *f >= i64::MIN as f64 && *f < i64::MAX as f64)
+                // Both bounds exclusive: `i64::MAX as f64` rounds up to 2^63, which does not fit,
+                // and a float at exactly -2^63 may stand for a number below it (JSON's
+                // -9223372036854775809 reads as that float). An integer literal in range never
+                // gets here: `as_i64` took it.
+                .filter(|f| f.fract() == 0.0 && *f > i64::MIN as f64 && *f < i64::MAX as f64)
                 .map(|f| f as i64)
         }),
         Value::String(s) => s.trim().parse().ok(),
@@ -240,6 +243,10 @@ mod tests {
         assert_eq!(as_integer(&json!(2.5)), None);
         assert_eq!(as_integer(&json!(1e300)), None);
         assert_eq!(as_integer(&json!(9.3e18)), None);
+        // Just below i64's range, written as JSON: it reads as the float -2^63.
+        let below: serde_json::Value = serde_json::from_str("-9223372036854775809").unwrap();
+        assert_eq!(as_integer(&below), None);
+        assert_eq!(as_integer(&json!(i64::MIN)), Some(i64::MIN));
     }
 
     #[test]
