@@ -152,6 +152,33 @@ async fn the_docs_page_is_served_from_the_binary() {
 /// Whether `pattern` is anchored at both ends and no atom of it can match U+0000: no `.`, `\S`,
 /// `\D`, `\W`, or escape naming a code point outside a class; every negated class excludes
 /// `\x00`, every other names no code point by number; no lookaround.
+/// Whether a (non-negated) class's items leave out U+0000: no shorthand that takes it, and no
+/// code point escape naming it (`\x0B` or `\u1680` are fine; `\x00` and `\u0000` are not).
+fn class_excludes_nul(class: &str) -> bool {
+    let mut chars = class.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\0' => return false,
+            '\\' => match chars.next() {
+                Some('x') => {
+                    if chars.by_ref().take(2).collect::<String>() == "00" {
+                        return false;
+                    }
+                }
+                Some('u') => {
+                    if chars.by_ref().take(4).collect::<String>() == "0000" {
+                        return false;
+                    }
+                }
+                Some('S' | 'D' | 'W' | 'c' | 'p' | 'P' | '0'..='9') | None => return false,
+                Some(_) => {}
+            },
+            _ => {}
+        }
+    }
+    true
+}
+
 fn excludes_nul(pattern: &str) -> bool {
     let lookaround = pattern.replace("(?:", "").contains("(?");
     if !(pattern.starts_with('^') && pattern.ends_with('$')) || lookaround {
@@ -181,11 +208,7 @@ fn excludes_nul(pattern: &str) -> bool {
                 }
                 let safe = match class.strip_prefix('^') {
                     Some(negated) => negated.ends_with(r"\x00"),
-                    None => ![
-                        "\\S", "\\D", "\\W", "\\x", "\\u", "\\c", "\\p", "\\P", "\\0", "\0",
-                    ]
-                    .iter()
-                    .any(|unsafe_atom| class.contains(unsafe_atom)),
+                    None => class_excludes_nul(&class),
                 };
                 if !safe {
                     return false;

@@ -325,13 +325,19 @@ fn nul_free(pattern: &str) -> Option<String> {
     })
 }
 
+/// White space as the server's trimming reads it (Unicode White_Space, Rust's
+/// `char::is_whitespace`), spelled out: regex dialects disagree on `\s` (ECMA-262 leaves out
+/// U+0085, which Rust trims), and a generator and the server must agree on what is blank.
+const WHITE_SPACE: &str = r"\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+
 /// The escape `\c` outside a class, narrowed.
 fn escape(c: char) -> Option<String> {
     match c {
-        'S' => Some(r"[^\s\x00]".to_string()),
+        'S' => Some(format!(r"[^{WHITE_SPACE}\x00]")),
+        's' => Some(format!("[{WHITE_SPACE}]")),
         'D' => Some(r"[^\d\x00]".to_string()),
         'W' => Some(r"[^\w\x00]".to_string()),
-        's' | 'd' | 'w' | 'b' | 'B' | 'n' | 'r' | 't' | 'f' | 'v' => Some(format!("\\{c}")),
+        'd' | 'w' | 'b' | 'B' | 'n' | 'r' | 't' | 'f' | 'v' => Some(format!("\\{c}")),
         c if !c.is_alphanumeric() && c != '\0' => Some(format!("\\{c}")),
         _ => None,
     }
@@ -352,7 +358,12 @@ fn class(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<String>
             '\\' => {
                 let c = chars.next()?;
                 match c {
-                    's' | 'd' | 'w' | 'S' | 'D' | 'W' => shorthands.push(c),
+                    's' => {
+                        shorthands.push(c);
+                        items.push_str(WHITE_SPACE);
+                        continue;
+                    }
+                    'd' | 'w' | 'S' | 'D' | 'W' => shorthands.push(c),
                     'b' | 'n' | 'r' | 't' | 'f' | 'v' => {}
                     c if !c.is_alphanumeric() && c != '\0' => {}
                     _ => return None,
@@ -650,28 +661,41 @@ mod tests {
     #[test]
     fn patterns_are_narrowed_to_text_without_nul() {
         let phone = r"^[ +\-().x]*[0-9][ +\-().x]*[0-9][ +\-().x]*[0-9][0-9 +\-().x]*$";
-        let kind = r"^\s*(customer|agent|note)\s*$";
+        // `\s` spelled out (see WHITE_SPACE), `\S` its complement without U+0000.
+        let (s, ns) = (format!("[{WHITE_SPACE}]"), format!(r"[^{WHITE_SPACE}\x00]"));
         for (pattern, narrowed) in [
-            (r"\S", r"^[^\x00]*[^\s\x00][^\x00]*$"),
-            (r"\.", r"^[^\x00]*\.[^\x00]*$"),
+            (r"\S".to_string(), format!(r"^[^\x00]*{ns}[^\x00]*$")),
+            (r"\.".to_string(), r"^[^\x00]*\.[^\x00]*$".to_string()),
             (
-                "^[Hh][Tt][Tt][Pp][Ss]?://",
-                r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00]*$",
+                "^[Hh][Tt][Tt][Pp][Ss]?://".to_string(),
+                r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00]*$".to_string(),
             ),
             (
-                r"^\s*\S([\s\S]{0,253}\S)?\s*$",
-                r"^\s*[^\s\x00]([^\x00]{0,253}[^\s\x00])?\s*$",
+                r"^\s*\S([\s\S]{0,253}\S)?\s*$".to_string(),
+                format!(r"^{s}*{ns}([^\x00]{{0,253}}{ns})?{s}*$"),
             ),
-            (r"^\s*$|[0-9]", r"^(?:\s*|[^\x00]*[0-9][^\x00]*)$"),
-            (r"^[^\[]+$", r"^[^\[\x00]+$"),
-            ("a.c$", r"^[^\x00]*a[^\n\r\u2028\u2029\x00]c$"),
-            ("(?:a|b)", r"^[^\x00]*(?:a|b)[^\x00]*$"),
-            ("", r"^[^\x00]*$"),
-            (phone, phone),
-            (kind, kind),
-            (BLANK, BLANK),
+            (
+                r"^\s*$|[0-9]".to_string(),
+                format!(r"^(?:{s}*|[^\x00]*[0-9][^\x00]*)$"),
+            ),
+            (r"^[^\[]+$".to_string(), r"^[^\[\x00]+$".to_string()),
+            (
+                "a.c$".to_string(),
+                r"^[^\x00]*a[^\n\r\u2028\u2029\x00]c$".to_string(),
+            ),
+            (
+                "(?:a|b)".to_string(),
+                r"^[^\x00]*(?:a|b)[^\x00]*$".to_string(),
+            ),
+            (String::new(), r"^[^\x00]*$".to_string()),
+            (phone.to_string(), phone.to_string()),
+            (
+                r"^\s*(customer|agent|note)\s*$".to_string(),
+                format!(r"^{s}*(customer|agent|note){s}*$"),
+            ),
+            (BLANK.to_string(), format!("^{s}*$")),
         ] {
-            assert_eq!(without_nul(pattern), narrowed, "{pattern}");
+            assert_eq!(without_nul(&pattern), narrowed, "{pattern}");
         }
     }
 
