@@ -2,6 +2,7 @@
 //! views' `ToSchema` derives; served at `GET /api/v1/openapi.json` (no token) and committed as
 //! `docs/openapi.json` (`supportdesk openapi > docs/openapi.json`; a test compares the two).
 
+mod conditional;
 mod refine;
 pub mod schemas;
 
@@ -16,6 +17,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{Components, OpenApi as Document, RefOr};
 use utoipa::{Modify, OpenApi};
 
+use conditional::ConditionalRequests;
 use refine::{Refinements, FORM};
 
 use crate::api::extract::form::Fields;
@@ -50,7 +52,7 @@ use crate::api::{accounts, companies, conversations, customers, health, session}
         companies::requests::show_request, companies::requests::update_request,
         companies::requests::delete_request,
     ),
-    modifiers(&SecuritySchemes, &OperationIds, &SharedRoutes, &Refinements),
+    modifiers(&SecuritySchemes, &OperationIds, &SharedRoutes, &ConditionalRequests, &Refinements),
     tags(
         (name = "Customers", description = "The people who contact the desk."),
         (name = "Conversations", description = "The source of customers' stats."),

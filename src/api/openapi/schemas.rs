@@ -16,6 +16,8 @@ use utoipa::{IntoParams, IntoResponses, ToSchema};
 pub struct ErrorBody {
     message: String,
     errors: Option<BTreeMap<String, Vec<String>>>,
+    /// A 412's current entity tag of the record (as in its `ETag` header).
+    etag: Option<String>,
 }
 
 /// `{"data": …}`: every single-object response.
