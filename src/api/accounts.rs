@@ -2,7 +2,6 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::etag::IfMatch;
 use super::extract::{Body, Caller};
 use super::views::{ok, AccountView};
 use crate::api::openapi::schemas as doc;
@@ -56,9 +55,7 @@ pub async fn update(
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
     caller.admin_only();
-    let if_match = caller
-        .checked(&state.db, IfMatch::of(&req, state.require_if_match))
-        .await?;
+    let if_match = caller.if_match(&state, &req).await?;
     let patch = caller
         .checked(&state.db, AccountPatch::parse(&body.0))
         .await?;

@@ -169,9 +169,7 @@ pub(crate) async fn update<R: Update>(
     mode: Mode,
 ) -> Result<HttpResponse, ApiError> {
     admin_writes::<R, _>(&mut caller);
-    let if_match = caller
-        .checked(&state.db, IfMatch::of(&req, state.require_if_match))
-        .await?;
+    let if_match = caller.if_match(&state, &req).await?;
     let changes = caller
         .checked(&state.db, R::parse_changes(&body.0, mode))
         .await?;
@@ -211,9 +209,7 @@ pub(crate) async fn delete<R: Delete>(
     id: i64,
 ) -> Result<HttpResponse, ApiError> {
     admin_writes::<R, _>(&mut caller);
-    let if_match = caller
-        .checked(&state.db, IfMatch::of(&req, state.require_if_match))
-        .await?;
+    let if_match = caller.if_match(&state, &req).await?;
     let cx = R::context(&req, &caller)?;
     caller
         .write(&state.db, move |conn, scope| {

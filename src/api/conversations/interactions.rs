@@ -3,7 +3,6 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::InteractionView;
-use crate::api::etag::IfMatch;
 use crate::api::extract::{Body, Caller, InteractionPath, ItemPath, TokenOrFingerprint};
 use crate::api::openapi::schemas as doc;
 use crate::api::paging::{list_response, query_pairs};
@@ -144,9 +143,7 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     let conversation_id = path.id;
     let id = path.interaction_id;
-    let if_match = caller
-        .checked(&state.db, IfMatch::of(&req, state.require_if_match))
-        .await?;
+    let if_match = caller.if_match(&state, &req).await?;
     caller
         .write(&state.db, move |conn, scope| {
             if let Some(if_match) = &if_match {

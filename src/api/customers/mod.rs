@@ -8,7 +8,6 @@ use serde_json::Value;
 
 pub use list::list;
 
-use super::etag::IfMatch;
 use super::extract::{BearerToken, Body, Caller, ContactPath, Credentials, ItemPath};
 use super::resource::{self, Create, Delete, List, Resource, Show, Update};
 use crate::api::openapi::schemas as doc;
@@ -164,9 +163,7 @@ pub async fn delete_contact(
         item_id,
     } = path.into_inner();
     // The precondition is the customer's: the item is part of its representation.
-    let if_match = caller
-        .checked(&state.db, IfMatch::of(&req, state.require_if_match))
-        .await?;
+    let if_match = caller.if_match(&state, &req).await?;
     caller
         .write(&state.db, move |conn, scope| {
             if let Some(if_match) = &if_match {

@@ -15,6 +15,7 @@ use futures_util::future::LocalBoxFuture;
 
 use super::auth::{app_state, bearer_claims, grant, guest_refused, BearerToken};
 use crate::api::account_limit::AccountSlot;
+use crate::api::etag::IfMatch;
 use crate::db::{self, Db, DbConn, Scope};
 use crate::domain::fingerprint::Fingerprint;
 use crate::domain::{Identity, Role};
@@ -175,6 +176,17 @@ impl<C: Credentials> Caller<C> {
             f(conn, scope)
         })
         .await
+    }
+
+    /// The request's `If-Match` (a 428 without one under `REQUIRE_IF_MATCH`), refused only once
+    /// the credentials are confirmed, like any input.
+    pub async fn if_match(
+        &self,
+        state: &AppState,
+        req: &HttpRequest,
+    ) -> Result<Option<IfMatch>, ApiError> {
+        self.checked(&state.db, IfMatch::of(req, state.require_if_match))
+            .await
     }
 
     /// `input` as it is, but an error only once the credentials are confirmed: refused
