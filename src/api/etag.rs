@@ -43,40 +43,35 @@ pub fn of_view<T: Serialize>(view: &T) -> Result<String, ApiError> {
     Ok(strong(&body))
 }
 
-/// `body` as JSON, tagged (strongly, or weakly for a list page).
+/// How a response's tag is made.
+pub enum Tag {
+    /// From the body: a single object's.
+    Strong,
+    /// From the body, weak: a list page's.
+    Weak,
+    /// Given: a write's answer that shows less than its record's full view still carries the
+    /// full view's tag (a customer's stats after PUT/PATCH), the one a GET would.
+    Of(String),
+}
+
+/// `body` as JSON, with its `ETag`.
 pub fn json_response<T: Serialize>(
     mut builder: HttpResponseBuilder,
     body: &T,
-    weakly: bool,
+    tag: Tag,
 ) -> HttpResponse {
     match serde_json::to_vec(body) {
         Ok(bytes) => {
-            let tag = match weakly {
-                true => weak(&bytes),
-                false => strong(&bytes),
+            let tag = match tag {
+                Tag::Strong => strong(&bytes),
+                Tag::Weak => weak(&bytes),
+                Tag::Of(tag) => tag,
             };
             builder
                 .insert_header((header::ETAG, tag))
                 .insert_header(header::ContentType::json())
                 .body(bytes)
         }
-        Err(err) => actix_web::ResponseError::error_response(&ApiError::internal(err)),
-    }
-}
-
-/// `body` as JSON with a tag computed elsewhere: a write's response whose body leaves out what
-/// its record's full view shows (a customer's stats after PUT/PATCH) still carries the tag a
-/// GET would.
-pub fn json_response_tagged<T: Serialize>(
-    mut builder: HttpResponseBuilder,
-    body: &T,
-    tag: String,
-) -> HttpResponse {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => builder
-            .insert_header((header::ETAG, tag))
-            .insert_header(header::ContentType::json())
-            .body(bytes),
         Err(err) => actix_web::ResponseError::error_response(&ApiError::internal(err)),
     }
 }

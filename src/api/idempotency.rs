@@ -249,15 +249,15 @@ pub async fn guard<B: MessageBody + 'static>(
     let applies = req.method() == Method::POST
         && req.match_info().get("account_id").is_some()
         && req.headers().contains_key(KEY);
+    if !applies {
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
     let (Some(state), Some(policy)) = (
         req.app_data::<web::Data<AppState>>().cloned(),
         req.app_data::<web::Data<Policy>>().cloned(),
     ) else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
-    if !applies {
-        return Ok(next.call(req).await?.map_into_left_body());
-    }
     // What a handler answers before it confirms credentials, this answers first too.
     let body = match read_body(&mut req, &state).await {
         Ok(Some(body)) => body,

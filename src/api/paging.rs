@@ -133,7 +133,11 @@ fn page_response<T: Serialize>(
     next_cursor: Option<String>,
 ) -> HttpResponse {
     let (meta, links) = paging(req, pairs, page, total, data.len(), next_cursor);
-    etag::json_response(HttpResponse::Ok(), &ListBody { data, meta, links }, true)
+    etag::json_response(
+        HttpResponse::Ok(),
+        &ListBody { data, meta, links },
+        etag::Tag::Weak,
+    )
 }
 
 #[derive(Serialize)]
@@ -174,5 +178,5 @@ fn cursor_response<T: Serialize>(
         },
         links: CursorLinks { next },
     };
-    etag::json_response(HttpResponse::Ok(), &body, true)
+    etag::json_response(HttpResponse::Ok(), &body, etag::Tag::Weak)
 }

@@ -80,10 +80,10 @@ pub(crate) trait Create: Resource {
 pub(crate) trait Update: Show {
     type Changes: Send + 'static;
 
-    /// What a write's response shows of the full view (all of it, unless the contract says
-    /// otherwise); its `ETag` stays the full view's.
-    fn written(view: Self::View) -> Self::View {
-        view
+    /// What a write's answer shows when the contract has it show less than the full view
+    /// (`None`: all of it); its `ETag` stays the full view's.
+    fn trimmed(_view: &Self::View) -> Option<Self::View> {
+        None
     }
 
     fn parse_changes(body: &Value, mode: Mode) -> Result<Self::Changes, FieldErrors>;
@@ -184,8 +184,11 @@ pub(crate) async fn update<R: Update>(
         })
         .await?;
     let view = R::view(&cx, record);
-    let tag = etag::of_view(&view)?;
-    Ok(ok_tagged(R::written(view), tag))
+    Ok(match R::trimmed(&view) {
+        // The body is the full view: its tag comes from the bytes sent, serialized once.
+        None => ok(view),
+        Some(shown) => ok_tagged(shown, etag::of_view(&view)?),
+    })
 }
 
 /// Locks the record, then refuses the write (412, nothing written) unless `if_match` holds for

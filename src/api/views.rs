@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDateTime, Timelike};
 use serde::{Serialize, Serializer};
 use utoipa::ToSchema;
 
-use super::etag;
+use super::etag::{self, Tag};
 use crate::db::accounts::Account;
 use crate::db::users::User;
 use crate::domain::Role;
@@ -20,24 +20,24 @@ pub struct Data<T> {
 
 /// 200 with `{"data": …}` and its strong `ETag` (see `api::etag`).
 pub fn ok<T: Serialize>(data: T) -> HttpResponse {
-    etag::json_response(HttpResponse::Ok(), &Data { data }, false)
+    etag::json_response(HttpResponse::Ok(), &Data { data }, Tag::Strong)
 }
 
-/// 200 with `{"data": …}` and the given tag (see [`etag::json_response_tagged`]).
+/// 200 with `{"data": …}` and the given tag (see [`Tag::Of`]).
 pub fn ok_tagged<T: Serialize>(data: T, tag: String) -> HttpResponse {
-    etag::json_response_tagged(HttpResponse::Ok(), &Data { data }, tag)
+    etag::json_response(HttpResponse::Ok(), &Data { data }, Tag::Of(tag))
 }
 
 /// 200 with `{"data": [ … ]}`, a whole list, and its weak `ETag`.
 pub fn ok_list<T: Serialize>(data: Vec<T>) -> HttpResponse {
-    etag::json_response(HttpResponse::Ok(), &Data { data }, true)
+    etag::json_response(HttpResponse::Ok(), &Data { data }, Tag::Weak)
 }
 
 /// 201 with `Location` (a path), `{"data": …}` and its strong `ETag`.
 pub fn created<T: Serialize>(location: String, data: T) -> HttpResponse {
     let mut response = HttpResponse::Created();
     response.insert_header((header::LOCATION, location));
-    etag::json_response(response, &Data { data }, false)
+    etag::json_response(response, &Data { data }, Tag::Strong)
 }
 
 /// Timestamps as the seed shows them: `2019-04-25T17:51:31+00:00`.

@@ -46,10 +46,8 @@ pub struct AccountChanges {
 impl AccountChanges {
     /// Whether writing these changes would change `current` (`updated_at` aside).
     pub fn alters(&self, current: &Account) -> bool {
-        self.name.as_ref().is_some_and(|name| *name != current.name)
-            || self
-                .contact_form_enabled
-                .is_some_and(|enabled| enabled != current.contact_form_enabled)
+        super::differs(&self.name, &current.name)
+            || super::differs(&self.contact_form_enabled, &current.contact_form_enabled)
     }
 }
 

@@ -84,13 +84,10 @@ pub struct ConversationUpdate {
 impl ConversationUpdate {
     /// Whether writing this would change `current` (`updated_at` aside).
     pub fn alters(&self, current: &Conversation) -> bool {
-        fn differs<T: PartialEq>(change: &Option<T>, now: &T) -> bool {
-            change.as_ref().is_some_and(|value| value != now)
-        }
-        differs(&self.status, &current.status)
-            || differs(&self.channel, &current.channel)
-            || differs(&self.subject, &current.subject)
-            || differs(&self.user_id, &current.user_id)
+        super::differs(&self.status, &current.status)
+            || super::differs(&self.channel, &current.channel)
+            || super::differs(&self.subject, &current.subject)
+            || super::differs(&self.user_id, &current.user_id)
     }
 }
 

@@ -75,13 +75,10 @@ pub struct RequestChanges {
 impl RequestChanges {
     /// Whether writing these changes would change `current` (`updated_at` aside).
     pub fn alters(&self, current: &CustomerRequest) -> bool {
-        fn differs<T: PartialEq>(change: &Option<T>, now: &T) -> bool {
-            change.as_ref().is_some_and(|value| value != now)
-        }
-        differs(&self.company_id, &current.company_id)
-            || differs(&self.customer_id, &current.customer_id)
-            || differs(&self.priority, &current.priority)
-            || differs(&self.body, &current.body)
+        super::differs(&self.company_id, &current.company_id)
+            || super::differs(&self.customer_id, &current.customer_id)
+            || super::differs(&self.priority, &current.priority)
+            || super::differs(&self.body, &current.body)
     }
 }
 

@@ -59,15 +59,12 @@ pub struct CustomerChanges {
 impl CustomerChanges {
     /// Whether writing these changes would change `current` (`updated_at` aside).
     pub fn alters(&self, current: &Customer) -> bool {
-        fn differs<T: PartialEq>(change: &Option<T>, now: &T) -> bool {
-            change.as_ref().is_some_and(|value| value != now)
-        }
-        differs(&self.first_name, &current.first_name)
-            || differs(&self.last_name, &current.last_name)
-            || differs(&self.company, &current.company)
-            || differs(&self.avatar, &current.avatar)
-            || differs(&self.name, &current.name)
-            || differs(&self.company_id, &current.company_id)
+        super::differs(&self.first_name, &current.first_name)
+            || super::differs(&self.last_name, &current.last_name)
+            || super::differs(&self.company, &current.company)
+            || super::differs(&self.avatar, &current.avatar)
+            || super::differs(&self.name, &current.name)
+            || super::differs(&self.company_id, &current.company_id)
     }
 }
 

@@ -350,6 +350,12 @@ pub async fn refresh_statistics(db: Db, every: Duration) {
 
 /// The current time as stored: UTC, to the microsecond (what PostgreSQL keeps), so a value reads
 /// back exactly as it was written on either backend.
+/// Whether an update's `change` (`None`: left alone) would change the column's value `now`: how
+/// a write that changes nothing is told apart, so it writes nothing.
+pub(crate) fn differs<T: PartialEq>(change: &Option<T>, now: &T) -> bool {
+    change.as_ref().is_some_and(|value| value != now)
+}
+
 pub fn now() -> chrono::NaiveDateTime {
     use chrono::{SubsecRound, Utc};
     Utc::now().naive_utc().trunc_subsecs(6)

@@ -1,7 +1,7 @@
 //! Customer tiers and statuses (SPEC §6): CRUD; one in use can't be deleted.
 
 use crate::db::labels::{self, Label};
-use crate::db::{DbConn, Scope};
+use crate::db::{self, DbConn, Scope};
 use crate::domain::label::{LabelInput, LabelKind};
 use crate::error::{ApiError, FieldErrors};
 
@@ -32,15 +32,10 @@ pub fn update(
 ) -> Result<Label, ApiError> {
     let current = load(conn, account, kind, id)?;
     // A write that changes nothing writes nothing: `updated_at` and the ETag stay.
-    let unchanged = input.name.as_ref().is_none_or(|name| *name == current.name)
-        && input
-            .color
-            .as_ref()
-            .is_none_or(|color| *color == current.color)
-        && input
-            .position
-            .is_none_or(|position| position == current.position);
-    if unchanged {
+    let changes = db::differs(&input.name, &current.name)
+        || db::differs(&input.color, &current.color)
+        || db::differs(&input.position, &current.position);
+    if !changes {
         return Ok(current);
     }
     Ok(labels::update(conn, account, id, input)?)

@@ -228,8 +228,8 @@ impl Update for Customers {
     type Changes = CustomerInput;
 
     /// SPEC §4: PUT and PATCH answer the customer without stats.
-    fn written(view: CustomerView) -> CustomerView {
-        view.without_stats()
+    fn trimmed(view: &CustomerView) -> Option<CustomerView> {
+        Some(view.without_stats())
     }
 
     fn parse_changes(body: &Value, mode: Mode) -> Result<CustomerInput, FieldErrors> {

@@ -13,6 +13,7 @@ use crate::domain::naming::initials;
 use crate::services::customers::CustomerRecord;
 
 /// `{"id": 1, "email": "jane@example.org"}` (or `phone`, `website`).
+#[derive(Clone)]
 pub struct ContactView {
     id: i64,
     field: &'static str,
@@ -28,12 +29,12 @@ impl Serialize for ContactView {
     }
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Clone, Serialize, ToSchema)]
 pub struct StatsView {
     conversations: ConversationsStatsView,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Clone, Serialize, ToSchema)]
 struct ConversationsStatsView {
     total: i64,
     posted: i64,
@@ -57,7 +58,7 @@ impl From<ConversationStats> for StatsView {
 }
 
 /// The seed's fields in the seed's order; `stats` only where the seed shows it.
-#[derive(Serialize, ToSchema)]
+#[derive(Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": 1, "name": "Jane Doe", "initials": "JD", "first_name": "Jane", "last_name": "Doe",
     "company": null, "account_id": 1, "avatar": null,
@@ -96,10 +97,10 @@ pub struct CustomerView {
 }
 
 impl CustomerView {
-    pub fn without_stats(self) -> Self {
+    pub fn without_stats(&self) -> Self {
         CustomerView {
             stats: None,
-            ..self
+            ..self.clone()
         }
     }
 }
