@@ -15,8 +15,10 @@ pub mod conversations;
 pub mod customer_requests;
 pub mod customers;
 mod error;
+pub mod events;
 pub mod idempotency;
 pub mod interactions;
+pub mod journal;
 mod keyset;
 pub mod labels;
 pub mod migrations;
@@ -29,6 +31,7 @@ mod sqlite_planner;
 mod stored_text;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 mod write_hook;
 
 pub use connection::{Backend, ConnectionManager, DbConn};

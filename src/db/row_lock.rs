@@ -16,6 +16,7 @@ pub enum Table {
     Conversations,
     Interactions,
     CustomerRequests,
+    WebhookEndpoints,
 }
 
 impl Table {
@@ -40,6 +41,9 @@ impl Table {
             }
             Table::CustomerRequests => {
                 "SELECT id FROM customer_requests WHERE account_id = $1 AND id = $2 FOR UPDATE"
+            }
+            Table::WebhookEndpoints => {
+                "SELECT id FROM webhook_endpoints WHERE account_id = $1 AND id = $2 FOR UPDATE"
             }
         }
     }

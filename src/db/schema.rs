@@ -207,6 +207,61 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// The change feed (see `db::events`).
+    events (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        position -> BigInt,
+        public_id -> Text,
+        event_type -> Text,
+        data -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        url -> Text,
+        event_types -> Text,
+        enabled -> Bool,
+        secret -> Text,
+        failing_since -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        endpoint_id -> BigInt,
+        event_id -> BigInt,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claim_id -> Nullable<Text>,
+        retry_until -> Timestamp,
+        last_attempt_at -> Nullable<Timestamp>,
+        response_status -> Nullable<Integer>,
+        latency_ms -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// One row: how far the webhook dispatcher has read the feed.
+    webhook_dispatch (id) {
+        id -> Integer,
+        position -> BigInt,
+        event_id -> BigInt,
+    }
+}
+
 diesel::joinable!(account_members -> accounts (account_id));
 diesel::joinable!(account_members -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -221,6 +276,10 @@ diesel::joinable!(company_keys -> companies (company_id));
 diesel::joinable!(customer_requests -> conversations (conversation_id));
 diesel::joinable!(request_attachments -> customer_requests (request_id));
 diesel::joinable!(idempotency_keys -> accounts (account_id));
+diesel::joinable!(events -> accounts (account_id));
+diesel::joinable!(webhook_endpoints -> accounts (account_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_deliveries -> events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
@@ -239,4 +298,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     customer_requests,
     request_attachments,
     idempotency_keys,
+    events,
+    webhook_endpoints,
+    webhook_deliveries,
+    webhook_dispatch,
 );
