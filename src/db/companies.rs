@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
+use super::journal::{self, Kind};
 use super::schema::{companies, company_keys, customer_contacts, customer_requests, customers};
 use super::Lock;
 use super::{any_of, DbConn, Scope};
@@ -70,12 +71,14 @@ crate::domain::text_enum! {
 }
 
 pub fn insert(conn: &mut DbConn, row: &NewCompany) -> Result<Company> {
-    db_run!(conn, {
+    let company: Company = db_run!(conn, {
         diesel::insert_into(companies::table)
             .values(row)
             .returning(Company::as_returning())
             .get_result(conn)
-    })
+    })?;
+    journal::created(Kind::Company, company.id);
+    Ok(company)
 }
 
 pub fn find(conn: &mut DbConn, account: Scope, id: i64, lock: Lock) -> Result<Option<Company>> {
@@ -95,6 +98,7 @@ pub fn update(
     id: i64,
     changes: &CompanyChanges,
 ) -> Result<Company> {
+    journal::updated(Kind::Company, id);
     db_run!(conn, {
         diesel::update(
             companies::table
@@ -112,9 +116,10 @@ pub fn update(
 /// the foreign key's `ON DELETE SET NULL`, so their `updated_at` moves and `updated_since` syncs
 /// see the change.
 pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<bool> {
+    journal::deleting(conn, Kind::Company, id)?;
     let now = super::now();
-    let deleted = db_run!(conn, {
-        diesel::update(
+    let (customers, requests, deleted): (Vec<i64>, Vec<i64>, usize) = db_run!(conn, {
+        let customers = diesel::update(
             customers::table
                 .filter(customers::account_id.eq(account))
                 .filter(customers::company_id.eq(id)),
@@ -123,8 +128,9 @@ pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<bool> {
             customers::company_id.eq(None::<i64>),
             customers::updated_at.eq(now),
         ))
-        .execute(conn)?;
-        diesel::update(
+        .returning(customers::id)
+        .get_results(conn)?;
+        let requests = diesel::update(
             customer_requests::table
                 .filter(customer_requests::account_id.eq(account))
                 .filter(customer_requests::company_id.eq(id)),
@@ -133,14 +139,18 @@ pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<bool> {
             customer_requests::company_id.eq(None::<i64>),
             customer_requests::updated_at.eq(now),
         ))
-        .execute(conn)?;
-        diesel::delete(
+        .returning(customer_requests::id)
+        .get_results(conn)?;
+        let deleted = diesel::delete(
             companies::table
                 .filter(companies::account_id.eq(account))
                 .filter(companies::id.eq(id)),
         )
-        .execute(conn)
+        .execute(conn)?;
+        diesel::QueryResult::Ok((customers, requests, deleted))
     })?;
+    journal::updated_all(Kind::Customer, &customers);
+    journal::updated_all(Kind::CustomerRequest, &requests);
     Ok(deleted > 0)
 }
 
@@ -241,6 +251,7 @@ pub fn add_keys(
     if values.is_empty() {
         return Ok(());
     }
+    journal::updated(Kind::Company, company_id);
     let now = super::now();
     let rows: Vec<_> = values
         .iter()
@@ -272,6 +283,7 @@ pub fn remove_keys(
     if values.is_empty() {
         return Ok(());
     }
+    journal::updated(Kind::Company, company_id);
     db_run!(conn, {
         diesel::delete(
             company_keys::table
@@ -313,7 +325,12 @@ pub fn link_customers(
             customers::company_id.eq(company_id),
             customers::updated_at.eq(now),
         ))
-        .execute(conn)
+        .returning(customers::id)
+        .get_results(conn)
+    })
+    .map(|linked: Vec<i64>| {
+        journal::updated_all(Kind::Customer, &linked);
+        linked.len()
     })
 }
 

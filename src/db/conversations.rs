@@ -5,7 +5,8 @@ use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
-use super::schema::{accounts, conversations, customer_contacts};
+use super::journal::{self, Kind};
+use super::schema::{accounts, conversations, customer_contacts, customer_requests};
 use super::{DbConn, Scope};
 use crate::domain::conversation::{Channel, Status};
 use crate::domain::conversation_list::{ConversationListQuery, ConversationSort};
@@ -109,12 +110,14 @@ pub fn reserve_numbers(conn: &mut DbConn, account: Scope, count: i64) -> Result<
 }
 
 pub fn insert(conn: &mut DbConn, row: &NewConversationRow) -> Result<Conversation> {
-    db_run!(conn, {
+    let conversation: Conversation = db_run!(conn, {
         diesel::insert_into(conversations::table)
             .values(row)
             .returning(Conversation::as_returning())
             .get_result(conn)
-    })
+    })?;
+    journal::created(Kind::Conversation, conversation.id);
+    Ok(conversation)
 }
 
 pub fn find(conn: &mut DbConn, account: Scope, id: i64) -> Result<Option<ConversationRow>> {
@@ -139,6 +142,7 @@ pub fn update(
     id: i64,
     changes: &ConversationUpdate,
 ) -> Result<()> {
+    journal::updated(Kind::Conversation, id);
     db_run!(conn, {
         diesel::update(
             conversations::table
@@ -153,6 +157,7 @@ pub fn update(
 
 /// Adds `delta` to the interaction count and marks the conversation updated.
 pub fn count_interactions(conn: &mut DbConn, account: Scope, id: i64, delta: i64) -> Result<()> {
+    journal::updated(Kind::Conversation, id);
     let now = super::now();
     db_run!(conn, {
         diesel::update(
@@ -169,7 +174,18 @@ pub fn count_interactions(conn: &mut DbConn, account: Scope, id: i64, delta: i64
     Ok(())
 }
 
+/// Deletes the conversation; its interactions and customer requests go with it (the requests'
+/// tombstones are taken first, for the feed).
 pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<bool> {
+    let requests: Vec<i64> = db_run!(conn, {
+        customer_requests::table
+            .filter(customer_requests::account_id.eq(account))
+            .filter(customer_requests::conversation_id.eq(id))
+            .select(customer_requests::id)
+            .load(conn)
+    })?;
+    journal::deleting_all(conn, Kind::CustomerRequest, &requests)?;
+    journal::deleting(conn, Kind::Conversation, id)?;
     let deleted = db_run!(conn, {
         diesel::delete(
             conversations::table

@@ -4,6 +4,7 @@ use super::Result;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::journal::{self, Kind};
 use super::schema::{customer_requests, request_attachments};
 use super::{DbConn, Scope};
 use crate::domain::cursor::Cursor;
@@ -84,12 +85,14 @@ impl RequestChanges {
 
 /// List filters; each given one must match.
 pub fn insert(conn: &mut DbConn, row: &NewRequest) -> Result<CustomerRequest> {
-    db_run!(conn, {
+    let request: CustomerRequest = db_run!(conn, {
         diesel::insert_into(customer_requests::table)
             .values(row)
             .returning(CustomerRequest::as_returning())
             .get_result(conn)
-    })
+    })?;
+    journal::created(Kind::CustomerRequest, request.id);
+    Ok(request)
 }
 
 pub fn find(conn: &mut DbConn, account: Scope, id: i64) -> Result<Option<RequestRow>> {
@@ -109,6 +112,7 @@ pub fn find(conn: &mut DbConn, account: Scope, id: i64) -> Result<Option<Request
 }
 
 pub fn update(conn: &mut DbConn, account: Scope, id: i64, changes: &RequestChanges) -> Result<()> {
+    journal::updated(Kind::CustomerRequest, id);
     db_run!(conn, {
         diesel::update(
             customer_requests::table
@@ -122,6 +126,7 @@ pub fn update(conn: &mut DbConn, account: Scope, id: i64, changes: &RequestChang
 }
 
 pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<bool> {
+    journal::deleting(conn, Kind::CustomerRequest, id)?;
     let deleted = db_run!(conn, {
         diesel::delete(
             customer_requests::table
@@ -140,6 +145,7 @@ pub fn set_attachment(
     request_id: i64,
     url: Option<&str>,
 ) -> Result<()> {
+    journal::updated(Kind::CustomerRequest, request_id);
     let now = super::now();
     db_run!(conn, {
         diesel::delete(

@@ -5,7 +5,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::contacts::Contact;
-use super::schema::{customer_contacts, customer_counts, customers};
+use super::journal::{self, Kind};
+use super::schema::{
+    conversations, customer_contacts, customer_counts, customer_requests, customers,
+};
 use super::Lock;
 use super::{DbConn, Scope};
 use crate::domain::contact::ContactKind;
@@ -74,12 +77,14 @@ diesel::define_sql_function! {
 }
 
 pub fn insert(conn: &mut DbConn, row: &NewCustomer) -> Result<Customer> {
-    db_run!(conn, {
+    let customer: Customer = db_run!(conn, {
         diesel::insert_into(customers::table)
             .values(row)
             .returning(Customer::as_returning())
             .get_result(conn)
-    })
+    })?;
+    journal::created(Kind::Customer, customer.id);
+    Ok(customer)
 }
 
 pub fn find(conn: &mut DbConn, account: Scope, id: i64, lock: Lock) -> Result<Option<Customer>> {
@@ -129,6 +134,7 @@ pub fn update(
     id: i64,
     changes: &CustomerChanges,
 ) -> Result<Customer> {
+    journal::updated(Kind::Customer, id);
     db_run!(conn, {
         diesel::update(
             customers::table
@@ -141,8 +147,40 @@ pub fn update(
     })
 }
 
-/// Deletes the customer (its contacts cascade; its conversations stay, unattached).
+/// Deletes the customer (its contacts cascade; its conversations and requests stay, unattached:
+/// they are unlinked here rather than by the foreign keys' `ON DELETE SET NULL`, so their
+/// `updated_at` moves and the feed reports them changed).
 pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<bool> {
+    journal::deleting(conn, Kind::Customer, id)?;
+    let now = super::now();
+    let (conversations, requests): (Vec<i64>, Vec<i64>) = db_run!(conn, {
+        let conversations = diesel::update(
+            conversations::table
+                .filter(conversations::account_id.eq(account))
+                .filter(conversations::customer_id.eq(id)),
+        )
+        .set((
+            conversations::customer_id.eq(None::<i64>),
+            conversations::customer_contact_id.eq(None::<i64>),
+            conversations::updated_at.eq(now),
+        ))
+        .returning(conversations::id)
+        .get_results(conn)?;
+        let requests = diesel::update(
+            customer_requests::table
+                .filter(customer_requests::account_id.eq(account))
+                .filter(customer_requests::customer_id.eq(id)),
+        )
+        .set((
+            customer_requests::customer_id.eq(None::<i64>),
+            customer_requests::updated_at.eq(now),
+        ))
+        .returning(customer_requests::id)
+        .get_results(conn)?;
+        diesel::QueryResult::Ok((conversations, requests))
+    })?;
+    journal::updated_all(Kind::Conversation, &conversations);
+    journal::updated_all(Kind::CustomerRequest, &requests);
     let deleted = db_run!(conn, {
         diesel::delete(
             customers::table

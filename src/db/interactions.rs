@@ -4,6 +4,7 @@ use super::Result;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::journal::{self, Kind};
 use super::schema::interactions;
 use super::{DbConn, Scope};
 use crate::db_run;
@@ -42,11 +43,15 @@ pub fn insert_all(conn: &mut DbConn, rows: &[NewInteraction]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    db_run!(conn, {
+    let ids: Vec<i64> = db_run!(conn, {
         diesel::insert_into(interactions::table)
             .values(rows)
-            .execute(conn)
+            .returning(interactions::id)
+            .get_results(conn)
     })?;
+    for id in ids {
+        journal::created(Kind::Interaction, id);
+    }
     Ok(())
 }
 
@@ -98,11 +103,25 @@ pub fn list(
 /// Inserts one interaction and returns that very row (not "the newest": another writer may have
 /// committed one since).
 pub fn insert_one(conn: &mut DbConn, row: &NewInteraction) -> Result<Interaction> {
-    db_run!(conn, {
+    let interaction: Interaction = db_run!(conn, {
         diesel::insert_into(interactions::table)
             .values(row)
             .returning(Interaction::as_returning())
             .get_result(conn)
+    })?;
+    journal::created(Kind::Interaction, interaction.id);
+    Ok(interaction)
+}
+
+/// One interaction by its id alone (the feed renders it without its conversation's id).
+pub fn find_by_id(conn: &mut DbConn, account: Scope, id: i64) -> Result<Option<Interaction>> {
+    db_run!(conn, {
+        interactions::table
+            .filter(interactions::account_id.eq(account))
+            .filter(interactions::id.eq(id))
+            .select(Interaction::as_select())
+            .get_result(conn)
+            .optional()
     })
 }
 
