@@ -12,6 +12,7 @@ pub mod customer;
 pub mod customer_list;
 pub mod customer_request;
 pub mod email;
+pub mod event;
 mod field_errors;
 pub mod fingerprint;
 mod identity;
@@ -24,6 +25,7 @@ pub mod request_list;
 mod roles;
 pub mod sample_data;
 mod text_enum;
+pub mod webhook;
 
 pub use email::EmailAddress;
 pub use field_errors::FieldErrors;
