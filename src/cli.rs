@@ -6,7 +6,9 @@ use anyhow::{anyhow, bail, Context};
 
 use crate::api::views::{AccountView, UserView};
 use crate::auth;
-use crate::config::{AccountsCommand, Cli, Command, Settings, TokensCommand, UsersCommand};
+use crate::config::{
+    AccountsCommand, Cli, Command, EventsCommand, Settings, TokensCommand, UsersCommand,
+};
 use crate::db::{self, Db};
 use crate::domain::{EmailAddress, Integration, Role};
 use crate::services::members::{self, NewMember};
@@ -28,6 +30,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Accounts(command) => blocking(settings, move |db, _| accounts(db, command)).await,
         Command::Users(command) => blocking(settings, move |db, _| users(db, command)).await,
         Command::Tokens(command) => blocking(settings, move |db, s| tokens(db, s, command)).await,
+        Command::Events(command) => blocking(settings, move |db, _| events(db, command)).await,
         Command::Openapi => {
             print!("{}", crate::api::openapi::document_json());
             Ok(())
@@ -74,6 +77,63 @@ fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
 
 fn connection(db: &Db) -> anyhow::Result<db::PooledConn> {
     db.get().context("cannot connect to the database")
+}
+
+/// `events tail`: the feed as `GET /events` reads it, one event per line, following it.
+fn events(db: &Db, command: EventsCommand) -> anyhow::Result<()> {
+    use crate::db::events::{self, Place};
+    use crate::domain::event::{select, FeedCursor};
+    use std::io::Write;
+
+    let EventsCommand::Tail {
+        account,
+        types,
+        after,
+        no_follow,
+    } = command;
+    let types = match types {
+        None => None,
+        Some(list) => {
+            let patterns: Vec<String> = list.split(',').map(str::to_string).collect();
+            let mut errors = crate::domain::FieldErrors::new();
+            let selected = select(&patterns, "types", &mut errors);
+            if !errors.is_empty() {
+                bail!("--types: {}", serde_json::to_string(&errors)?);
+            }
+            selected
+        }
+    };
+    let mut place = match after {
+        None => Place::default(),
+        Some(text) => {
+            let cursor =
+                FeedCursor::decode(&text).ok_or_else(|| anyhow!("--after is not a feed cursor"))?;
+            Place {
+                position: cursor.position,
+                id: cursor.id,
+            }
+        }
+    };
+    let mut conn = connection(db)?;
+    let scope = db::accounts::find(&mut conn, account)?
+        .ok_or_else(|| anyhow!("no account {account}"))?
+        .scope();
+    let stdout = std::io::stdout();
+    loop {
+        let page = events::page(&mut conn, scope, place, types.as_deref(), 500)?;
+        let mut out = stdout.lock();
+        for event in &page {
+            writeln!(out, "{}", crate::api::events::envelope(event))?;
+            place = event.place();
+        }
+        out.flush()?;
+        if page.len() < 500 {
+            if no_follow {
+                return Ok(());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+    }
 }
 
 fn accounts(db: &Db, command: AccountsCommand) -> anyhow::Result<()> {

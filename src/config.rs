@@ -145,6 +145,51 @@ pub struct Settings {
         global = true
     )]
     pub idempotency_wait_ms: u64,
+    /// How long the change feed keeps events (`GET /events`, webhooks): `30d`, `12h`. A cursor
+    /// older than this gets a 410.
+    #[arg(
+        long,
+        env = "EVENT_RETENTION",
+        default_value = "30d",
+        value_parser = parse_duration,
+        global = true
+    )]
+    pub event_retention: chrono::Duration,
+    /// Let webhook endpoints name loopback, private and link-local targets (tests, a receiver on
+    /// the same host). Off: such URLs are refused with 422, and names resolving to them fail at
+    /// delivery.
+    #[arg(long, env = "WEBHOOK_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub webhook_allow_private: bool,
+    /// How long one delivery attempt may take, in seconds, before it counts as failed.
+    #[arg(
+        long,
+        env = "WEBHOOK_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub webhook_timeout_secs: u64,
+    /// How long a failing delivery is retried (exponential backoff with jitter) before its
+    /// endpoint is marked failing: `24h`.
+    #[arg(
+        long,
+        env = "WEBHOOK_RETRY_FOR",
+        default_value = "24h",
+        value_parser = parse_duration,
+        global = true
+    )]
+    pub webhook_retry_for: chrono::Duration,
+    /// The first retry's delay in milliseconds; each next one doubles it (up to an hour), less
+    /// up to half at random.
+    #[arg(
+        long,
+        env = "WEBHOOK_FIRST_RETRY_MS",
+        default_value_t = 5_000,
+        global = true
+    )]
+    pub webhook_first_retry_ms: u64,
+    /// Run this instance's webhook delivery worker (`false`: deliveries are left to others).
+    #[arg(long, env = "WEBHOOK_WORKER", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub webhook_worker: bool,
 }
 
 impl Settings {
@@ -170,6 +215,9 @@ pub enum Command {
     /// Issue and revoke API tokens.
     #[command(subcommand)]
     Tokens(TokensCommand),
+    /// Read an account's change feed.
+    #[command(subcommand)]
+    Events(EventsCommand),
     /// Print the OpenAPI 3.1 document (what `GET /api/v1/openapi.json` serves).
     Openapi,
     /// Fill an account with generated customers and conversations (benchmarks, demos).
@@ -217,6 +265,25 @@ pub enum UsersCommand {
         /// Read a password for `POST /auth/login` from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// Print the account's events as JSON lines, as `GET /events` shows them, and keep following
+    /// the feed (Ctrl-C stops).
+    Tail {
+        #[arg(long)]
+        account: i64,
+        /// Only these types (`customer.*,company.deleted`).
+        #[arg(long)]
+        types: Option<String>,
+        /// Start after this feed cursor (default: the oldest event kept).
+        #[arg(long)]
+        after: Option<String>,
+        /// Stop when caught up instead of following.
+        #[arg(long)]
+        no_follow: bool,
     },
 }
 

@@ -20,6 +20,9 @@ pub enum ApiError {
     NotFound(String),
     #[error("Method not allowed.")]
     MethodNotAllowed,
+    /// What the request names is gone for good (a feed cursor past the retention).
+    #[error("{0}")]
+    Gone(String),
     #[error("{0}")]
     Conflict(String, FieldErrors),
     /// A stale `If-Match`: the record changed since the client read it (its tag now is `etag`).
@@ -90,6 +93,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Conflict(..) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,

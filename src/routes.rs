@@ -7,8 +7,8 @@ use actix_web::{middleware, web, Resource};
 
 use crate::api::conversations::{self, interactions};
 use crate::api::{
-    accounts, companies, customers, docs_page, extract, fallback, health, idempotency, openapi,
-    session,
+    accounts, companies, customers, docs_page, events, extract, fallback, health, idempotency,
+    openapi, session, webhooks,
 };
 use crate::domain::label::LabelKind;
 
@@ -136,6 +136,39 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::put().to(companies::update_request))
                     .route(web::patch().to(companies::update_request))
                     .route(web::delete().to(companies::delete_request)),
+                )
+                .service(
+                    resource("/accounts/{account_id}/events", "GET")
+                        .route(web::get().to(events::feed)),
+                )
+                .service(
+                    resource("/accounts/{account_id}/webhook_endpoints", "GET, POST")
+                        .route(web::get().to(webhooks::list))
+                        .route(web::post().to(webhooks::create)),
+                )
+                .service(
+                    resource(
+                        "/accounts/{account_id}/webhook_endpoints/{id}",
+                        "GET, PUT, PATCH, DELETE",
+                    )
+                    .route(web::get().to(webhooks::show))
+                    .route(web::put().to(webhooks::update))
+                    .route(web::patch().to(webhooks::update))
+                    .route(web::delete().to(webhooks::delete)),
+                )
+                .service(
+                    resource(
+                        "/accounts/{account_id}/webhook_endpoints/{id}/deliveries",
+                        "GET",
+                    )
+                    .route(web::get().to(webhooks::deliveries)),
+                )
+                .service(
+                    resource(
+                        "/accounts/{account_id}/webhook_endpoints/{id}/deliveries/{delivery_id}/redeliver",
+                        "POST",
+                    )
+                    .route(web::post().to(webhooks::redeliver)),
                 )
                 .service(
                     // {list} is emails, phones or websites.

@@ -16,16 +16,18 @@ use anyhow::{bail, Context};
 
 use crate::api::account_limit::AccountLimits;
 use crate::api::fallback;
-use crate::api::idempotency;
 use crate::api::parse_errors::JsonParseErrors;
 use crate::api::rate_limit;
 use crate::api::{cors, etag, head, request_id};
+use crate::api::{events, idempotency};
 use crate::auth::{self, JwtKeys};
 use crate::config::Settings;
 use crate::db::{self, Backend, Db, DbConn, PoolOptions};
+use crate::delivery;
 use crate::domain::{EmailAddress, Role};
 use crate::limits::{Limiter, RateLimits};
 use crate::routes;
+use crate::services;
 use crate::services::members::{self, NewMember};
 use crate::state::AppState;
 
@@ -86,11 +88,17 @@ const STATISTICS_REFRESH_INTERVAL: Duration = Duration::from_secs(3600);
 /// How often a running server deletes expired idempotency keys.
 const IDEMPOTENCY_PURGE_INTERVAL: Duration = Duration::from_secs(300);
 
+/// How often a running server deletes events past their retention.
+const EVENT_PURGE_INTERVAL: Duration = Duration::from_secs(300);
+
 /// A running server, bound and ready.
 pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
+    /// `None`: this instance leaves deliveries to others (`WEBHOOK_WORKER=false`).
+    delivery: Option<delivery::Settings>,
+    event_retention: chrono::Duration,
 }
 
 impl Application {
@@ -135,22 +143,37 @@ impl Application {
             .map(|o| o.trim().trim_end_matches('/').to_string())
             .filter(|o| !o.is_empty())
             .collect();
-        let idempotency = web::Data::new(idempotency::Policy {
-            ttl: settings.idempotency_key_ttl,
-            wait: Duration::from_millis(settings.idempotency_wait_ms),
-        });
+        let policies = Policies {
+            idempotency: web::Data::new(idempotency::Policy {
+                ttl: settings.idempotency_key_ttl,
+                wait: Duration::from_millis(settings.idempotency_wait_ms),
+            }),
+            webhooks: web::Data::new(services::webhooks::Policy {
+                allow_private: settings.webhook_allow_private,
+                retry_for: settings.webhook_retry_for,
+            }),
+            retention: web::Data::new(events::Retention(settings.event_retention)),
+        };
         let server = run(
             listener,
             state.clone(),
-            idempotency,
+            policies,
             cors_origins,
             settings.shutdown_timeout_secs,
         )
         .context("cannot start the HTTP server")?;
+        let delivery = settings.webhook_worker.then(|| delivery::Settings {
+            timeout: Duration::from_secs(settings.webhook_timeout_secs.max(1)),
+            retry_for: settings.webhook_retry_for,
+            first_retry: Duration::from_millis(settings.webhook_first_retry_ms.max(1)),
+            allow_private: settings.webhook_allow_private,
+        });
         Ok(Application {
             port,
             server,
             state,
+            delivery,
+            event_retention: settings.event_retention,
         })
     }
 
@@ -172,19 +195,38 @@ impl Application {
             self.state.db.clone(),
             IDEMPOTENCY_PURGE_INTERVAL,
         ));
+        let event_purge = actix_web::rt::spawn(delivery::purge_expired_periodically(
+            self.state.db.clone(),
+            self.event_retention,
+            EVENT_PURGE_INTERVAL,
+        ));
+        let worker = self
+            .delivery
+            .map(|settings| actix_web::rt::spawn(delivery::run(self.state.db.clone(), settings)));
         let stopped = self.server.await;
         statistics.abort();
         purge.abort();
+        event_purge.abort();
+        if let Some(worker) = worker {
+            worker.abort();
+        }
         stopped
     }
 }
 
 /// SIGTERM and SIGINT stop accepting connections and give in-flight requests `shutdown_timeout`
 /// seconds to finish; the pool closes when the state is dropped.
+/// The settings some routes read, as app data.
+struct Policies {
+    idempotency: web::Data<idempotency::Policy>,
+    webhooks: web::Data<services::webhooks::Policy>,
+    retention: web::Data<events::Retention>,
+}
+
 fn run(
     listener: TcpListener,
     state: web::Data<AppState>,
-    idempotency: web::Data<idempotency::Policy>,
+    policies: Policies,
     cors_origins: Vec<String>,
     shutdown_timeout: u64,
 ) -> std::io::Result<Server> {
@@ -192,7 +234,9 @@ fn run(
         // The last `wrap` runs first: the request id exists before anything logs or answers.
         App::new()
             .app_data(state.clone())
-            .app_data(idempotency.clone())
+            .app_data(policies.idempotency.clone())
+            .app_data(policies.webhooks.clone())
+            .app_data(policies.retention.clone())
             .wrap(middleware::from_fn(head::route_as_get))
             .wrap(middleware::from_fn(etag::not_modified))
             .wrap(middleware::from_fn(rate_limit::enforce))

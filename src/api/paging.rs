@@ -85,7 +85,12 @@ fn paging(
 /// This request's URL with `key` (`page` or `cursor`) set to `value`, the other removed.
 /// Absolute on the configured `PUBLIC_BASE_URL`, relative without one: never built from the
 /// request's `Host` or forwarding headers, which any client can set.
-fn url_with(req: &HttpRequest, pairs: &[(String, String)], key: &str, value: &str) -> String {
+pub(crate) fn url_with(
+    req: &HttpRequest,
+    pairs: &[(String, String)],
+    key: &str,
+    value: &str,
+) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in pairs.iter().filter(|(k, _)| k != "page" && k != "cursor") {
         query.append_pair(k, v);

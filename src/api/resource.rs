@@ -12,13 +12,14 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::etag::{self, IfMatch};
 use super::extract::{BearerToken, Body, Caller, Credentials};
 use super::paging::{list_response, query_pairs};
 use super::views::{created, ok, ok_tagged};
-use crate::db::{row_lock, DbConn, Scope};
+use crate::db::{journal, row_lock, DbConn, Scope};
 use crate::domain::input::Mode;
 use crate::domain::paging::{Page, Window};
 use crate::domain::FieldErrors;
@@ -34,9 +35,11 @@ pub(crate) trait Resource: 'static {
     /// caller's integration, …); `()` when nothing.
     type Context: Clone + Send + 'static;
     type Record: Send + 'static;
-    type View: Serialize;
+    type View: Serialize + Send + 'static;
     /// Writes are for the account's admins only (403 for an agent).
     const ADMIN_WRITES: bool = false;
+    /// Reads too.
+    const ADMIN_READS: bool = false;
     /// Where its rows live, for the lock a conditional write takes.
     const TABLE: row_lock::Table;
 
@@ -47,6 +50,13 @@ pub(crate) trait Resource: 'static {
 
     /// The record's full view, as GET shows it; its tag is the record's `ETag`.
     fn view(cx: &Self::Context, record: Self::Record) -> Self::View;
+
+    /// The feed's name for the record, when the view built for this caller is the one its
+    /// events carry: then a write hands the view it built to the journal, which need not read
+    /// the record again (see `db::journal::rendered`).
+    fn journaled(_cx: &Self::Context, _record: &Self::Record) -> Option<(journal::Kind, i64)> {
+        None
+    }
 }
 
 /// `GET …/{id}`.
@@ -125,6 +135,40 @@ fn admin_writes<R: Resource, C: Credentials>(caller: &mut Caller<C>) {
     }
 }
 
+fn admin_reads<R: Resource, C: Credentials>(caller: &mut Caller<C>) {
+    if R::ADMIN_READS {
+        caller.admin_only();
+    }
+}
+
+/// A new record's full view, serialized once: for the answer, and for the journal when the
+/// record is one the feed reports.
+fn created_view<R: Resource>(
+    cx: &R::Context,
+    record: R::Record,
+) -> Result<Box<RawValue>, ApiError> {
+    let journaled = R::journaled(cx, &record);
+    let view = serde_json::value::to_raw_value(&R::view(cx, record)).map_err(ApiError::internal)?;
+    if let Some((kind, id)) = journaled {
+        journal::rendered(kind, id, view.get());
+    }
+    Ok(view)
+}
+
+/// An updated record's full view, handed to the journal when the feed reports it.
+fn updated_view<R: Resource>(cx: &R::Context, record: R::Record) -> Result<R::View, ApiError> {
+    let journaled = R::journaled(cx, &record);
+    let view = R::view(cx, record);
+    if let Some((kind, id)) = journaled {
+        journal::rendered(
+            kind,
+            id,
+            &serde_json::to_string(&view).map_err(ApiError::internal)?,
+        );
+    }
+    Ok(view)
+}
+
 pub(crate) async fn create<R: Create>(
     state: web::Data<AppState>,
     mut caller: Caller<R::Credentials>,
@@ -134,22 +178,24 @@ pub(crate) async fn create<R: Create>(
     admin_writes::<R, _>(&mut caller);
     let new = caller.checked(&state.db, R::parse(&body.0)).await?;
     let cx = R::context(&req, &caller)?;
-    let work_cx = cx.clone();
-    let record = caller
+    let account_id = caller.account_id;
+    let (location, view) = caller
         .write(&state.db, move |conn, scope| {
-            R::create(conn, scope, &work_cx, new)
+            let record = R::create(conn, scope, &cx, new)?;
+            let location = R::location(account_id, &cx, &record);
+            Ok((location, created_view::<R>(&cx, record)?))
         })
         .await?;
-    let location = R::location(caller.account_id, &cx, &record);
-    Ok(created(location, R::view(&cx, record)))
+    Ok(created(location, view))
 }
 
 pub(crate) async fn show<R: Show>(
     state: web::Data<AppState>,
-    caller: Caller<R::Credentials>,
+    mut caller: Caller<R::Credentials>,
     req: HttpRequest,
     id: i64,
 ) -> Result<HttpResponse, ApiError> {
+    admin_reads::<R, _>(&mut caller);
     let cx = R::context(&req, &caller)?;
     let work_cx = cx.clone();
     let record = caller
@@ -174,16 +220,15 @@ pub(crate) async fn update<R: Update>(
         .checked(&state.db, R::parse_changes(&body.0, mode))
         .await?;
     let cx = R::context(&req, &caller)?;
-    let work_cx = cx.clone();
-    let record = caller
+    let view = caller
         .write(&state.db, move |conn, scope| {
             if let Some(if_match) = &if_match {
-                precondition::<R>(conn, scope, &work_cx, id, if_match)?;
+                precondition::<R>(conn, scope, &cx, id, if_match)?;
             }
-            R::update(conn, scope, &work_cx, id, changes)
+            let record = R::update(conn, scope, &cx, id, changes)?;
+            updated_view::<R>(&cx, record)
         })
         .await?;
-    let view = R::view(&cx, record);
     Ok(match R::trimmed(&view) {
         // The body is the full view: its tag comes from the bytes sent, serialized once.
         None => ok(view),
@@ -227,9 +272,10 @@ pub(crate) async fn delete<R: Delete>(
 
 pub(crate) async fn list<R: List>(
     state: web::Data<AppState>,
-    caller: Caller<BearerToken>,
+    mut caller: Caller<BearerToken>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    admin_reads::<R, _>(&mut caller);
     let pairs = caller.checked(&state.db, query_pairs(&req)).await?;
     let query = caller.checked(&state.db, R::parse_query(&pairs)).await?;
     let cx = R::context(&req, &caller)?;

@@ -8,3 +8,4 @@ pub mod customers;
 pub mod labels;
 pub mod members;
 pub mod seed_data;
+pub mod webhooks;

@@ -2,7 +2,7 @@
 
 pub mod labels;
 pub mod requests;
-mod view;
+pub(crate) mod view;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -16,6 +16,7 @@ use serde_json::Value;
 use super::extract::{BearerToken, Body, Caller, Credentials, ItemPath};
 use super::resource::{self, Create, Delete, List, Resource, Show, Update};
 use crate::api::openapi::schemas as doc;
+use crate::db::journal::Kind;
 use crate::db::row_lock::Table;
 use crate::db::{DbConn, Scope};
 use crate::domain::company::CompanyInput;
@@ -215,6 +216,10 @@ impl Resource for Companies {
 
     fn view(_: &Option<Integration>, record: CompanyRecord) -> CompanyView {
         CompanyView::from(record)
+    }
+
+    fn journaled(_: &Option<Integration>, record: &CompanyRecord) -> Option<(Kind, i64)> {
+        Some((Kind::Company, record.company.id))
     }
 }
 

@@ -9,6 +9,7 @@ use crate::api::extract::{BearerToken, Body, Caller, Credentials, ItemPath};
 use crate::api::openapi::schemas as doc;
 use crate::api::resource::{self, Create, Delete, List, Resource, Show, Update};
 use crate::db::customer_requests::RequestRow;
+use crate::db::journal::Kind;
 use crate::db::row_lock::Table;
 use crate::db::{DbConn, Scope};
 use crate::domain::customer_request::RequestInput;
@@ -149,6 +150,10 @@ impl Resource for Requests {
 
     fn view(_: &Option<i64>, row: RequestRow) -> RequestView {
         RequestView::from(row)
+    }
+
+    fn journaled(_: &Option<i64>, row: &RequestRow) -> Option<(Kind, i64)> {
+        Some((Kind::CustomerRequest, row.request.id))
     }
 }
 

@@ -12,6 +12,7 @@ use super::extract::{Body, Caller, Credentials, ItemPath, TokenOrFingerprint};
 use super::resource::{self, Create, Delete, List, Resource, Show, Update};
 use crate::api::openapi::schemas as doc;
 use crate::db::conversations::ConversationRow;
+use crate::db::journal::Kind;
 use crate::db::row_lock::Table;
 use crate::db::{DbConn, Scope};
 use crate::domain::conversation::{ConversationChanges, NewConversation};
@@ -153,6 +154,11 @@ impl Resource for Conversations {
 
     fn view(caller: &Identity, row: ConversationRow) -> ConversationView {
         ConversationView::new(row, caller.guest_email().map(EmailAddress::as_str))
+    }
+
+    /// A guest's view differs from an agent's: the journal reads the agent's for itself.
+    fn journaled(caller: &Identity, row: &ConversationRow) -> Option<(Kind, i64)> {
+        (!caller.is_guest()).then_some((Kind::Conversation, row.conversation.id))
     }
 }
 

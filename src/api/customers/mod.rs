@@ -11,6 +11,7 @@ pub use list::list;
 use super::extract::{BearerToken, Body, Caller, ContactPath, Credentials, ItemPath};
 use super::resource::{self, Create, Delete, List, Resource, Show, Update};
 use crate::api::openapi::schemas as doc;
+use crate::db::journal::Kind;
 use crate::db::row_lock::Table;
 use crate::db::{DbConn, Scope};
 use crate::domain::customer::CustomerInput;
@@ -191,6 +192,10 @@ impl Resource for Customers {
 
     fn view(_: &(), record: CustomerRecord) -> CustomerView {
         CustomerView::from(record)
+    }
+
+    fn journaled(_: &(), record: &CustomerRecord) -> Option<(Kind, i64)> {
+        Some((Kind::Customer, record.customer.id))
     }
 }
 

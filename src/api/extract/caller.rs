@@ -16,7 +16,8 @@ use futures_util::future::LocalBoxFuture;
 use super::auth::{app_state, bearer_claims, grant, guest_refused, BearerToken};
 use crate::api::account_limit::AccountSlot;
 use crate::api::etag::IfMatch;
-use crate::db::{self, Db, DbConn, Scope};
+use crate::api::events;
+use crate::db::{self, journal, Db, DbConn, Scope};
 use crate::domain::fingerprint::Fingerprint;
 use crate::domain::{Identity, Role};
 use crate::error::ApiError;
@@ -164,18 +165,28 @@ impl<C: Credentials> Caller<C> {
         .await
     }
 
-    /// Work in one transaction, in the account's scope once the credentials hold.
+    /// Work in one transaction, in the account's scope once the credentials hold. Every change
+    /// the work makes to a record the feed reports is journaled, and its event appended before
+    /// the transaction commits (see `api::events`).
     pub async fn write<T, F>(&self, db: &Db, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConn, Scope) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
         let confirm = self.confirm();
-        db.write(move |conn| {
-            let scope = confirm(conn)?;
-            f(conn, scope)
-        })
-        .await
+        let (value, appended) = db
+            .write(move |conn| {
+                let scope = confirm(conn)?;
+                let (value, changes) = journal::record(events::renderer(scope), || f(conn, scope));
+                let value = value?;
+                let appended = events::append(conn, scope, changes)?;
+                Ok::<_, ApiError>((value, appended))
+            })
+            .await?;
+        if appended {
+            events::appended().notify_one();
+        }
+        Ok(value)
     }
 
     /// The request's `If-Match` (a 428 without one under `REQUIRE_IF_MATCH`), refused only once

@@ -24,6 +24,15 @@ pub struct InteractionPath {
     pub interaction_id: i64,
 }
 
+/// `…/webhook_endpoints/{id}/deliveries/{delivery_id}…`.
+#[derive(Debug, Deserialize)]
+pub struct DeliveryPath {
+    #[serde(deserialize_with = "positive")]
+    pub id: i64,
+    #[serde(deserialize_with = "positive")]
+    pub delivery_id: i64,
+}
+
 /// `…/customers/{id}/{list}/{item_id}`, `{list}` being `emails`, `phones` or `websites`.
 #[derive(Debug, Deserialize)]
 pub struct ContactPath {

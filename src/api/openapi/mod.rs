@@ -21,7 +21,9 @@ use conditional::ConditionalRequests;
 use refine::{Refinements, FORM};
 
 use crate::api::extract::form::Fields;
-use crate::api::{accounts, companies, conversations, customers, health, session};
+use crate::api::{
+    accounts, companies, conversations, customers, events, health, session, webhooks,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -51,6 +53,9 @@ use crate::api::{accounts, companies, conversations, customers, health, session}
         companies::requests::list_requests, companies::requests::create_request,
         companies::requests::show_request, companies::requests::update_request,
         companies::requests::delete_request,
+        events::feed,
+        webhooks::list, webhooks::create, webhooks::show, webhooks::update, webhooks::delete,
+        webhooks::deliveries, webhooks::redeliver,
     ),
     modifiers(&SecuritySchemes, &OperationIds, &SharedRoutes, &ConditionalRequests, &Refinements),
     tags(
@@ -58,6 +63,8 @@ use crate::api::{accounts, companies, conversations, customers, health, session}
         (name = "Conversations", description = "The source of customers' stats."),
         (name = "Interactions", description = "A conversation's messages and notes."),
         (name = "Companies", description = "Companies, matched by domain and external id."),
+        (name = "Events", description = "The change feed: every change, in order, pulled."),
+        (name = "Webhooks", description = "The change feed, pushed: signed deliveries (Standard Webhooks) with retries."),
     )
 )]
 struct ApiDoc;

@@ -367,12 +367,59 @@ pub struct RequestInput {
     attachment_url: Option<String>,
 }
 
+/// A webhook endpoint to create (`POST`).
+// The other fields are `EndpointInput`'s: see `variants`.
+#[derive(ToSchema)]
+#[schema(example = json!({"url": "https://hooks.example.com/supportdesk", "events": ["customer.*", "conversation.created"]}))]
+pub struct EndpointCreate {
+    /// An http(s) URL without credentials; loopback, private and link-local targets are refused
+    /// unless the server allows them (`WEBHOOK_ALLOW_PRIVATE`).
+    #[schema(
+        format = "uri",
+        max_length = 2048,
+        pattern = "^\\s*[Hh][Tt][Tt][Pp][Ss]?://"
+    )]
+    url: String,
+    /// `whsec_` and a base64 key of 24 to 64 bytes; leave it out to have one generated. Shown
+    /// once, in the create response.
+    #[schema(pattern = "^\\s*whsec_[A-Za-z0-9+/]{32,88}={0,2}\\s*$")]
+    secret: Option<String>,
+}
+
+/// A webhook endpoint's changes (`PUT` and `PATCH`); its secret can't be changed.
+#[derive(ToSchema)]
+#[schema(example = json!({"enabled": true}))]
+pub struct EndpointInput {
+    #[schema(
+        format = "uri",
+        max_length = 2048,
+        pattern = "^\\s*[Hh][Tt][Tt][Pp][Ss]?://",
+        nullable = false
+    )]
+    url: Option<String>,
+    /// Event types (`customer.created`) and `kind.*` patterns; `*` is every type (the default).
+    #[schema(min_items = 1, max_items = 13, nullable = false, example = json!(["customer.*"]))]
+    events: Option<Vec<String>>,
+    /// `false`: no event is queued for it. `true` also revives a failing endpoint.
+    #[schema(nullable = false)]
+    enabled: Option<bool>,
+}
+
+/// A page of the change feed.
+#[derive(ToSchema)]
+pub struct EventPage {
+    data: Vec<crate::api::events::EventView<'static>>,
+    meta: crate::api::events::FeedMeta<'static>,
+    links: crate::api::events::FeedLinks,
+}
+
 /// The bodies declared as another's fields with a few of their own (`CustomerCreate` is
 /// `CustomerInput` with `first_name` required): (variant, the body whose fields it adds). The
 /// document's refinements complete each variant: its own fields first, then the other's that it
 /// does not redeclare; its description, and its example or else the other's.
-pub(super) fn variants() -> [(String, String); 5] {
+pub(super) fn variants() -> [(String, String); 6] {
     [
+        (EndpointCreate::name(), EndpointInput::name()),
         (CustomerCreate::name(), CustomerInput::name()),
         (CompanyCreate::name(), CompanyInput::name()),
         (CompanyUpsert::name(), CompanyInput::name()),
