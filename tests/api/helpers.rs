@@ -155,6 +155,13 @@ pub fn test_settings(database_url: &str) -> Settings {
         require_if_match: false,
         idempotency_key_ttl: chrono::Duration::hours(24),
         idempotency_wait_ms: 10_000,
+        event_retention: chrono::Duration::days(30),
+        // Test receivers listen on 127.0.0.1.
+        webhook_allow_private: true,
+        webhook_timeout_secs: 5,
+        webhook_retry_for: chrono::Duration::hours(24),
+        webhook_first_retry_ms: 100,
+        webhook_worker: true,
     }
 }
 

@@ -20,6 +20,7 @@ mod customers;
 mod customers_list;
 mod ecosystem;
 mod errors;
+mod events;
 mod hardening;
 mod health;
 mod idempotency;

@@ -57,6 +57,11 @@ async fn every_route_is_documented_and_every_documented_route_exists() {
         "/api/v1/accounts/{account_id}/customer_statuses/{id}",
         "/api/v1/accounts/{account_id}/customer_requests",
         "/api/v1/accounts/{account_id}/customer_requests/{id}",
+        "/api/v1/accounts/{account_id}/events",
+        "/api/v1/accounts/{account_id}/webhook_endpoints",
+        "/api/v1/accounts/{account_id}/webhook_endpoints/{id}",
+        "/api/v1/accounts/{account_id}/webhook_endpoints/{id}/deliveries",
+        "/api/v1/accounts/{account_id}/webhook_endpoints/{id}/deliveries/{delivery_id}/redeliver",
     ];
     let mut documented: Vec<&str> = paths.keys().map(String::as_str).collect();
     documented.sort_unstable();

@@ -50,7 +50,13 @@ impl Recorder {
 
 async fn hot_statements_are_few_and_use_their_indexes(backend: Backend) {
     // Every pooled connection records, so every request's statements pass through the recorder.
-    let Some(app) = spawn_app_with(backend, |s| s.pool_size = Some(2)).await else {
+    // No webhook worker: its polls would be counted with the requests.
+    let Some(app) = spawn_app_with(backend, |s| {
+        s.pool_size = Some(2);
+        s.webhook_worker = false;
+    })
+    .await
+    else {
         return;
     };
     let recorder = Recorder::default();
@@ -129,7 +135,7 @@ async fn hot_statements_are_few_and_use_their_indexes(backend: Backend) {
         "a create: one connection"
     );
     let creates = recorder.take();
-    assert!(creates.len() <= 6, "a create: the token, the count, the emails' owners, the company by domain, the customer, its contacts: {creates:#?}");
+    assert!(creates.len() <= 7, "a create: the token, the count, the emails' owners, the company by domain, the customer, its contacts, its event: {creates:#?}");
     let patch = json!({"last_name": "Doe", "emails": [{"email": "another@shared.example"}]});
     let path = format!("{customers}/{id}");
     call(&app, Method::PATCH, &path, Some(patch), 200).await;
