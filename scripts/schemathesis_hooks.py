@@ -37,6 +37,7 @@ EXCLUSIONS = [
      "fingerprint's email, anyone else names one (a schema can't depend on the Authorization scheme)"),
     (r"^give .* not both$", "two fields that each may be null or blank: only one may have a value"),
     (r"^is not a cursor of this list and sort", "a cursor is opaque: only meta.next_cursor values are cursors"),
+    (r"^is not a cursor of the feed", "a cursor is opaque: only meta.next_cursor values are cursors"),
     (r"^was first used (for |with a different body)", "an Idempotency-Key is bound to the first request "
      "sent with it: the same key sent with another request is refused (state, not shape)"),
 ]

@@ -214,8 +214,6 @@ impl Application {
     }
 }
 
-/// SIGTERM and SIGINT stop accepting connections and give in-flight requests `shutdown_timeout`
-/// seconds to finish; the pool closes when the state is dropped.
 /// The settings some routes read, as app data.
 struct Policies {
     idempotency: web::Data<idempotency::Policy>,
@@ -223,6 +221,8 @@ struct Policies {
     retention: web::Data<events::Retention>,
 }
 
+/// SIGTERM and SIGINT stop accepting connections and give in-flight requests `shutdown_timeout`
+/// seconds to finish; the pool closes when the state is dropped.
 fn run(
     listener: TcpListener,
     state: web::Data<AppState>,

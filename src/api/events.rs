@@ -166,13 +166,14 @@ pub struct Retention(pub chrono::Duration);
     params(
         doc::AccountPath,
         ("after" = Option<String>, Query, description = "The `meta.next_cursor` of the page before"),
-        ("types" = Option<String>, Query, description = "Comma-separated types or `kind.*` patterns: `customer.*,company.deleted`", example = "customer.*"),
+        ("types" = Option<String>, Query, description = "Comma-separated types or `kind.*` patterns: `customer.*,company.deleted`", example = "customer.*",
+            pattern = r"^\s*((\*|(customer|conversation|company|customer_request)\.(\*|created|updated|deleted)|interaction\.(\*|created))\s*(,\s*(\*|(customer|conversation|company|customer_request)\.(\*|created|updated|deleted)|interaction\.(\*|created))\s*)*)?$"),
         ("per_page" = Option<i64>, Query, description = "Events per page, 1 to 1000 (default 100)", minimum = 1, maximum = 1000),
     ),
     responses(
         (status = 200, description = "A page of events", body = doc::EventPage),
         (status = 410, description = "The cursor is older than the retention; events after it may be gone", body = doc::ErrorBody),
-        doc::ReadErrors
+        doc::ListErrors
     ),
     security(("bearer" = []))
 )]

@@ -92,7 +92,10 @@ pub(crate) fn url_with(
     value: &str,
 ) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs.iter().filter(|(k, _)| k != "page" && k != "cursor") {
+    for (k, v) in pairs
+        .iter()
+        .filter(|(k, _)| k != "page" && k != "cursor" && k != key)
+    {
         query.append_pair(k, v);
     }
     query.append_pair(key, value);

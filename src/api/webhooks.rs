@@ -296,6 +296,7 @@ pub async fn deliveries(
     ),
     responses(
         (status = 200, description = "The delivery, pending", body = doc::Data<DeliveryView>),
+        (status = 400, description = "A malformed `Idempotency-Key`", body = doc::ErrorBody),
         (status = 403, description = "Admins only", body = doc::ErrorBody),
         doc::ReadErrors
     ),

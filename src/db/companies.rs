@@ -111,7 +111,6 @@ pub fn update(
     })
 }
 
-/// Deletes the company; its customers and requests stay, unlinked.
 /// Deletes a company. Its customers and customer requests are unlinked here rather than left to
 /// the foreign key's `ON DELETE SET NULL`, so their `updated_at` moves and `updated_since` syncs
 /// see the change.

@@ -81,19 +81,43 @@ thread_local! {
 
 /// Runs `work` with a journal, and returns what it did with the changes it noted, in order.
 pub fn record<T>(render: Rc<Render>, work: impl FnOnce() -> T) -> (T, Vec<Note>) {
-    let outer = JOURNAL.with(|j| {
-        j.borrow_mut().replace(Journal {
-            notes: Vec::new(),
-            at: HashMap::new(),
-            render,
-        })
+    let installed = Installed::new(Journal {
+        notes: Vec::new(),
+        at: HashMap::new(),
+        render,
     });
     let value = work();
-    let journal = JOURNAL.with(|j| std::mem::replace(&mut *j.borrow_mut(), outer));
-    let notes = journal
+    let notes = installed
+        .finish()
         .map(|j| j.notes.into_iter().flatten().collect())
         .unwrap_or_default();
     (value, notes)
+}
+
+/// The thread's journal for the length of [`record`]; the one before comes back when it ends,
+/// even by a panic (the blocking thread is reused).
+struct Installed {
+    outer: Option<Option<Journal>>,
+}
+
+impl Installed {
+    fn new(journal: Journal) -> Installed {
+        let outer = JOURNAL.with(|j| j.borrow_mut().replace(journal));
+        Installed { outer: Some(outer) }
+    }
+
+    fn finish(mut self) -> Option<Journal> {
+        let outer = self.outer.take().flatten();
+        JOURNAL.with(|j| std::mem::replace(&mut *j.borrow_mut(), outer))
+    }
+}
+
+impl Drop for Installed {
+    fn drop(&mut self) {
+        if let Some(outer) = self.outer.take() {
+            JOURNAL.with(|j| *j.borrow_mut() = outer);
+        }
+    }
 }
 
 fn with_journal(f: impl FnOnce(&mut Journal)) {
@@ -190,4 +214,53 @@ pub fn rendered(kind: Kind, id: i64, view: &str) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_render() -> Rc<Render> {
+        Rc::new(|_: &mut DbConn, _: Kind, _: i64| Ok(Some("{}".to_string())))
+    }
+
+    fn summary(notes: &[Note]) -> Vec<(Kind, i64, Action)> {
+        notes.iter().map(|n| (n.kind, n.id, n.action)).collect()
+    }
+
+    #[test]
+    fn one_note_per_record_in_first_change_order() {
+        let ((), notes) = record(no_render(), || {
+            created(Kind::Customer, 1);
+            updated(Kind::Customer, 1);
+            updated(Kind::Company, 7);
+            updated(Kind::Company, 7);
+            rendered(Kind::Customer, 1, r#"{"id":1}"#);
+            rendered(Kind::Conversation, 3, "{}"); // never changed: ignored
+        });
+        assert_eq!(
+            summary(&notes),
+            [
+                (Kind::Customer, 1, Action::Created),
+                (Kind::Company, 7, Action::Updated)
+            ]
+        );
+        assert_eq!(notes[0].view.as_deref(), Some(r#"{"id":1}"#));
+        assert!(notes[1].view.is_none());
+    }
+
+    #[test]
+    fn nothing_is_noted_outside_a_record_and_a_panic_leaves_none_behind() {
+        created(Kind::Customer, 1);
+        let caught = std::panic::catch_unwind(|| {
+            record(no_render(), || {
+                created(Kind::Customer, 2);
+                panic!("the work failed");
+            })
+        });
+        assert!(caught.is_err());
+        let ((), notes) = record(no_render(), || updated(Kind::Customer, 3));
+        assert_eq!(summary(&notes), [(Kind::Customer, 3, Action::Updated)]);
+        assert!(JOURNAL.with(|j| j.borrow().is_none()));
+    }
 }

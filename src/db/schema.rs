@@ -227,6 +227,7 @@ diesel::table! {
         url -> Text,
         event_types -> Text,
         enabled -> Bool,
+        enabled_at -> Timestamp,
         secret -> Text,
         failing_since -> Nullable<Timestamp>,
         created_at -> Timestamp,

@@ -1,5 +1,5 @@
 //! Webhook endpoints, their deliveries, and the dispatcher's place in the feed (see
-//! `crate::webhooks` for the worker that uses them).
+//! `crate::delivery` for the worker that uses them).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -22,6 +22,8 @@ pub struct Endpoint {
     /// JSON array of types and patterns.
     pub event_types: String,
     pub enabled: bool,
+    /// When it was created or last enabled: it gets the events written since.
+    pub enabled_at: NaiveDateTime,
     pub secret: String,
     pub failing_since: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
@@ -35,6 +37,7 @@ pub struct NewEndpoint<'a> {
     pub url: &'a str,
     pub event_types: &'a str,
     pub enabled: bool,
+    pub enabled_at: NaiveDateTime,
     pub secret: &'a str,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -46,6 +49,7 @@ pub struct EndpointChanges {
     pub url: Option<String>,
     pub event_types: Option<String>,
     pub enabled: Option<bool>,
+    pub enabled_at: Option<NaiveDateTime>,
     pub failing_since: Option<Option<NaiveDateTime>>,
     pub updated_at: Option<NaiveDateTime>,
 }
@@ -488,8 +492,28 @@ pub fn find_delivery(
     })
 }
 
-/// Queues the delivery again, due now, with a fresh retry window; an attempt in flight no
-/// longer counts (its outcome is not recorded).
+/// Gives the endpoint's queued deliveries a fresh retry window (a failing endpoint revived).
+pub fn renew_queue(
+    conn: &mut DbConn,
+    account: Scope,
+    endpoint_id: i64,
+    retry_until: NaiveDateTime,
+) -> Result<()> {
+    db_run!(conn, {
+        diesel::update(
+            webhook_deliveries::table
+                .filter(webhook_deliveries::account_id.eq(account))
+                .filter(webhook_deliveries::endpoint_id.eq(endpoint_id))
+                .filter(webhook_deliveries::status.eq(PENDING)),
+        )
+        .set(webhook_deliveries::retry_until.eq(retry_until))
+        .execute(conn)
+    })?;
+    Ok(())
+}
+
+/// Queues the delivery again, due now, with a fresh retry window and backoff (its attempts
+/// count from 0); an attempt in flight no longer counts (its outcome is not recorded).
 pub fn redeliver(
     conn: &mut DbConn,
     account: Scope,
@@ -510,6 +534,7 @@ pub fn redeliver(
             webhook_deliveries::next_attempt_at.eq(now),
             webhook_deliveries::retry_until.eq(retry_until),
             webhook_deliveries::claim_id.eq(None::<String>),
+            webhook_deliveries::attempts.eq(0),
         ))
         .execute(conn)
     })?;

@@ -66,14 +66,13 @@ pub async fn run(db: Db, settings: Settings) {
         }
     };
     let slots = Arc::new(Semaphore::new(IN_FLIGHT));
-    let claim_id = uuid::Uuid::new_v4().to_string();
     loop {
         let mut busy = false;
         match dispatch(&db, settings.retry_for).await {
             Ok(n) => busy |= n as i64 == DISPATCH_BATCH,
             Err(e) => log::warn!("webhook dispatch failed: {e}"),
         }
-        match deliver(&db, &client, &settings, &slots, &claim_id).await {
+        match deliver(&db, &client, &settings, &slots).await {
             Ok(n) => busy |= n > 0 && slots.available_permits() > 0,
             Err(e) => log::warn!("claiming webhook deliveries failed: {e}"),
         }
@@ -87,7 +86,7 @@ pub async fn run(db: Db, settings: Settings) {
 struct Listener {
     endpoint_id: i64,
     types: Vec<&'static str>,
-    /// It gets the events written since it was created.
+    /// It gets the events written since it was created or last enabled.
     since: chrono::NaiveDateTime,
 }
 
@@ -130,7 +129,7 @@ async fn dispatch(db: &Db, retry_for: chrono::Duration) -> db::Result<usize> {
                         .filter_map(|p| expand(p))
                         .flatten()
                         .collect(),
-                    since: endpoint.created_at,
+                    since: endpoint.enabled_at,
                 });
         }
         let now = db::now();
@@ -164,7 +163,6 @@ async fn deliver(
     client: &Client,
     settings: &Settings,
     slots: &Arc<Semaphore>,
-    claim_id: &str,
 ) -> db::Result<usize> {
     let free = slots.available_permits();
     if free == 0 {
@@ -175,7 +173,9 @@ async fn deliver(
     if !db.read(|conn| webhooks::any_due(conn, db::now())).await? {
         return Ok(0);
     }
-    let claim = claim_id.to_string();
+    // Each claim its own id: only the attempt that holds the claim records its outcome.
+    let claim_id = uuid::Uuid::new_v4().to_string();
+    let claim = claim_id.clone();
     let attempts = db
         .write(move |conn| {
             let now = db::now();

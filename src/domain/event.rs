@@ -130,7 +130,10 @@ impl FeedQuery {
         let after = param(pairs, "after").and_then(|raw| {
             let cursor = FeedCursor::decode(raw);
             if cursor.is_none() {
-                errors.add("after", "is not a cursor the feed gave");
+                errors.add(
+                    "after",
+                    "is not a cursor of the feed (take it from meta.next_cursor)",
+                );
             }
             cursor
         });

@@ -57,6 +57,7 @@ pub fn create(
             url,
             event_types: &patterns_json(input.events.as_deref().unwrap_or(&["*".into()])),
             enabled: input.enabled.unwrap_or(true),
+            enabled_at: now,
             secret: &secret,
             created_at: now,
             updated_at: now,
@@ -77,8 +78,9 @@ pub fn load(conn: &mut DbConn, account: Scope, id: i64) -> Result<EndpointRecord
     })
 }
 
-/// Applies a PATCH. `enabled: true` also revives a failing endpoint: its queued deliveries go
-/// out again, oldest first.
+/// Applies a PATCH. An endpoint enabled again gets the events written from then on; `enabled:
+/// true` also revives a failing endpoint: its queued deliveries go out again, oldest first, each
+/// with a fresh retry window.
 pub fn update(
     conn: &mut DbConn,
     account: Scope,
@@ -89,12 +91,14 @@ pub fn update(
     let current =
         webhooks::find(conn, account, id, Lock::ForUpdate)?.ok_or_else(ApiError::not_found)?;
     check_target(input.url.as_deref(), policy)?;
+    let now = db::now();
+    let reviving = input.enabled == Some(true) && current.failing_since.is_some();
     let mut changes = EndpointChanges {
         url: input.url.clone(),
         event_types: input.events.as_deref().map(patterns_json),
         enabled: input.enabled,
-        failing_since: (input.enabled == Some(true) && current.failing_since.is_some())
-            .then_some(None),
+        enabled_at: (input.enabled == Some(true) && !current.enabled).then_some(now),
+        failing_since: reviving.then_some(None),
         updated_at: None,
     };
     if !changes.alters(&current) {
@@ -103,7 +107,10 @@ pub fn update(
             new_secret: None,
         });
     }
-    changes.updated_at = Some(db::now());
+    if reviving {
+        webhooks::renew_queue(conn, account, id, now + policy.retry_for)?;
+    }
+    changes.updated_at = Some(now);
     Ok(EndpointRecord {
         endpoint: webhooks::update(conn, account, id, &changes)?,
         new_secret: None,

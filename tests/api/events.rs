@@ -676,7 +676,41 @@ async fn a_company_delete_reports_the_customers_it_unlinked(app: TestApp) {
     assert_eq!(feed[3]["data"]["company_id"], Value::Null);
 }
 
+async fn an_endpoint_gets_only_what_was_written_while_it_was_enabled(app: TestApp) {
+    let receiver = Receiver::start(Script::default());
+    let base = format!("/api/v1/accounts/{}", app.account_id);
+    let (id, secret) = endpoint(&app, &receiver.url, Some(json!(["customer.created"]))).await;
+    let path = format!("{base}/webhook_endpoints/{id}");
+    patch(&app, &path, json!({"enabled": false})).await;
+    post(
+        &app,
+        &format!("{base}/customers"),
+        json!({"first_name": "While off"}),
+    )
+    .await;
+    // Let the dispatcher pass that event by.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    patch(&app, &path, json!({"enabled": true})).await;
+    post(
+        &app,
+        &format!("{base}/customers"),
+        json!({"first_name": "Back on"}),
+    )
+    .await;
+    receiver
+        .wait_for(Duration::from_secs(10), |r| !r.is_empty())
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let names: Vec<Value> = receiver
+        .distinct(&receiver.received(), &secret)
+        .iter()
+        .map(|r| r.json()["data"]["first_name"].clone())
+        .collect();
+    assert_eq!(names, ["Back on"]);
+}
+
 both_backends!(
+    an_endpoint_gets_only_what_was_written_while_it_was_enabled,
     each_change_arrives_once_signed_and_in_order,
     a_receiver_failing_three_times_gets_the_event_on_the_fourth_attempt,
     the_feed_read_during_twenty_writers_misses_and_repeats_nothing,
@@ -720,6 +754,9 @@ async fn a_cursor_older_than_the_retention_gets_a_410(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(fresh.status().as_u16(), 200);
+    let fresh: Value = fresh.json().await.unwrap();
+    let next = fresh["links"]["next"].as_str().unwrap();
+    assert_eq!(next.matches("after=").count(), 1, "{next}");
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let stale = app
         .api(Method::GET, &format!("{base}/events?after={cursor}"))

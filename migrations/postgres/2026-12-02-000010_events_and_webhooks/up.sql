@@ -26,6 +26,8 @@ CREATE TABLE webhook_endpoints (
     -- JSON array of event types and `kind.*` patterns.
     event_types TEXT NOT NULL,
     enabled BOOLEAN NOT NULL,
+    -- When it was created or last enabled: it gets the events written since.
+    enabled_at TIMESTAMP NOT NULL,
     -- 'whsec_' and the base64 key: the HMAC key of the Standard Webhooks signature.
     secret VARCHAR(100) NOT NULL,
     -- Set when a delivery gave up after the retry window; nothing is sent until it is enabled again.
@@ -59,7 +61,7 @@ CREATE TABLE webhook_deliveries (
 );
 -- One delivery per endpoint and event; the endpoint's log reads it newest first.
 CREATE UNIQUE INDEX webhook_deliveries_endpoint_event ON webhook_deliveries (endpoint_id, event_id);
-CREATE INDEX webhook_deliveries_log_idx ON webhook_deliveries (endpoint_id, id);
+CREATE INDEX webhook_deliveries_log_idx ON webhook_deliveries (endpoint_id, created_at, id);
 -- What workers claim: the pending ones, by due time, and each endpoint's oldest pending one.
 CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_queue_idx ON webhook_deliveries (endpoint_id, id) WHERE status = 'pending';

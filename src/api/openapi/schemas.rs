@@ -382,7 +382,10 @@ pub struct EndpointCreate {
     url: String,
     /// `whsec_` and a base64 key of 24 to 64 bytes; leave it out to have one generated. Shown
     /// once, in the create response.
-    #[schema(pattern = "^\\s*whsec_[A-Za-z0-9+/]{32,88}={0,2}\\s*$")]
+    #[schema(
+        pattern = "^\\s*whsec_[A-Za-z0-9+/]{32,88}={0,2}\\s*$",
+        nullable = false
+    )]
     secret: Option<String>,
 }
 
@@ -399,11 +402,17 @@ pub struct EndpointInput {
     url: Option<String>,
     /// Event types (`customer.created`) and `kind.*` patterns; `*` is every type (the default).
     #[schema(min_items = 1, max_items = 13, nullable = false, example = json!(["customer.*"]))]
-    events: Option<Vec<String>>,
+    events: Option<Vec<EventType>>,
     /// `false`: no event is queued for it. `true` also revives a failing endpoint.
     #[schema(nullable = false)]
     enabled: Option<bool>,
 }
+
+/// An event type (`customer.created`), a `kind.*` pattern, or `*` (every type).
+#[derive(ToSchema)]
+#[schema(value_type = String, example = "customer.*",
+    pattern = r"^\s*(\*|(customer|conversation|company|customer_request)\.(\*|created|updated|deleted)|interaction\.(\*|created))\s*$")]
+pub struct EventType(String);
 
 /// A page of the change feed.
 #[derive(ToSchema)]
