@@ -398,6 +398,37 @@ FOLDERS = {
             body={"body": "Orphan"}),
         req("Delete", "DELETE", ACCOUNT + "/customer_requests/{{requestId}}", 204),
     ],
+    "Events and webhooks": [
+        req("Read the change feed", "GET", ACCOUNT + "/events?per_page=5", 200, """
+            pm.test("data is an array", () => pm.expect(json.data).to.be.an("array"));
+            pm.test("a next cursor", () => pm.expect(json.meta.next_cursor).to.be.a("string").and.not.empty);
+            pm.test("has_more", () => pm.expect(json.meta.has_more).to.be.a("boolean"));
+            pm.test("events", () => json.data.forEach(e => { pm.expect(e.id).to.match(/^evt_/); pm.expect(e.type).to.be.a("string"); pm.expect(e).to.have.property("data"); }));
+        """),
+        req("Create a webhook endpoint (admins)", "POST", ACCOUNT + "/webhook_endpoints", 201, """
+            pm.test("a secret, shown once", () => pm.expect(json.data.secret).to.match(/^whsec_/));
+            pm.test("Location", () => pm.expect(pm.response.headers.get("Location")).to.eql(`/api/v1/accounts/${pm.variables.get("accountId")}/webhook_endpoints/${json.data.id}`));
+            pm.test("events and status", () => { pm.expect(json.data.events).to.eql(["customer.*"]); pm.expect(json.data.enabled).to.eql(true); pm.expect(json.data.status).to.eql("active"); });
+            pm.collectionVariables.set("webhookEndpointId", json.data.id);
+        """, body={"url": "https://hooks.example.com/supportdesk", "events": ["customer.*"]}),
+        req("Retrieve it: no secret", "GET", ACCOUNT + "/webhook_endpoints/{{webhookEndpointId}}", 200, """
+            pm.test("the endpoint", () => pm.expect(json.data.url).to.eql("https://hooks.example.com/supportdesk"));
+            pm.test("no secret", () => pm.expect(json.data).to.not.have.property("secret"));
+        """),
+        req("List endpoints", "GET", ACCOUNT + "/webhook_endpoints", 200, """
+            pm.test("listed", () => pm.expect(json.data.map(e => e.id)).to.include(pm.collectionVariables.get("webhookEndpointId")));
+            pm.test("no secrets", () => json.data.forEach(e => pm.expect(e).to.not.have.property("secret")));
+        """),
+        req("Disable it (PATCH)", "PATCH", ACCOUNT + "/webhook_endpoints/{{webhookEndpointId}}", 200, """
+            pm.test("disabled", () => { pm.expect(json.data.enabled).to.eql(false); pm.expect(json.data.status).to.eql("disabled"); });
+        """, body={"enabled": False}),
+        req("Its delivery log", "GET", ACCOUNT + "/webhook_endpoints/{{webhookEndpointId}}/deliveries", 200,
+            'pm.test("data is an array", () => pm.expect(json.data).to.be.an("array"));'),
+        req("An ftp URL is 422", "POST", ACCOUNT + "/webhook_endpoints", 422,
+            'pm.test("names url", () => pm.expect(json.errors).to.have.property("url"));',
+            body={"url": "ftp://x"}),
+        req("Delete it", "DELETE", ACCOUNT + "/webhook_endpoints/{{webhookEndpointId}}", 204),
+    ],
     "Clean up": [
         req("Delete the conversation", "DELETE", ACCOUNT + "/conversations/{{conversationId}}", 204),
         req("Delete the guest's conversation", "DELETE", ACCOUNT + "/conversations/{{guestConversationId}}", 204),
