@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::events;
 use super::extract::{BearerToken, Body, Caller, Credentials, DeliveryPath, ItemPath};
 use super::openapi::schemas as doc;
 use super::paging::{list_response, query_pairs};
@@ -172,7 +173,10 @@ pub async fn create(
     req: HttpRequest,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    resource::create::<Endpoints>(state, caller, req, body).await
+    let created = resource::create::<Endpoints>(state, caller, req, body).await?;
+    // An idle worker looks for endpoints once a second; this one it needn't wait for.
+    events::endpoints_changed().notify_one();
+    Ok(created)
 }
 
 #[utoipa::path(
@@ -218,7 +222,10 @@ pub async fn update(
     path: web::Path<ItemPath>,
     body: Body,
 ) -> Result<HttpResponse, ApiError> {
-    resource::update::<Endpoints>(state, caller, req, path.id, body, Mode::Patch).await
+    let updated =
+        resource::update::<Endpoints>(state, caller, req, path.id, body, Mode::Patch).await?;
+    events::endpoints_changed().notify_one();
+    Ok(updated)
 }
 
 #[utoipa::path(
@@ -297,6 +304,7 @@ pub async fn deliveries(
     responses(
         (status = 200, description = "The delivery, pending", body = doc::Data<DeliveryView>),
         (status = 400, description = "A malformed `Idempotency-Key`", body = doc::ErrorBody),
+        (status = 422, description = "An `Idempotency-Key` already used for another request", body = doc::ErrorBody),
         (status = 403, description = "Admins only", body = doc::ErrorBody),
         doc::ReadErrors
     ),
@@ -315,7 +323,7 @@ pub async fn redeliver(
             webhooks::redeliver(conn, scope, &policy, endpoint_id, id)
         })
         .await?;
-    crate::api::events::appended().notify_one();
+    events::appended().notify_one();
     Ok(ok(DeliveryView::from(delivery)))
 }
 

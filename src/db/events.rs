@@ -58,14 +58,23 @@ impl Event {
 
 /// Appends `rows` in one statement.
 pub fn append(conn: &mut DbConn, rows: &[NewEvent]) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
+    match rows {
+        [] => {}
+        // One row (the usual write) as a statement of its own: diesel keeps it prepared, where a
+        // multi-row insert is parsed again each time.
+        [row] => {
+            db_run!(conn, {
+                diesel::insert_into(events::table).values(row).execute(conn)
+            })?;
+        }
+        rows => {
+            db_run!(conn, {
+                diesel::insert_into(events::table)
+                    .values(rows)
+                    .execute(conn)
+            })?;
+        }
     }
-    db_run!(conn, {
-        diesel::insert_into(events::table)
-            .values(rows)
-            .execute(conn)
-    })?;
     Ok(())
 }
 
@@ -104,6 +113,17 @@ pub fn page(
 /// Every account's events after `after` (the webhook dispatcher's read), like [`page`].
 pub fn after(conn: &mut DbConn, after: Place, limit: i64) -> Result<Vec<Event>> {
     let settled = settled_below(conn)?;
+    if let DbConn::Sqlite(lite) = conn {
+        // `position` is always 0: the rowid is the order (and SQLite has no index on the pair).
+        return super::from_diesel(
+            events::table
+                .filter(events::id.gt(after.id))
+                .order(events::id.asc())
+                .select(Event::as_select())
+                .limit(limit)
+                .load(lite),
+        );
+    }
     db_run!(conn, {
         events::table
             // `position >= p AND (position > p OR id > i)`: the bound an index range can use.

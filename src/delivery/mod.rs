@@ -1,7 +1,7 @@
 //! The webhook delivery worker each instance runs beside its HTTP server.
 //!
-//! Two steps, in a loop woken by this process's writes (and a short poll, for other instances'),
-//! each a read first and a write transaction only when there is work:
+//! Two steps, in a loop woken by this process's writes (and a short poll, for other instances');
+//! while no endpoint is enabled anywhere the loop only looks again once a second:
 //! - **dispatch** reads the feed after the dispatcher's place, in feed order, and queues one
 //!   delivery per event and enabled endpoint it matches, moving the place in the same
 //!   transaction; the place's row is locked meanwhile, so one instance at a time dispatches and
@@ -20,12 +20,12 @@ mod client;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rand::Rng;
 use tokio::sync::Semaphore;
 
-use crate::api::events::{appended, envelope};
+use crate::api::events::{appended, endpoints_changed, envelope};
 use crate::db::events;
 use crate::db::webhooks::{self, Attempt, NewDelivery, Outcome, FAILED, PENDING, SUCCEEDED};
 use crate::db::{self, Db};
@@ -48,6 +48,10 @@ pub struct Settings {
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(3600);
 /// How often the worker looks for work it wasn't woken for (other instances' writes, retries).
 const POLL: Duration = Duration::from_millis(250);
+/// How often a worker with no enabled endpoint anywhere looks again.
+const IDLE_CHECK: Duration = Duration::from_secs(1);
+/// How long a woken worker waits for more writes before dispatching them together.
+const GATHER: Duration = Duration::from_millis(20);
 /// Deliveries in flight at once, per instance.
 const IN_FLIGHT: usize = 32;
 /// Events one dispatch step queues at most.
@@ -66,7 +70,26 @@ pub async fn run(db: Db, settings: Settings) {
         }
     };
     let slots = Arc::new(Semaphore::new(IN_FLIGHT));
+    let mut idle_since: Option<Instant> = None;
     loop {
+        // No enabled endpoint anywhere: nothing to dispatch or deliver. Looked up again at most
+        // every IDLE_CHECK, not on every write that wakes the worker (a server without webhooks
+        // pays nothing per write).
+        // Idle, it doesn't wait on `appended`: being woken by every write costs the writer a
+        // thread wake-up. An endpoint made on this instance wakes it at once.
+        if idle_since.is_some_and(|at| at.elapsed() < IDLE_CHECK) {
+            let _ = tokio::time::timeout(IDLE_CHECK, endpoints_changed().notified()).await;
+            idle_since = None;
+            continue;
+        }
+        match db.read(webhooks::any_enabled).await {
+            Ok(false) => {
+                idle_since = Some(Instant::now());
+                continue;
+            }
+            Ok(true) => idle_since = None,
+            Err(e) => log::warn!("webhook worker: {e}"),
+        }
         let mut busy = false;
         match dispatch(&db, settings.retry_for).await {
             Ok(n) => busy |= n as i64 == DISPATCH_BATCH,
@@ -76,8 +99,14 @@ pub async fn run(db: Db, settings: Settings) {
             Ok(n) => busy |= n > 0 && slots.available_permits() > 0,
             Err(e) => log::warn!("claiming webhook deliveries failed: {e}"),
         }
-        if !busy {
-            let _ = tokio::time::timeout(POLL, appended().notified()).await;
+        if !busy
+            && tokio::time::timeout(POLL, appended().notified())
+                .await
+                .is_ok()
+        {
+            // Woken by a write: let the writes of the next moment join it, so a burst costs
+            // one dispatch rather than one per write.
+            tokio::time::sleep(GATHER).await;
         }
     }
 }
@@ -98,11 +127,6 @@ impl Listener {
 
 /// Queues the deliveries of the next events of the feed; returns how many events it read.
 async fn dispatch(db: &Db, retry_for: chrono::Duration) -> db::Result<usize> {
-    // A read first: with no endpoint anywhere, the writes of the API get the (SQLite) writer to
-    // themselves.
-    if !db.read(webhooks::any_enabled).await? {
-        return Ok(0);
-    }
     db.write(move |conn| {
         let Some(place) = webhooks::lock_dispatch_place(conn)? else {
             return Ok(0); // another instance is dispatching

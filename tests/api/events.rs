@@ -103,6 +103,10 @@ impl Receiver {
         }
     }
 
+    pub fn set_script(&self, script: Script) {
+        *self.state.script.lock().unwrap() = script;
+    }
+
     pub fn received(&self) -> Vec<Received> {
         self.state.received.lock().unwrap().clone()
     }
@@ -777,9 +781,134 @@ async fn a_cursor_older_than_the_retention_gets_a_410(backend: Backend) {
     assert!(error["errors"]["after"].is_array() && error["errors"]["types.0"].is_array());
 }
 
+async fn a_delivery_that_keeps_failing_marks_its_endpoint_failing_until_revived(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |s| {
+        s.webhook_retry_for = chrono::Duration::seconds(1);
+    })
+    .await
+    else {
+        return;
+    };
+    let receiver = Receiver::start(Script {
+        fail_first: usize::MAX,
+        ..Script::default()
+    });
+    let base = format!("/api/v1/accounts/{}", app.account_id);
+    let (id, secret) = endpoint(&app, &receiver.url, Some(json!(["customer.created"]))).await;
+    let path = format!("{base}/webhook_endpoints/{id}");
+    post(
+        &app,
+        &format!("{base}/customers"),
+        json!({"first_name": "First"}),
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let failing = loop {
+        let shown: Value = app
+            .api(Method::GET, &path)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if shown["data"]["status"] == "failing" || Instant::now() > deadline {
+            break shown;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(failing["data"]["status"], "failing", "{failing}");
+    assert!(failing["data"]["failing_since"].is_string());
+    let log: Value = app
+        .api(Method::GET, &format!("{path}/deliveries"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(log["data"][0]["status"], "failed");
+    assert!(log["data"][0]["attempts"].as_i64().unwrap() >= 2);
+    assert_eq!(log["data"][0]["error"], "the endpoint answered 500");
+
+    // While failing, new events queue but nothing is sent.
+    post(
+        &app,
+        &format!("{base}/customers"),
+        json!({"first_name": "Second"}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let sent_while_failing = receiver.received().len();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        receiver.received().len(),
+        sent_while_failing,
+        "a failing endpoint is sent nothing"
+    );
+
+    // Revived, it gets the queued event; the one that gave up stays failed.
+    receiver.set_script(Script::default());
+    patch(&app, &path, json!({"enabled": true})).await;
+    let received = receiver
+        .wait_for(Duration::from_secs(10), |r| {
+            r.iter().any(|r| r.json()["data"]["first_name"] == "Second")
+        })
+        .await;
+    receiver.distinct(&received, &secret);
+    let shown: Value = app
+        .api(Method::GET, &path)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["data"]["status"], "active");
+    assert_eq!(shown["data"]["failing_since"], Value::Null);
+}
+
+async fn a_slow_receiver_never_slows_the_api(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |_| {}).await else {
+        return;
+    };
+    let receiver = Receiver::start(Script {
+        delay: Duration::from_secs(3),
+        ..Script::default()
+    });
+    endpoint(&app, &receiver.url, None).await;
+    let base = format!("/api/v1/accounts/{}", app.account_id);
+    post(
+        &app,
+        &format!("{base}/customers"),
+        json!({"first_name": "Held"}),
+    )
+    .await;
+    receiver
+        .wait_for(Duration::from_secs(5), |r| !r.is_empty())
+        .await;
+    // The delivery hangs for seconds; the API answers as usual meanwhile.
+    for i in 0..20 {
+        let started = Instant::now();
+        post(
+            &app,
+            &format!("{base}/customers"),
+            json!({"first_name": format!("Fast {i}")}),
+        )
+        .await;
+        let took = started.elapsed();
+        assert!(
+            took < Duration::from_millis(1000),
+            "a create took {took:?} beside a slow receiver"
+        );
+    }
+}
+
 on_each_backend!(
     private_targets_are_refused,
-    a_cursor_older_than_the_retention_gets_a_410
+    a_cursor_older_than_the_retention_gets_a_410,
+    a_delivery_that_keeps_failing_marks_its_endpoint_failing_until_revived,
+    a_slow_receiver_never_slows_the_api,
 );
 
 /// The first start's admin token and the API base, from a server started by `start`.
