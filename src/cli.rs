@@ -105,14 +105,9 @@ fn events(db: &Db, command: EventsCommand) -> anyhow::Result<()> {
     };
     let mut place = match after {
         None => Place::default(),
-        Some(text) => {
-            let cursor =
-                FeedCursor::decode(&text).ok_or_else(|| anyhow!("--after is not a feed cursor"))?;
-            Place {
-                position: cursor.position,
-                id: cursor.id,
-            }
-        }
+        Some(text) => FeedCursor::decode(&text)
+            .map(Place::from)
+            .ok_or_else(|| anyhow!("--after is not a feed cursor"))?,
     };
     let mut conn = connection(db)?;
     let scope = db::accounts::find(&mut conn, account)?

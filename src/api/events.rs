@@ -147,17 +147,22 @@ pub struct EventView<'a> {
     data: &'a RawValue,
 }
 
-/// The event's JSON (its stored `data` is JSON this server wrote).
+impl<'a> EventView<'a> {
+    fn of(event: &'a Event) -> EventView<'a> {
+        EventView {
+            id: &event.public_id,
+            r#type: &event.event_type,
+            timestamp: format_timestamp(&event.created_at),
+            account_id: event.account_id,
+            // Stored `data` is JSON this server wrote.
+            data: serde_json::from_str(&event.data).unwrap_or(RawValue::NULL),
+        }
+    }
+}
+
+/// The event's JSON, as a webhook delivers it and `events tail` prints it.
 pub fn envelope(event: &Event) -> String {
-    let data = serde_json::from_str::<&RawValue>(&event.data).unwrap_or(RawValue::NULL);
-    serde_json::to_string(&EventView {
-        id: &event.public_id,
-        r#type: &event.event_type,
-        timestamp: format_timestamp(&event.created_at),
-        account_id: event.account_id,
-        data,
-    })
-    .unwrap_or_default()
+    serde_json::to_string(&EventView::of(event)).unwrap_or_default()
 }
 
 /// How long the feed keeps events.
@@ -197,19 +202,12 @@ pub async fn feed(
     if let Some(after) = &query.after {
         let cutoff = now - retention.0;
         if after.at().is_none_or(|at| at < cutoff) {
-            caller.read(&state.db, |_, _| Ok(())).await?;
-            return Err(ApiError::Gone(
+            return caller.checked(&state.db, Err(ApiError::Gone(
                 "The cursor is older than the event retention; events after it may have been purged. Resync, then read the feed again without `after`.".into(),
-            ));
+            ))).await;
         }
     }
-    let place = query
-        .after
-        .map(|c| Place {
-            position: c.position,
-            id: c.id,
-        })
-        .unwrap_or_default();
+    let place = query.after.map(Place::from).unwrap_or_default();
     let (types, limit) = (query.types.clone(), query.per_page + 1);
     let mut rows = caller
         .read(&state.db, move |conn, scope| {
@@ -226,34 +224,23 @@ pub async fn feed(
         (None, _) => FeedCursor::new(place.position, place.id, now),
     }
     .encode();
-    let mut body =
-        String::with_capacity(256 + rows.iter().map(|e| e.data.len() + 160).sum::<usize>());
-    body.push_str("{\"data\":[");
-    for (index, event) in rows.iter().enumerate() {
-        if index > 0 {
-            body.push(',');
-        }
-        body.push_str(&envelope(event));
-    }
-    body.push_str("],\"meta\":");
-    body.push_str(
-        &serde_json::to_string(&FeedMeta {
+    Ok(HttpResponse::Ok().json(FeedPage {
+        data: rows.iter().map(EventView::of).collect(),
+        meta: FeedMeta {
             next_cursor: &next,
             has_more,
-        })
-        .unwrap_or_default(),
-    );
-    body.push_str(",\"links\":");
-    body.push_str(
-        &serde_json::to_string(&FeedLinks {
+        },
+        links: FeedLinks {
             next: url_with(&req, &pairs, "after", &next),
-        })
-        .unwrap_or_default(),
-    );
-    body.push('}');
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .body(body))
+        },
+    }))
+}
+
+#[derive(Serialize)]
+struct FeedPage<'a> {
+    data: Vec<EventView<'a>>,
+    meta: FeedMeta<'a>,
+    links: FeedLinks,
 }
 
 #[derive(Serialize, ToSchema)]

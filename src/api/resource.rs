@@ -141,32 +141,20 @@ fn admin_reads<R: Resource, C: Credentials>(caller: &mut Caller<C>) {
     }
 }
 
-/// A new record's full view, serialized once: for the answer, and for the journal when the
-/// record is one the feed reports.
-fn created_view<R: Resource>(
+/// The record's full view, and that view serialized once: the answer's body (or, when the answer
+/// shows less, its tag) and, when the feed reports the record, its event's data (see
+/// `db::journal::rendered`).
+fn full_view<R: Resource>(
     cx: &R::Context,
     record: R::Record,
-) -> Result<Box<RawValue>, ApiError> {
-    let journaled = R::journaled(cx, &record);
-    let view = serde_json::value::to_raw_value(&R::view(cx, record)).map_err(ApiError::internal)?;
-    if let Some((kind, id)) = journaled {
-        journal::rendered(kind, id, view.get());
-    }
-    Ok(view)
-}
-
-/// An updated record's full view, handed to the journal when the feed reports it.
-fn updated_view<R: Resource>(cx: &R::Context, record: R::Record) -> Result<R::View, ApiError> {
+) -> Result<(R::View, Box<RawValue>), ApiError> {
     let journaled = R::journaled(cx, &record);
     let view = R::view(cx, record);
+    let json = serde_json::value::to_raw_value(&view).map_err(ApiError::internal)?;
     if let Some((kind, id)) = journaled {
-        journal::rendered(
-            kind,
-            id,
-            &serde_json::to_string(&view).map_err(ApiError::internal)?,
-        );
+        journal::rendered(kind, id, json.get());
     }
-    Ok(view)
+    Ok((view, json))
 }
 
 pub(crate) async fn create<R: Create>(
@@ -183,7 +171,7 @@ pub(crate) async fn create<R: Create>(
         .write(&state.db, move |conn, scope| {
             let record = R::create(conn, scope, &cx, new)?;
             let location = R::location(account_id, &cx, &record);
-            Ok((location, created_view::<R>(&cx, record)?))
+            Ok((location, full_view::<R>(&cx, record)?.1))
         })
         .await?;
     Ok(created(location, view))
@@ -220,19 +208,19 @@ pub(crate) async fn update<R: Update>(
         .checked(&state.db, R::parse_changes(&body.0, mode))
         .await?;
     let cx = R::context(&req, &caller)?;
-    let view = caller
+    let (view, json) = caller
         .write(&state.db, move |conn, scope| {
             if let Some(if_match) = &if_match {
                 precondition::<R>(conn, scope, &cx, id, if_match)?;
             }
             let record = R::update(conn, scope, &cx, id, changes)?;
-            updated_view::<R>(&cx, record)
+            full_view::<R>(&cx, record)
         })
         .await?;
     Ok(match R::trimmed(&view) {
-        // The body is the full view: its tag comes from the bytes sent, serialized once.
-        None => ok(view),
-        Some(shown) => ok_tagged(shown, etag::of_view(&view)?),
+        // The body is the full view, as serialized once.
+        None => ok(json),
+        Some(shown) => ok_tagged(shown, etag::of_view(&json)?),
     })
 }
 

@@ -47,6 +47,15 @@ pub struct Place {
     pub id: i64,
 }
 
+impl From<crate::domain::event::FeedCursor> for Place {
+    fn from(cursor: crate::domain::event::FeedCursor) -> Place {
+        Place {
+            position: cursor.position,
+            id: cursor.id,
+        }
+    }
+}
+
 impl Event {
     pub fn place(&self) -> Place {
         Place {
@@ -110,22 +119,40 @@ pub fn page(
     })
 }
 
-/// Every account's events after `after` (the webhook dispatcher's read), like [`page`].
-pub fn after(conn: &mut DbConn, after: Place, limit: i64) -> Result<Vec<Event>> {
-    let settled = settled_below(conn)?;
-    if let DbConn::Sqlite(lite) = conn {
-        // `position` is always 0: the rowid is the order (and SQLite has no index on the pair).
-        return super::from_diesel(
-            events::table
-                .filter(events::id.gt(after.id))
-                .order(events::id.asc())
-                .select(Event::as_select())
-                .limit(limit)
-                .load(lite),
-        );
+/// What the webhook dispatcher reads of an event: all but its data.
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = events)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct EventHead {
+    pub id: i64,
+    pub account_id: i64,
+    pub position: i64,
+    pub event_type: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl EventHead {
+    pub fn place(&self) -> Place {
+        Place {
+            position: self.position,
+            id: self.id,
+        }
     }
-    db_run!(conn, {
-        events::table
+}
+
+/// Every account's events after `after`, in feed order (the webhook dispatcher's read), like
+/// [`page`] but without their data.
+pub fn after(conn: &mut DbConn, after: Place, limit: i64) -> Result<Vec<EventHead>> {
+    let settled = settled_below(conn)?;
+    super::from_diesel(match conn {
+        // `position` is always 0: the rowid is the order (and SQLite has no index on the pair).
+        DbConn::Sqlite(lite) => events::table
+            .filter(events::id.gt(after.id))
+            .order(events::id.asc())
+            .select(EventHead::as_select())
+            .limit(limit)
+            .load(lite),
+        DbConn::Postgres(pg) => events::table
             // `position >= p AND (position > p OR id > i)`: the bound an index range can use.
             .filter(events::position.ge(after.position))
             .filter(
@@ -135,9 +162,9 @@ pub fn after(conn: &mut DbConn, after: Place, limit: i64) -> Result<Vec<Event>> 
             )
             .filter(events::position.lt(settled))
             .order((events::position.asc(), events::id.asc()))
-            .select(Event::as_select())
+            .select(EventHead::as_select())
             .limit(limit)
-            .load(conn)
+            .load(pg),
     })
 }
 

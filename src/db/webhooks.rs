@@ -430,7 +430,6 @@ pub struct Delivery {
     pub status: String,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
-    pub claim_id: Option<String>,
     pub last_attempt_at: Option<NaiveDateTime>,
     pub response_status: Option<i32>,
     pub latency_ms: Option<i32>,

@@ -72,11 +72,9 @@ pub async fn run(db: Db, settings: Settings) {
     let slots = Arc::new(Semaphore::new(IN_FLIGHT));
     let mut idle_since: Option<Instant> = None;
     loop {
-        // No enabled endpoint anywhere: nothing to dispatch or deliver. Looked up again at most
-        // every IDLE_CHECK, not on every write that wakes the worker (a server without webhooks
-        // pays nothing per write).
-        // Idle, it doesn't wait on `appended`: being woken by every write costs the writer a
-        // thread wake-up. An endpoint made on this instance wakes it at once.
+        // No enabled endpoint anywhere: nothing to dispatch or deliver. Looked up again every
+        // IDLE_CHECK (at once when an endpoint is made on this instance), and meanwhile not woken
+        // by writes: a wake-up costs the writer, and a server without webhooks pays nothing.
         if idle_since.is_some_and(|at| at.elapsed() < IDLE_CHECK) {
             let _ = tokio::time::timeout(IDLE_CHECK, endpoints_changed().notified()).await;
             idle_since = None;
@@ -120,7 +118,7 @@ struct Listener {
 }
 
 impl Listener {
-    fn wants(&self, event: &events::Event) -> bool {
+    fn wants(&self, event: &events::EventHead) -> bool {
         self.types.contains(&event.event_type.as_str()) && event.created_at >= self.since
     }
 }
@@ -216,11 +214,11 @@ async fn deliver(
             db.clone(),
             client.clone(),
             settings.clone(),
-            claim_id.to_string(),
+            claim_id.clone(),
         );
         actix_web::rt::spawn(async move {
             let _permit = permit;
-            attempt_once(&db, &client, &settings, &claim, attempt).await;
+            attempt_once(&db, &client, &settings, claim, attempt).await;
         });
     }
     Ok(claimed)
@@ -230,7 +228,7 @@ async fn attempt_once(
     db: &Db,
     client: &Client,
     settings: &Settings,
-    claim: &str,
+    claim: String,
     attempt: Attempt,
 ) {
     let body = envelope(&attempt.event);
@@ -243,26 +241,20 @@ async fn attempt_once(
         )
         .await;
     let now = db::now();
-    let outcome = if sent.succeeded() {
-        Outcome {
-            status: SUCCEEDED,
-            next_attempt_at: now,
-            attempted_at: now,
-            response_status: sent.status.map(i32::from),
-            latency_ms: millis(sent.latency),
-            error: None,
-        }
-    } else {
-        let next = now + retry_delay(settings.first_retry, attempt.attempts);
-        let gave_up = next > attempt.retry_until;
-        Outcome {
-            status: if gave_up { FAILED } else { PENDING },
-            next_attempt_at: if gave_up { now } else { next },
-            attempted_at: now,
-            response_status: sent.status.map(i32::from),
-            latency_ms: millis(sent.latency),
-            error: sent.error,
-        }
+    let (status, next_attempt_at) = match sent.succeeded() {
+        true => (SUCCEEDED, now),
+        false => match now + retry_delay(settings.first_retry, attempt.attempts) {
+            next if next > attempt.retry_until => (FAILED, now),
+            next => (PENDING, next),
+        },
+    };
+    let outcome = Outcome {
+        status,
+        next_attempt_at,
+        attempted_at: now,
+        response_status: sent.status.map(i32::from),
+        latency_ms: millis(sent.latency),
+        error: sent.error,
     };
     if outcome.status == FAILED {
         log::warn!(
@@ -273,7 +265,6 @@ async fn attempt_once(
             outcome.error.as_deref().unwrap_or("")
         );
     }
-    let claim = claim.to_string();
     let recorded = db
         .write(move |conn| webhooks::record(conn, &attempt, &claim, &outcome))
         .await;

@@ -176,6 +176,11 @@ async fn post(app: &TestApp, path: &str, body: Value) -> Value {
     response.json().await.unwrap()
 }
 
+async fn get_json(app: &TestApp, path: &str) -> Value {
+    let response = app.api(Method::GET, path).send().await.unwrap();
+    response.json().await.unwrap()
+}
+
 async fn patch(app: &TestApp, path: &str, body: Value) {
     let response = app
         .api(Method::PATCH, path)
@@ -441,14 +446,7 @@ async fn a_receiver_failing_three_times_gets_the_event_on_the_fourth_attempt(app
     let log_path = format!("{base}/webhook_endpoints/{endpoint_id}/deliveries");
     let deadline = Instant::now() + Duration::from_secs(10);
     let delivery = loop {
-        let log: Value = app
-            .api(Method::GET, &log_path)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let log: Value = get_json(&app, &log_path).await;
         let delivery = log["data"][0].clone();
         if delivery["status"] == "succeeded" || Instant::now() > deadline {
             break delivery;
@@ -598,14 +596,7 @@ async fn bad_endpoints_get_a_422_naming_the_field_and_agents_a_403(app: TestApp)
         let error = assert_json_error(response, 422).await;
         assert!(error["errors"][field].is_array(), "{body}: {error}");
     }
-    let listed: Value = app
-        .api(Method::GET, &path)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = get_json(&app, &path).await;
     assert_eq!(listed["data"], json!([]), "nothing was written");
 
     let (id, _) = endpoint(
@@ -614,14 +605,7 @@ async fn bad_endpoints_get_a_422_naming_the_field_and_agents_a_403(app: TestApp)
         Some(json!(["customer.*"])),
     )
     .await;
-    let shown: Value = app
-        .api(Method::GET, &format!("{path}/{id}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let shown: Value = get_json(&app, &format!("{path}/{id}")).await;
     assert!(
         shown["data"].get("secret").is_none(),
         "the secret is shown once"
@@ -743,14 +727,7 @@ async fn a_cursor_older_than_the_retention_gets_a_410(backend: Backend) {
         json!({"first_name": "Old"}),
     )
     .await;
-    let page: Value = app
-        .api(Method::GET, &format!("{base}/events"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = get_json(&app, &format!("{base}/events")).await;
     let cursor = page["meta"]["next_cursor"].as_str().unwrap().to_string();
     let fresh = app
         .api(Method::GET, &format!("{base}/events?after={cursor}"))
@@ -804,14 +781,7 @@ async fn a_delivery_that_keeps_failing_marks_its_endpoint_failing_until_revived(
     .await;
     let deadline = Instant::now() + Duration::from_secs(15);
     let failing = loop {
-        let shown: Value = app
-            .api(Method::GET, &path)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let shown: Value = get_json(&app, &path).await;
         if shown["data"]["status"] == "failing" || Instant::now() > deadline {
             break shown;
         }
@@ -819,14 +789,7 @@ async fn a_delivery_that_keeps_failing_marks_its_endpoint_failing_until_revived(
     };
     assert_eq!(failing["data"]["status"], "failing", "{failing}");
     assert!(failing["data"]["failing_since"].is_string());
-    let log: Value = app
-        .api(Method::GET, &format!("{path}/deliveries"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log: Value = get_json(&app, &format!("{path}/deliveries")).await;
     assert_eq!(log["data"][0]["status"], "failed");
     assert!(log["data"][0]["attempts"].as_i64().unwrap() >= 2);
     assert_eq!(log["data"][0]["error"], "the endpoint answered 500");
@@ -856,14 +819,7 @@ async fn a_delivery_that_keeps_failing_marks_its_endpoint_failing_until_revived(
         })
         .await;
     receiver.distinct(&received, &secret);
-    let shown: Value = app
-        .api(Method::GET, &path)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let shown: Value = get_json(&app, &path).await;
     assert_eq!(shown["data"]["status"], "active");
     assert_eq!(shown["data"]["failing_since"], Value::Null);
 }
