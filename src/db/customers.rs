@@ -78,8 +78,21 @@ diesel::define_sql_function! {
 
 pub fn insert(conn: &mut DbConn, row: &NewCustomer) -> Result<Customer> {
     let customer: Customer = db_run!(conn, {
+        // A tuple, not the derived `Insertable`: diesel never caches a statement built from a
+        // derived struct on PostgreSQL (its fields may be `DEFAULT`), so each create would be
+        // parsed and planned again.
         diesel::insert_into(customers::table)
-            .values(row)
+            .values((
+                customers::account_id.eq(row.account_id),
+                customers::first_name.eq(row.first_name),
+                customers::last_name.eq(row.last_name),
+                customers::company.eq(row.company),
+                customers::avatar.eq(row.avatar),
+                customers::name.eq(row.name),
+                customers::company_id.eq(row.company_id),
+                customers::created_at.eq(row.created_at),
+                customers::updated_at.eq(row.updated_at),
+            ))
             .returning(Customer::as_returning())
             .get_result(conn)
     })?;

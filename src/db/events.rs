@@ -69,11 +69,21 @@ impl Event {
 pub fn append(conn: &mut DbConn, rows: &[NewEvent]) -> Result<()> {
     match rows {
         [] => {}
-        // One row (the usual write) as a statement of its own: diesel keeps it prepared, where a
-        // multi-row insert is parsed again each time.
+        // One row (the usual write) as a statement of its own, its values a tuple: diesel keeps
+        // that prepared, where a multi-row insert is parsed again each time, and where on
+        // PostgreSQL it never caches a statement built from a derived `Insertable` (whose
+        // fields may be `DEFAULT`).
         [row] => {
             db_run!(conn, {
-                diesel::insert_into(events::table).values(row).execute(conn)
+                diesel::insert_into(events::table)
+                    .values((
+                        events::account_id.eq(row.account_id),
+                        events::public_id.eq(&row.public_id),
+                        events::event_type.eq(&row.event_type),
+                        events::data.eq(&row.data),
+                        events::created_at.eq(row.created_at),
+                    ))
+                    .execute(conn)
             })?;
         }
         rows => {
