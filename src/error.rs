@@ -39,6 +39,13 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("The given data was invalid.")]
     Validation(FieldErrors),
+    /// A 422 for a value another customer holds (an email is one customer's per account): the
+    /// body's `conflict` names that customer.
+    #[error("The given data was invalid.")]
+    Taken {
+        errors: FieldErrors,
+        customer_id: i64,
+    },
     /// Over a rate limit; retry after this many seconds.
     #[error("Too many requests; retry after {0} seconds.")]
     TooManyRequests(u64),
@@ -83,6 +90,14 @@ struct ErrorBody<'a> {
     /// A 412's current tag of the record.
     #[serde(skip_serializing_if = "Option::is_none")]
     etag: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conflict: Option<Holder>,
+}
+
+/// Who holds the value a [`ApiError::Taken`] refused.
+#[derive(Serialize)]
+struct Holder {
+    customer_id: i64,
 }
 
 impl ResponseError for ApiError {
@@ -99,7 +114,7 @@ impl ResponseError for ApiError {
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::Taken { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable | ApiError::TooSlow => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::AccountBusy => StatusCode::TOO_MANY_REQUESTS,
@@ -110,7 +125,7 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let errors = match self {
-            ApiError::Validation(errors) => Some(errors),
+            ApiError::Validation(errors) | ApiError::Taken { errors, .. } => Some(errors),
             ApiError::Conflict(_, errors) if !errors.is_empty() => Some(errors),
             _ => None,
         };
@@ -141,10 +156,17 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed { etag } => Some(etag.as_str()),
             _ => None,
         };
+        let conflict = match self {
+            ApiError::Taken { customer_id, .. } => Some(Holder {
+                customer_id: *customer_id,
+            }),
+            _ => None,
+        };
         response.json(ErrorBody {
             message: self.to_string(),
             errors,
             etag,
+            conflict,
         })
     }
 }

@@ -59,6 +59,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(customers::list))
                         .route(web::post().to(customers::create)),
                 )
+                // Before /customers/{id}, so "lookup" is not taken for an id.
+                .service(
+                    resource("/accounts/{account_id}/customers/lookup", "GET")
+                        .route(web::get().to(customers::lookup)),
+                )
                 .service(
                     resource(
                         "/accounts/{account_id}/customers/{id}",

@@ -110,9 +110,20 @@ FOLDERS = {
                    ("emails[0][email]", "jane-{{runId}}@example.org"),
                    ("phones[0][phone]", "123 123 1234"),
                    ("websites[0][website]", "https://www.example.org/")]),
-        req("Create with the same email in capitals is 422", "POST", ACCOUNT + "/customers", 422,
-            'pm.test("names the email", () => pm.expect(json.errors).to.have.property("emails.0.email"));',
-            body={"first_name": "Dup", "emails": [{"email": "JANE-{{runId}}@EXAMPLE.ORG"}]}),
+        req("Create with the same email in capitals is 422", "POST", ACCOUNT + "/customers", 422, """
+            pm.test("names the email", () => pm.expect(json.errors).to.have.property("emails.0.email"));
+            pm.test("names its holder", () => pm.expect(json.conflict).to.eql({customer_id: pm.collectionVariables.get("customerId")}));
+        """, body={"first_name": "Dup", "emails": [{"email": "JANE-{{runId}}@EXAMPLE.ORG"}]}),
+        req("Look the customer up by email (any case)", "GET", ACCOUNT + "/customers/lookup?email=JANE-{{runId}}@example.org", 200, """
+            pm.test("the customer", () => pm.expect(json.data.id).to.eql(pm.collectionVariables.get("customerId")));
+            pm.test("stats", () => pm.expect(json.data.stats).to.have.property("conversations"));
+            pm.test("Content-Location", () => pm.expect(pm.response.headers.get("Content-Location")).to.eql(`/api/v1/accounts/${pm.variables.get("accountId")}/customers/${json.data.id}`));
+        """),
+        req("Look up by phone (digits)", "GET", ACCOUNT + "/customers/lookup?phone=(123) 123-1234", 200,
+            'pm.test("a customer with that phone", () => pm.expect(json.data.phones.map(p => p.phone.replace(/\\D/g, ""))).to.include("1231231234"));'),
+        req("Lookup of an unknown email is 404", "GET", ACCOUNT + "/customers/lookup?email=nobody-{{runId}}@example.org", 404),
+        req("Lookup with two keys is 422", "GET", ACCOUNT + "/customers/lookup?email=a@example.org&phone=1231231234", 422,
+            'pm.test("names phone", () => pm.expect(json.errors).to.have.property("phone"));'),
         req("Create without first_name is 422", "POST", ACCOUNT + "/customers", 422,
             'pm.test("names first_name", () => pm.expect(json.errors).to.have.property("first_name"));',
             body={"last_name": "Nobody"}),

@@ -45,6 +45,26 @@ pub fn of_customer(conn: &mut DbConn, account: Scope, customer_id: i64) -> Resul
     })
 }
 
+/// The customer holding a `kind` contact whose normalized value is `normalized`: for a phone
+/// several may, and the one that added it first wins. One probe of `customer_contacts_lookup_idx`.
+pub fn holder(
+    conn: &mut DbConn,
+    account: Scope,
+    kind: ContactKind,
+    normalized: &str,
+) -> Result<Option<i64>> {
+    db_run!(conn, {
+        customer_contacts::table
+            .filter(customer_contacts::account_id.eq(account))
+            .filter(customer_contacts::kind.eq(kind))
+            .filter(customer_contacts::normalized.eq(normalized))
+            .order(customer_contacts::id.asc())
+            .select(customer_contacts::customer_id)
+            .first(conn)
+            .optional()
+    })
+}
+
 /// The contacts of `customer_ids` in one query, by customer and then id (oldest first).
 pub fn of_customers(
     conn: &mut DbConn,

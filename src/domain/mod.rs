@@ -10,6 +10,7 @@ pub mod conversation_list;
 pub mod cursor;
 pub mod customer;
 pub mod customer_list;
+pub mod customer_lookup;
 pub mod customer_request;
 pub mod email;
 pub mod event;

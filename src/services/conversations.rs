@@ -148,8 +148,10 @@ fn resolve_customer(
             // taken): use theirs.
             match conn.savepoint(|conn| customers::create(conn, account, &new_customer)) {
                 Ok(record) => Ok((record.customer.id, record.contacts.first().map(|c| c.id))),
-                Err(ApiError::Validation(_)) => email_owner(conn, account, email)?
-                    .ok_or_else(|| ApiError::internal("an email both taken and missing")),
+                Err(ApiError::Validation(_) | ApiError::Taken { .. }) => {
+                    email_owner(conn, account, email)?
+                        .ok_or_else(|| ApiError::internal("an email both taken and missing"))
+                }
                 Err(other) => Err(other),
             }
         }

@@ -11,6 +11,7 @@ use crate::domain::contact::ContactKind;
 use crate::domain::cursor::Cursor;
 use crate::domain::customer::{ContactItem, CustomerInput};
 use crate::domain::customer_list::{CustomerListQuery, CustomerSort};
+use crate::domain::customer_lookup::LookupKey;
 use crate::domain::input::Patch;
 use crate::domain::naming::display_name;
 use crate::domain::paging::Page;
@@ -83,6 +84,21 @@ pub fn load(conn: &mut DbConn, account: Scope, id: i64) -> Result<CustomerRecord
         contacts,
         stats: Some(stats),
     })
+}
+
+/// The customer an email or phone identifies, as `load` shows it: three statements.
+pub fn lookup(
+    conn: &mut DbConn,
+    account: Scope,
+    key: &LookupKey,
+) -> Result<CustomerRecord, ApiError> {
+    let id = contacts::holder(conn, account, key.kind, &key.normalized)?.ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "No customer of this account has that {}.",
+            key.kind.field()
+        ))
+    })?;
+    load(conn, account, id)
 }
 
 /// Applies a PUT or PATCH: top-level fields as given; nested items upserted by id (an id of this
@@ -382,17 +398,26 @@ fn ensure_emails_free(
         .collect();
     let in_use = contacts::emails_in_use(conn, account, &wanted)?;
     let mut errors = FieldErrors::new();
+    let mut holder = None;
     for (item, target) in items {
-        let taken = in_use.iter().any(|row| {
+        let taken = in_use.iter().find(|row| {
             row.normalized == item.value.normalized
                 && Some(row.id) != *target
                 && !moving.contains(&row.id)
         });
-        if taken {
+        if let Some(row) = taken {
             errors.add(item.path(), "has already been taken");
+            holder.get_or_insert(row.customer_id);
         }
     }
-    Ok(errors.into_result(())?)
+    match holder {
+        None => Ok(()),
+        // The first taken item's holder: the one a client merging or linking wants.
+        Some(customer_id) => Err(ApiError::Taken {
+            errors,
+            customer_id,
+        }),
+    }
 }
 
 /// Inserts the items in one statement; returns the rows as stored, oldest first.

@@ -18,6 +18,7 @@ mod conversations;
 mod cursors;
 mod customers;
 mod customers_list;
+mod customers_lookup;
 mod ecosystem;
 mod errors;
 mod events;

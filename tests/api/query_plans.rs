@@ -125,6 +125,17 @@ async fn hot_statements_are_few_and_use_their_indexes(backend: Backend) {
         get(&app, &format!("{customers}?{query}")).await;
     }
     let lists = recorder.take();
+    let mut lookups = Vec::new();
+    for query in ["email=Jane7@shared.example", "phone=%2B1%20555%200107"] {
+        get(&app, &format!("{customers}/lookup?{query}")).await;
+        let statements = recorder.take();
+        assert_eq!(
+            statements.len(),
+            4,
+            "a lookup: the token, the key's holder, the customer with its contacts, its stats: {statements:#?}"
+        );
+        lookups.extend(statements);
+    }
 
     let checkouts = app.state.db.checkouts();
     let body = json!({"first_name": "New", "emails": [{"email": "new@shared.example"}, {"email": "n@x.example"}, {"email": "n@y.example"}], "phones": [{"phone": "+1 555 0199"}, {"phone": "+1 555 0198"}], "websites": [{"website": "https://a.example"}, {"website": "https://b.example"}]});
@@ -145,6 +156,7 @@ async fn hot_statements_are_few_and_use_their_indexes(backend: Backend) {
     let mut all: Vec<String> = statements
         .into_iter()
         .chain(lists)
+        .chain(lookups)
         .chain(creates)
         .chain(recorder.take())
         .collect();

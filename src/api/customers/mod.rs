@@ -3,6 +3,7 @@
 pub mod list;
 pub mod view;
 
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::Value;
 
@@ -11,11 +12,14 @@ pub use list::list;
 use super::extract::{BearerToken, Body, Caller, ContactPath, Credentials, ItemPath};
 use super::resource::{self, Create, Delete, List, Resource, Show, Update};
 use crate::api::openapi::schemas as doc;
+use crate::api::paging::query_pairs;
+use crate::api::views::ok;
 use crate::db::journal::Kind;
 use crate::db::row_lock::Table;
 use crate::db::{DbConn, Scope};
 use crate::domain::customer::CustomerInput;
 use crate::domain::customer_list::CustomerListQuery;
+use crate::domain::customer_lookup::LookupKey;
 use crate::domain::input::Mode;
 use crate::domain::paging::{Page, Window};
 use crate::domain::FieldErrors;
@@ -67,6 +71,43 @@ pub async fn show(
     path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, ApiError> {
     resource::show::<Customers>(state, caller, req, path.id).await
+}
+
+/// `GET /customers/lookup?email=|phone=`: the one customer a key identifies, as `GET
+/// /customers/{id}` shows it (`Content-Location` names that path), or 404.
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/customers/lookup",
+    tag = "Customers",
+    summary = "Find the customer an email or phone identifies",
+    params(doc::AccountPath, doc::CustomerLookup),
+    responses(
+        (status = 200, description = "The customer, with stats", body = doc::Data<CustomerView>, headers(("Content-Location" = String, description = "The customer's path"))),
+        doc::ListErrors
+    ),
+    security(("bearer" = []))
+)]
+pub async fn lookup(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let key = query_pairs(&req).and_then(|pairs| Ok(LookupKey::parse(&pairs)?));
+    let key = caller.checked(&state.db, key).await?;
+    let account_id = caller.account_id;
+    let record = caller
+        .read(&state.db, move |conn, scope| {
+            customers::lookup(conn, scope, &key)
+        })
+        .await?;
+    let path = Customers::location(account_id, &(), &record);
+    let mut response = ok(CustomerView::from(record));
+    if let Ok(value) = header::HeaderValue::from_str(&path) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LOCATION, value);
+    }
+    Ok(response)
 }
 
 /// `PUT /customers/{id}`: `first_name` required.

@@ -39,7 +39,7 @@ use crate::api::{
         health::health, health::ready,
         session::login, session::profile,
         accounts::show, accounts::update,
-        customers::list::list, customers::create, customers::show, customers::replace,
+        customers::list::list, customers::create, customers::lookup, customers::show, customers::replace,
         customers::patch, customers::delete, customers::delete_contact,
         conversations::list, conversations::create, conversations::show, conversations::update,
         conversations::delete,

@@ -18,6 +18,14 @@ pub struct ErrorBody {
     errors: Option<BTreeMap<String, Vec<String>>>,
     /// A 412's current entity tag of the record (as in its `ETag` header).
     etag: Option<String>,
+    /// A 422 for an email another customer holds: that customer.
+    conflict: Option<ConflictHolder>,
+}
+
+/// Who holds a value the request asked for (`{"customer_id": 12}`).
+#[derive(ToSchema)]
+pub struct ConflictHolder {
+    customer_id: i64,
 }
 
 /// `{"data": …}`: every single-object response.
@@ -526,6 +534,23 @@ pub struct CustomerFilters {
     /// Changed at or after this RFC 3339 time.
     #[param(example = "2019-04-25T17:51:31+00:00", format = DateTime)]
     updated_since: Option<String>,
+}
+
+/// `GET /customers/lookup`: exactly one of these.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CustomerLookup {
+    /// One of the customer's emails, ignoring case (anything else finds no customer).
+    #[param(example = "jane@example.org")]
+    email: Option<String>,
+    /// One of the customer's phones, compared by digits (`+1 (555) 010-0000` = `15550100000`);
+    /// when several customers have it, the one that added it first.
+    #[param(
+        example = "+1 (555) 010-0000",
+        max_length = 50,
+        pattern = r"^[ +\-().x]*[0-9][ +\-().x]*[0-9][ +\-().x]*[0-9][0-9 +\-().x]*$"
+    )]
+    phone: Option<String>,
 }
 
 #[derive(IntoParams)]
