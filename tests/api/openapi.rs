@@ -42,6 +42,7 @@ async fn every_route_is_documented_and_every_documented_route_exists() {
         "/api/v1/profile",
         "/api/v1/accounts/{account_id}",
         "/api/v1/accounts/{account_id}/customers",
+        "/api/v1/accounts/{account_id}/customers/lookup",
         "/api/v1/accounts/{account_id}/customers/{id}",
         "/api/v1/accounts/{account_id}/customers/{id}/{list}/{item_id}",
         "/api/v1/accounts/{account_id}/conversations",
