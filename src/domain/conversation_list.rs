@@ -129,12 +129,7 @@ impl InteractionListQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::domain::paging::pairs;
 
     #[test]
     fn reads_filters() {

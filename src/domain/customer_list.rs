@@ -161,12 +161,7 @@ impl CustomerListQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::domain::paging::pairs;
 
     #[test]
     fn reads_filters_and_sort() {

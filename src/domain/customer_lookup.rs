@@ -76,12 +76,7 @@ fn parse(name: &str, raw: &str) -> Result<LookupKey, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::domain::paging::pairs;
 
     fn errors_of(list: &[(&str, &str)]) -> Vec<String> {
         let errors = serde_json::to_value(LookupKey::parse(&pairs(list)).unwrap_err()).unwrap();
