@@ -180,6 +180,7 @@ for backend in $BACKENDS; do
       "deep page (page=$deep_page)|$get|$customers?page=$deep_page"
       "deep page (cursor)|$get|$customers?cursor=$cursor"
       "lookup by email|$get|$customers?email=$email"
+      "exact lookup (email)|$get|$customers/lookup?email=$email"
       "create 3/2/2|$(with_report create_customer.lua)|$customers|3 2 2"
       "create 15/25/150|$(with_report create_customer.lua)|$customers|15 25 150"
       "update (PATCH)|$(with_report update_customer.lua)|$customers/$id"
