@@ -20,7 +20,7 @@ mod client;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rand::Rng;
 use tokio::sync::Semaphore;
@@ -70,22 +70,16 @@ pub async fn run(db: Db, settings: Settings) {
         }
     };
     let slots = Arc::new(Semaphore::new(IN_FLIGHT));
-    let mut idle_since: Option<Instant> = None;
     loop {
         // No enabled endpoint anywhere: nothing to dispatch or deliver. Looked up again every
         // IDLE_CHECK (at once when an endpoint is made on this instance), and meanwhile not woken
         // by writes: a wake-up costs the writer, and a server without webhooks pays nothing.
-        if idle_since.is_some_and(|at| at.elapsed() < IDLE_CHECK) {
-            let _ = tokio::time::timeout(IDLE_CHECK, endpoints_changed().notified()).await;
-            idle_since = None;
-            continue;
-        }
         match db.read(webhooks::any_enabled).await {
             Ok(false) => {
-                idle_since = Some(Instant::now());
+                let _ = tokio::time::timeout(IDLE_CHECK, endpoints_changed().notified()).await;
                 continue;
             }
-            Ok(true) => idle_since = None,
+            Ok(true) => {}
             Err(e) => log::warn!("webhook worker: {e}"),
         }
         let mut busy = false;
@@ -241,12 +235,15 @@ async fn attempt_once(
         )
         .await;
     let now = db::now();
-    let (status, next_attempt_at) = match sent.succeeded() {
-        true => (SUCCEEDED, now),
-        false => match now + retry_delay(settings.first_retry, attempt.attempts) {
-            next if next > attempt.retry_until => (FAILED, now),
-            next => (PENDING, next),
-        },
+    let (status, next_attempt_at) = if sent.succeeded() {
+        (SUCCEEDED, now)
+    } else {
+        let next = now + retry_delay(settings.first_retry, attempt.attempts);
+        if next > attempt.retry_until {
+            (FAILED, now)
+        } else {
+            (PENDING, next)
+        }
     };
     let outcome = Outcome {
         status,

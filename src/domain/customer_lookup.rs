@@ -2,6 +2,7 @@
 //! are, so the lookup is one probe of the contacts' `(account_id, kind, normalized)` index.
 
 use super::contact::{parse_phone, ContactKind};
+use super::paging::refuse_unknown;
 use super::FieldErrors;
 
 /// What identifies the customer looked up.
@@ -19,14 +20,12 @@ impl LookupKey {
     /// key would otherwise look up nothing and read as "no such customer").
     pub fn parse(pairs: &[(String, String)]) -> Result<LookupKey, FieldErrors> {
         let mut errors = FieldErrors::new();
-        for (key, _) in pairs {
-            if !KEYS.contains(&key.as_str()) {
-                errors.add(
-                    key.clone(),
-                    "is not a parameter of the lookup (give one of email, phone)",
-                );
-            }
-        }
+        refuse_unknown(
+            pairs,
+            &KEYS,
+            "is not a parameter of the lookup (give one of email, phone)",
+            &mut errors,
+        );
         // A blank value counts as absent, as in the list's filters.
         let given: Vec<&(String, String)> = pairs
             .iter()

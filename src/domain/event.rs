@@ -5,7 +5,7 @@ use base64::Engine;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
-use super::paging::param;
+use super::paging::{param, refuse_unknown};
 use super::FieldErrors;
 
 /// Every event type the feed carries, kind by kind.
@@ -122,11 +122,12 @@ pub struct FeedQuery {
 impl FeedQuery {
     pub fn parse(pairs: &[(String, String)]) -> Result<FeedQuery, FieldErrors> {
         let mut errors = FieldErrors::new();
-        for (key, _) in pairs {
-            if !matches!(key.as_str(), "after" | "types" | "per_page") {
-                errors.add(key.clone(), "is not a parameter of the event feed");
-            }
-        }
+        refuse_unknown(
+            pairs,
+            &["after", "types", "per_page"],
+            "is not a parameter of the event feed",
+            &mut errors,
+        );
         let after = param(pairs, "after").and_then(|raw| {
             let cursor = FeedCursor::decode(raw);
             if cursor.is_none() {

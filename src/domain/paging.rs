@@ -18,6 +18,21 @@ pub fn param<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
+/// For the queries that take only `known` parameters (where a misspelt one would silently change
+/// the answer): each other key is an error, `message` next to it.
+pub fn refuse_unknown(
+    pairs: &[(String, String)],
+    known: &[&str],
+    message: &str,
+    errors: &mut FieldErrors,
+) {
+    for (key, _) in pairs {
+        if !known.contains(&key.as_str()) {
+            errors.add(key.clone(), message);
+        }
+    }
+}
+
 /// A query string's pairs, as the parsers' tests write them.
 #[cfg(test)]
 pub(crate) fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
