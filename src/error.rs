@@ -18,6 +18,11 @@ pub enum ApiError {
     Forbidden,
     #[error("{0}")]
     NotFound(String),
+    /// A read of a customer merged into another: 308 to the survivor (`Location` and `conflict`
+    /// name it). Writes to a merged id are a 404 instead: a client that follows redirects must
+    /// not change or delete the survivor by an old id.
+    #[error("This customer was merged into customer {survivor_id}; it lives on at {}.", customer_path(*account_id, *survivor_id))]
+    Merged { account_id: i64, survivor_id: i64 },
     #[error("Method not allowed.")]
     MethodNotAllowed,
     /// What the request names is gone for good (a feed cursor past the retention).
@@ -94,10 +99,17 @@ struct ErrorBody<'a> {
     conflict: Option<Holder>,
 }
 
-/// Who holds the value a [`ApiError::Taken`] refused.
+/// Who holds the value a [`ApiError::Taken`] refused, or the survivor of a merge.
 #[derive(Serialize)]
 struct Holder {
     customer_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<String>,
+}
+
+/// A customer's path, as `Location` headers name it.
+pub fn customer_path(account_id: i64, customer_id: i64) -> String {
+    format!("/api/v1/accounts/{account_id}/customers/{customer_id}")
 }
 
 impl ResponseError for ApiError {
@@ -107,6 +119,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Merged { .. } => StatusCode::PERMANENT_REDIRECT,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Conflict(..) => StatusCode::CONFLICT,
@@ -150,6 +163,13 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed { etag } => {
                 response.insert_header((header::ETAG, etag.as_str()));
             }
+            ApiError::Merged {
+                account_id,
+                survivor_id,
+            } => {
+                response
+                    .insert_header((header::LOCATION, customer_path(*account_id, *survivor_id)));
+            }
             _ => {}
         }
         let etag = match self {
@@ -159,6 +179,14 @@ impl ResponseError for ApiError {
         let conflict = match self {
             ApiError::Taken { customer_id, .. } => Some(Holder {
                 customer_id: *customer_id,
+                location: None,
+            }),
+            ApiError::Merged {
+                account_id,
+                survivor_id,
+            } => Some(Holder {
+                customer_id: *survivor_id,
+                location: Some(customer_path(*account_id, *survivor_id)),
             }),
             _ => None,
         };

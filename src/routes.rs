@@ -59,10 +59,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(customers::list))
                         .route(web::post().to(customers::create)),
                 )
-                // Before /customers/{id}, so "lookup" is not taken for an id.
+                // Before /customers/{id}, so "lookup" and "upsert" are not taken for ids.
                 .service(
                     resource("/accounts/{account_id}/customers/lookup", "GET")
                         .route(web::get().to(customers::lookup)),
+                )
+                .service(
+                    resource("/accounts/{account_id}/customers/upsert", "POST")
+                        .route(web::post().to(customers::upsert)),
+                )
+                .service(
+                    resource("/accounts/{account_id}/customers/duplicates", "GET")
+                        .route(web::get().to(customers::duplicates::list)),
                 )
                 .service(
                     resource(
@@ -73,6 +81,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::put().to(customers::replace))
                     .route(web::patch().to(customers::patch))
                     .route(web::delete().to(customers::delete)),
+                )
+                .service(
+                    resource("/accounts/{account_id}/customers/{id}/merge", "POST")
+                        .route(web::post().to(customers::merge)),
+                )
+                .service(
+                    resource("/accounts/{account_id}/customers/{id}/duplicates", "GET")
+                        .route(web::get().to(customers::duplicates::of_customer)),
                 )
                 .service(
                     resource("/accounts/{account_id}/conversations", "GET, POST")

@@ -68,7 +68,7 @@ fn render(conn: &mut DbConn, scope: Scope, kind: Kind, id: i64) -> db::Result<Op
     };
     match json {
         Ok(json) => json.map(Some),
-        Err(ApiError::NotFound(_)) => Ok(None),
+        Err(ApiError::NotFound(_) | ApiError::Merged { .. }) => Ok(None),
         Err(ApiError::Unavailable) => Err(db::Error::Unavailable("rendering an event".into())),
         Err(ApiError::TooSlow) => Err(db::Error::TooSlow),
         Err(ApiError::Internal(cause)) => Err(db::Error::Other(cause)),
@@ -86,6 +86,14 @@ struct Tombstone<'a> {
     id: i64,
     deleted: bool,
     previous: &'a RawValue,
+}
+
+/// What a merge's event carries: the survivor's id, the ids merged into it, and the survivor.
+#[derive(Serialize)]
+struct Merge<'a> {
+    id: i64,
+    merged_ids: &'a [i64],
+    customer: &'a RawValue,
 }
 
 /// Appends one event per noted change, in order, to the feed; returns whether there were any.
@@ -115,6 +123,15 @@ pub fn append(conn: &mut DbConn, scope: Scope, notes: Vec<Note>) -> db::Result<b
                     previous: &previous,
                 })?
             }
+            Action::Merged => {
+                let customer =
+                    RawValue::from_string(view).map_err(|e| db::Error::Other(e.into()))?;
+                to_json(&Merge {
+                    id: note.id,
+                    merged_ids: &note.merged_ids,
+                    customer: &customer,
+                })?
+            }
             Action::Created | Action::Updated => view,
         };
         rows.push(NewEvent {
@@ -142,7 +159,8 @@ pub struct EventView<'a> {
     timestamp: String,
     account_id: i64,
     /// The object as the API shows it; for a `*.deleted` event, `{"id", "deleted": true,
-    /// "previous": {…the object…}}`.
+    /// "previous": {…the object…}}`; for `customer.merged`, `{"id", "merged_ids": […],
+    /// "customer": {…the survivor…}}`.
     #[schema(value_type = Object)]
     data: &'a RawValue,
 }

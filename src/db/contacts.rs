@@ -19,6 +19,7 @@ pub struct Contact {
     pub value: String,
     pub normalized: String,
     pub domain: String,
+    pub match_key: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -30,6 +31,7 @@ pub struct NewContact<'a> {
     pub value: &'a str,
     pub normalized: &'a str,
     pub domain: &'a str,
+    pub match_key: &'a str,
     pub created_at: NaiveDateTime,
 }
 
@@ -45,19 +47,33 @@ pub fn of_customer(conn: &mut DbConn, account: Scope, customer_id: i64) -> Resul
     })
 }
 
-/// The customer holding a `kind` contact whose normalized value is `normalized`: for a phone
-/// several may, and the one that added it first wins. One probe of `customer_contacts_lookup_idx`.
-pub fn holder(
-    conn: &mut DbConn,
-    account: Scope,
-    kind: ContactKind,
-    normalized: &str,
-) -> Result<Option<i64>> {
+/// `kind = 'email'` written out, not bound: only then can SQLite's planner use the partial
+/// unique index on emails (`WHERE kind = 'email'`), which serves every lookup by address.
+pub fn is_email() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql("customer_contacts.kind = 'email'")
+}
+
+/// The customer holding email `normalized` (lower-cased): one probe of the unique email index.
+pub fn email_holder(conn: &mut DbConn, account: Scope, normalized: &str) -> Result<Option<i64>> {
     db_run!(conn, {
         customer_contacts::table
             .filter(customer_contacts::account_id.eq(account))
-            .filter(customer_contacts::kind.eq(kind))
+            .filter(is_email())
             .filter(customer_contacts::normalized.eq(normalized))
+            .select(customer_contacts::customer_id)
+            .first(conn)
+            .optional()
+    })
+}
+
+/// The customer holding phone `digits`: several may, and the one that added it first wins. One
+/// probe of `customer_contacts_match_idx`.
+pub fn phone_holder(conn: &mut DbConn, account: Scope, digits: &str) -> Result<Option<i64>> {
+    db_run!(conn, {
+        customer_contacts::table
+            .filter(customer_contacts::account_id.eq(account))
+            .filter(customer_contacts::kind.eq(ContactKind::Phone))
+            .filter(customer_contacts::match_key.eq(digits))
             .order(customer_contacts::id.asc())
             .select(customer_contacts::customer_id)
             .first(conn)
@@ -111,11 +127,11 @@ fn insert_all_sqlite(
     rows: &[NewContact],
 ) -> Result<Vec<Contact>> {
     use diesel::sql_types::{BigInt, Text, Timestamp};
-    let values = vec!["(?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ");
+    let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ");
     let mut query = diesel::sql_query(format!(
         "INSERT INTO customer_contacts \
-         (account_id, customer_id, kind, value, normalized, domain, created_at) VALUES {values} \
-         RETURNING id, customer_id, kind, value, normalized, domain"
+         (account_id, customer_id, kind, value, normalized, domain, match_key, created_at) \
+         VALUES {values} RETURNING id, customer_id, kind, value, normalized, domain, match_key"
     ))
     .into_boxed::<diesel::sqlite::Sqlite>();
     for row in rows {
@@ -126,6 +142,7 @@ fn insert_all_sqlite(
             .bind::<Text, _>(row.value)
             .bind::<Text, _>(row.normalized)
             .bind::<Text, _>(row.domain)
+            .bind::<Text, _>(row.match_key)
             .bind::<Timestamp, _>(row.created_at);
     }
     Ok(query.load(conn)?)
@@ -148,6 +165,7 @@ pub fn update_value(
             customer_contacts::value.eq(&value.value),
             customer_contacts::normalized.eq(&value.normalized),
             customer_contacts::domain.eq(&value.domain),
+            customer_contacts::match_key.eq(&value.match_key),
         ))
         .execute(conn)
     })?;
@@ -182,7 +200,7 @@ pub fn emails_in_use(
     db_run!(conn, {
         customer_contacts::table
             .filter(customer_contacts::account_id.eq(account))
-            .filter(customer_contacts::kind.eq(ContactKind::Email))
+            .filter(is_email())
             .filter(any_of::texts(customer_contacts::normalized, normalized))
             .select(Contact::as_select())
             .load(conn)
@@ -208,4 +226,46 @@ pub fn delete(
         .execute(conn)
     })?;
     Ok(deleted > 0)
+}
+
+/// A merge's contacts: `keep` move to customer `to`; each `(dropped, kept)` pair is a duplicate
+/// whose conversations now name the kept one, and which is deleted.
+pub fn merge_into(
+    conn: &mut DbConn,
+    account: Scope,
+    to: i64,
+    keep: &[i64],
+    duplicates: &[(i64, i64)],
+) -> Result<()> {
+    use super::schema::conversations;
+    db_run!(conn, {
+        if !keep.is_empty() {
+            diesel::update(
+                customer_contacts::table
+                    .filter(customer_contacts::account_id.eq(account))
+                    .filter(any_of::ids(customer_contacts::id, keep)),
+            )
+            .set(customer_contacts::customer_id.eq(to))
+            .execute(conn)?;
+        }
+        for (dropped, kept) in duplicates {
+            diesel::update(
+                conversations::table
+                    .filter(conversations::account_id.eq(account))
+                    .filter(conversations::customer_contact_id.eq(dropped)),
+            )
+            .set(conversations::customer_contact_id.eq(kept))
+            .execute(conn)?;
+        }
+        let dropped: Vec<i64> = duplicates.iter().map(|(dropped, _)| *dropped).collect();
+        if !dropped.is_empty() {
+            diesel::delete(
+                customer_contacts::table
+                    .filter(customer_contacts::account_id.eq(account))
+                    .filter(any_of::ids(customer_contacts::id, &dropped)),
+            )
+            .execute(conn)?;
+        }
+        diesel::QueryResult::Ok(())
+    })
 }

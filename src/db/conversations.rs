@@ -1,5 +1,7 @@
 //! Conversations: rows, numbering, listing, and the counts behind customer `stats`.
 
+use std::collections::HashMap;
+
 use super::Result;
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
@@ -7,7 +9,7 @@ use diesel::prelude::*;
 
 use super::journal::{self, Kind};
 use super::schema::{accounts, conversations, customer_contacts, customer_requests};
-use super::{DbConn, Scope};
+use super::{any_of, DbConn, Scope};
 use crate::domain::conversation::{Channel, Status};
 use crate::domain::conversation_list::{ConversationListQuery, ConversationSort};
 use crate::domain::cursor::Cursor;
@@ -291,4 +293,62 @@ pub fn stats_of(conn: &mut DbConn, account: Scope, customer_id: i64) -> Result<C
         }
     }
     Ok(stats)
+}
+
+/// Per customer of `customer_ids`: its stats, and how many conversations it has in all (drafts
+/// too). One grouped query on `conversations_stats_idx`, for a merge's preview.
+pub fn stats_of_each(
+    conn: &mut DbConn,
+    account: Scope,
+    customer_ids: &[i64],
+) -> Result<HashMap<i64, (ConversationStats, i64)>> {
+    let rows: Vec<(Option<i64>, Status, Channel, i64)> = db_run!(conn, {
+        conversations::table
+            .filter(conversations::account_id.eq(account))
+            .filter(any_of::ids(conversations::customer_id, customer_ids))
+            .group_by((
+                conversations::customer_id,
+                conversations::status,
+                conversations::channel,
+            ))
+            .select((
+                conversations::customer_id,
+                conversations::status,
+                conversations::channel,
+                count_star(),
+            ))
+            .load(conn)
+    })?;
+    let mut each: HashMap<i64, (ConversationStats, i64)> = HashMap::new();
+    for (customer_id, status, channel, count) in rows {
+        let Some(customer_id) = customer_id else {
+            continue;
+        };
+        let (stats, all) = each.entry(customer_id).or_default();
+        *all += count;
+        match status {
+            Status::Posted => stats.posted += count,
+            Status::Pending => stats.pending += count,
+            Status::Closed => stats.closed += count,
+            Status::Draft => continue,
+        }
+        stats.total += count;
+        if channel == Channel::Email {
+            stats.email_channel += count;
+        }
+    }
+    Ok(each)
+}
+
+impl ConversationStats {
+    /// Both customers' conversations counted as one's.
+    pub fn plus(self, other: ConversationStats) -> ConversationStats {
+        ConversationStats {
+            total: self.total + other.total,
+            posted: self.posted + other.posted,
+            pending: self.pending + other.pending,
+            closed: self.closed + other.closed,
+            email_channel: self.email_channel + other.email_channel,
+        }
+    }
 }

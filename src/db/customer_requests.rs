@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::journal::{self, Kind};
 use super::schema::{customer_requests, request_attachments};
-use super::{DbConn, Scope};
+use super::{any_of, DbConn, Scope};
 use crate::domain::cursor::Cursor;
 use crate::domain::paging::{Order, Window};
 use crate::domain::request_list::RequestFilter;
@@ -214,5 +214,16 @@ pub fn list(
             ))
             .load::<(CustomerRequest, Option<Attachment>)>(conn)?;
         Ok((total, rows.into_iter().map(RequestRow::from).collect()))
+    })
+}
+
+/// How many requests the customers of `customer_ids` made, in all.
+pub fn count_of(conn: &mut DbConn, account: Scope, customer_ids: &[i64]) -> Result<i64> {
+    db_run!(conn, {
+        customer_requests::table
+            .filter(customer_requests::account_id.eq(account))
+            .filter(any_of::ids(customer_requests::customer_id, customer_ids))
+            .count()
+            .get_result(conn)
     })
 }

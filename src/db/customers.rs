@@ -4,13 +4,13 @@ use super::Result;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::contacts::Contact;
+use super::contacts::{self, Contact};
 use super::journal::{self, Kind};
 use super::schema::{
     conversations, customer_contacts, customer_counts, customer_requests, customers,
 };
 use super::Lock;
-use super::{DbConn, Scope};
+use super::{any_of, DbConn, Scope};
 use crate::domain::contact::ContactKind;
 use crate::domain::cursor::Cursor;
 use crate::domain::customer_list::{CustomerListQuery, CustomerSort};
@@ -30,6 +30,8 @@ pub struct Customer {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub company_id: Option<i64>,
+    /// JSON, source → id (see `domain::external_id`).
+    pub external_ids: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -42,6 +44,7 @@ pub struct NewCustomer<'a> {
     pub avatar: Option<&'a str>,
     pub name: &'a str,
     pub company_id: Option<i64>,
+    pub external_ids: &'a str,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -56,6 +59,7 @@ pub struct CustomerChanges {
     pub avatar: Option<Option<String>>,
     pub name: Option<String>,
     pub company_id: Option<Option<i64>>,
+    pub external_ids: Option<String>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -68,6 +72,7 @@ impl CustomerChanges {
             || super::differs(&self.avatar, &current.avatar)
             || super::differs(&self.name, &current.name)
             || super::differs(&self.company_id, &current.company_id)
+            || super::differs(&self.external_ids, &current.external_ids)
     }
 }
 
@@ -90,6 +95,7 @@ pub fn insert(conn: &mut DbConn, row: &NewCustomer) -> Result<Customer> {
                 customers::avatar.eq(row.avatar),
                 customers::name.eq(row.name),
                 customers::company_id.eq(row.company_id),
+                customers::external_ids.eq(row.external_ids),
                 customers::created_at.eq(row.created_at),
                 customers::updated_at.eq(row.updated_at),
             ))
@@ -205,6 +211,86 @@ pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<bool> {
     Ok(deleted > 0)
 }
 
+/// The customers of `ids` in the account, by id; with [`Lock::ForUpdate`] locked until the
+/// transaction ends, in id order: merges lock every customer they touch that way, so
+/// overlapping merges wait for each other rather than deadlock.
+pub fn find_all(
+    conn: &mut DbConn,
+    account: Scope,
+    ids: &[i64],
+    lock: Lock,
+) -> Result<Vec<Customer>> {
+    macro_rules! query {
+        () => {
+            customers::table
+                .filter(customers::account_id.eq(account))
+                .filter(any_of::ids(customers::id, ids))
+                .order(customers::id.asc())
+                .select(Customer::as_select())
+        };
+    }
+    match (conn, lock) {
+        (DbConn::Postgres(pg), Lock::ForUpdate) => {
+            super::from_diesel(query!().for_update().load(pg))
+        }
+        (DbConn::Postgres(pg), Lock::None) => super::from_diesel(query!().load(pg)),
+        (DbConn::Sqlite(sqlite), _) => super::from_diesel(query!().load(sqlite)),
+    }
+}
+
+/// Gives the conversations and requests of `from` to `to`; returns the conversations' ids.
+/// Their `updated_at` moves, so the feed and `updated_since` readers see them change.
+pub fn move_belongings(
+    conn: &mut DbConn,
+    account: Scope,
+    from: &[i64],
+    to: i64,
+    now: NaiveDateTime,
+) -> Result<Vec<i64>> {
+    let (conversations, requests): (Vec<i64>, Vec<i64>) = db_run!(conn, {
+        let conversations = diesel::update(
+            conversations::table
+                .filter(conversations::account_id.eq(account))
+                .filter(any_of::ids(conversations::customer_id, from)),
+        )
+        .set((
+            conversations::customer_id.eq(to),
+            conversations::updated_at.eq(now),
+        ))
+        .returning(conversations::id)
+        .get_results(conn)?;
+        let requests = diesel::update(
+            customer_requests::table
+                .filter(customer_requests::account_id.eq(account))
+                .filter(any_of::ids(customer_requests::customer_id, from)),
+        )
+        .set((
+            customer_requests::customer_id.eq(to),
+            customer_requests::updated_at.eq(now),
+        ))
+        .returning(customer_requests::id)
+        .get_results(conn)?;
+        diesel::QueryResult::Ok((conversations, requests))
+    })?;
+    journal::updated_all(Kind::Conversation, &conversations);
+    journal::updated_all(Kind::CustomerRequest, &requests);
+    Ok(conversations)
+}
+
+/// Deletes merged customers' rows (their contacts and ids have moved; what is left cascades).
+/// Not journaled as deletes: the survivor's `customer.merged` event names them.
+pub fn remove_merged(conn: &mut DbConn, account: Scope, ids: &[i64]) -> Result<()> {
+    db_run!(conn, {
+        diesel::delete(
+            customers::table
+                .filter(customers::account_id.eq(account))
+                .filter(any_of::ids(customers::id, ids)),
+        )
+        .execute(conn)
+    })?;
+    Ok(())
+}
+
 /// One page of the account's customers, with one row more than the page holds when there is a
 /// next page, and how many match in all (not counted when paging by cursor: that is what keeps
 /// a deep page as cheap as the first).
@@ -215,31 +301,33 @@ pub fn list(
 ) -> Result<(Option<i64>, Vec<Customer>)> {
     let (filter, sort, window) = (&query.filter, query.sort, &query.window);
     db_run!(conn, {
-        // The same filters serve the count and the page. Contact filters are subselects on
-        // customer_contacts_lookup_idx: (account_id, kind, normalized).
+        // The same filters serve the count and the page. Contact filters are subselects on an
+        // index: the unique email index (account_id, normalized) for emails, and
+        // customer_contacts_match_idx (account_id, kind, match_key) for phones.
         let filtered = || {
             let mut query = customers::table
                 .filter(customers::account_id.eq(account))
                 .into_boxed();
-            let contacts_of = |kind: ContactKind| {
+            let emails = || {
                 customer_contacts::table
                     .filter(customer_contacts::account_id.eq(account))
-                    .filter(customer_contacts::kind.eq(kind))
+                    .filter(contacts::is_email())
             };
             if let Some(email) = &filter.email {
-                let ids = contacts_of(ContactKind::Email)
-                    .filter(customer_contacts::normalized.eq(email.clone()));
+                let ids = emails().filter(customer_contacts::normalized.eq(email.clone()));
                 query =
                     query.filter(customers::id.eq_any(ids.select(customer_contacts::customer_id)));
             }
             if let Some(digits) = &filter.phone_digits {
-                let ids = contacts_of(ContactKind::Phone)
-                    .filter(customer_contacts::normalized.eq(digits.clone()));
+                let ids = customer_contacts::table
+                    .filter(customer_contacts::account_id.eq(account))
+                    .filter(customer_contacts::kind.eq(ContactKind::Phone))
+                    .filter(customer_contacts::match_key.eq(digits.clone()));
                 query =
                     query.filter(customers::id.eq_any(ids.select(customer_contacts::customer_id)));
             }
             if let Some(pattern) = filter.q_pattern() {
-                let ids = contacts_of(ContactKind::Email).filter(
+                let ids = emails().filter(
                     customer_contacts::normalized
                         .like(pattern.clone())
                         .escape('\\'),

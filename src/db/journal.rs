@@ -41,6 +41,8 @@ pub enum Action {
     Created,
     Updated,
     Deleted,
+    /// Other records were merged into this one (a customer's duplicates).
+    Merged,
 }
 
 impl Action {
@@ -49,6 +51,7 @@ impl Action {
             Action::Created => "created",
             Action::Updated => "updated",
             Action::Deleted => "deleted",
+            Action::Merged => "merged",
         }
     }
 }
@@ -63,6 +66,8 @@ pub struct Note {
     /// given by the handler that already built it, or `None` to be read at the end of the
     /// transaction, in its final state.
     pub view: Option<String>,
+    /// For [`Action::Merged`]: the records merged into this one.
+    pub merged_ids: Vec<i64>,
 }
 
 /// Renders a record's JSON view as the API shows it (`None`: no such record), in the scope of
@@ -148,6 +153,7 @@ pub fn created(kind: Kind, id: i64) {
             id,
             action: Action::Created,
             view: None,
+            merged_ids: Vec::new(),
         })
     });
 }
@@ -162,6 +168,7 @@ pub fn updated(kind: Kind, id: i64) {
                 id,
                 action: Action::Updated,
                 view: None,
+                merged_ids: Vec::new(),
             });
         }
     });
@@ -190,10 +197,36 @@ pub fn deleting(conn: &mut DbConn, kind: Kind, id: i64) -> Result<()> {
                 id,
                 action: Action::Deleted,
                 view: Some(view),
+                merged_ids: Vec::new(),
             });
         }
     });
     Ok(())
+}
+
+/// `sources` were merged into record `id`: its one event is a merge (whatever else changed it in
+/// the transaction), naming them; the sources themselves leave no event of their own.
+pub fn merged(kind: Kind, id: i64, sources: &[i64]) {
+    with_journal(|j| {
+        for source in sources {
+            if let Some(index) = j.at.remove(&(kind, *source)) {
+                j.notes[index] = None;
+            }
+        }
+        match j.current(kind, id) {
+            Some(note) => {
+                note.action = Action::Merged;
+                note.merged_ids.extend_from_slice(sources);
+            }
+            None => j.push(Note {
+                kind,
+                id,
+                action: Action::Merged,
+                view: None,
+                merged_ids: sources.to_vec(),
+            }),
+        }
+    });
 }
 
 /// Several records of one kind are about to be deleted (see [`deleting`]).
@@ -247,6 +280,24 @@ mod tests {
         );
         assert_eq!(notes[0].view.as_deref(), Some(r#"{"id":1}"#));
         assert!(notes[1].view.is_none());
+    }
+
+    #[test]
+    fn a_merge_is_the_survivors_one_event_and_hides_the_sources() {
+        let ((), notes) = record(no_render(), || {
+            updated(Kind::Customer, 2);
+            updated(Kind::Customer, 1);
+            updated(Kind::Conversation, 9);
+            merged(Kind::Customer, 1, &[2, 3]);
+        });
+        assert_eq!(
+            summary(&notes),
+            [
+                (Kind::Customer, 1, Action::Merged),
+                (Kind::Conversation, 9, Action::Updated)
+            ]
+        );
+        assert_eq!(notes[0].merged_ids, [2, 3]);
     }
 
     #[test]

@@ -73,6 +73,29 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         company_id -> Nullable<BigInt>,
+        /// A JSON object, source → id; `customer_external_ids` indexes the same pairs.
+        external_ids -> Text,
+    }
+}
+
+diesel::table! {
+    customer_external_ids (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        customer_id -> BigInt,
+        source -> Text,
+        value -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Merged customers' ids and the customer each was merged into (see `db::merges`).
+    customer_merges (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        survivor_id -> BigInt,
+        merged_at -> Timestamp,
     }
 }
 
@@ -86,6 +109,17 @@ diesel::table! {
         normalized -> Text,
         created_at -> Timestamp,
         domain -> Text,
+        match_key -> Text,
+    }
+}
+
+diesel::table! {
+    /// Keys two or more customers of an account have shared (see `db::duplicates`).
+    customer_duplicate_keys (account_id, reason, match_key) {
+        account_id -> BigInt,
+        reason -> Text,
+        match_key -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -269,6 +303,8 @@ diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(customers -> accounts (account_id));
 diesel::joinable!(customer_counts -> accounts (account_id));
 diesel::joinable!(customer_contacts -> customers (customer_id));
+diesel::joinable!(customer_external_ids -> customers (customer_id));
+diesel::joinable!(customer_merges -> customers (survivor_id));
 diesel::joinable!(conversations -> customers (customer_id));
 diesel::joinable!(conversations -> customer_contacts (customer_contact_id));
 diesel::joinable!(interactions -> conversations (conversation_id));
@@ -291,6 +327,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     settings,
     customers,
     customer_contacts,
+    customer_external_ids,
+    customer_merges,
+    customer_duplicate_keys,
     conversations,
     interactions,
     company_labels,

@@ -11,6 +11,7 @@ use diesel::sqlite::Sqlite;
 use super::companies::KeyKind;
 use crate::domain::contact::ContactKind;
 use crate::domain::conversation::{Channel, InteractionType, Status};
+use crate::domain::duplicates::Reason;
 use crate::domain::label::LabelKind;
 use crate::domain::{Integration, Role};
 
@@ -51,4 +52,5 @@ stored_as_text!(
     Integration,
     LabelKind,
     KeyKind,
+    Reason,
 );

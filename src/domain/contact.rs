@@ -45,11 +45,13 @@ impl ContactKind {
                 .map(|email| ContactValue {
                     normalized: email.normalized(),
                     domain: email.domain(),
+                    match_key: email.canonical(),
                     value: email.into_inner(),
                 })
                 .map_err(str::to_string),
             ContactKind::Phone => parse_phone(raw).map(|(value, digits)| ContactValue {
                 value,
+                match_key: digits.clone(),
                 normalized: digits,
                 domain: String::new(),
             }),
@@ -57,6 +59,7 @@ impl ContactKind {
                 value,
                 normalized: String::new(),
                 domain: String::new(),
+                match_key: String::new(),
             }),
         }
     }
@@ -71,6 +74,9 @@ pub struct ContactValue {
     pub normalized: String,
     /// An email's lower-cased domain (what links customers to companies); `""` otherwise.
     pub domain: String,
+    /// What duplicate detection and phone lookups compare: the email's canonical form
+    /// ([`EmailAddress::canonical`]), the phone's digits, `""` for websites.
+    pub match_key: String,
 }
 
 /// A phone: 1–50 characters of digits, spaces and `+ - ( ) . x`, with at least 3 digits.

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::contact::{parse_web_url, ContactKind, ContactValue};
+use super::external_id::{self, ExternalIdsChange};
 use super::input::{bounded_text, required_text, Mode, Object, Patch};
 use super::FieldErrors;
 
@@ -39,6 +40,7 @@ pub struct CustomerInput {
     pub company_id: Patch<i64>,
     /// Every nested item, emails then phones then websites, each list in body order.
     pub contacts: Vec<ContactItem>,
+    pub external_ids: ExternalIdsChange,
 }
 
 impl CustomerInput {
@@ -46,11 +48,12 @@ impl CustomerInput {
         let object = Object::root(body)?;
         let mut errors = FieldErrors::new();
         let first_name = match (mode, object.text("first_name", &mut errors)) {
-            (Mode::Create | Mode::Replace | Mode::Upsert, value) => {
+            (Mode::Create | Mode::Replace, value) => {
                 required_text(value, "first_name", MAX_TEXT_LEN, &mut errors)
                     .map_or(Patch::Absent, Patch::Set)
             }
-            (Mode::Patch, value) => optional_text(value, "first_name", &mut errors),
+            // An upsert needs it only to create (services::customers::upsert).
+            (Mode::Patch | Mode::Upsert, value) => optional_text(value, "first_name", &mut errors),
         };
         let last_name = optional_text(
             object.text("last_name", &mut errors),
@@ -80,6 +83,7 @@ impl CustomerInput {
             read_list(&object, kind, &mut contacts, &mut errors);
         }
         flag_repeated_emails(&contacts, &mut errors);
+        let external_ids = external_id::read(&object, &mut errors);
         errors.into_result(CustomerInput {
             first_name,
             last_name,
@@ -87,6 +91,7 @@ impl CustomerInput {
             avatar,
             company_id,
             contacts,
+            external_ids,
         })
     }
 }

@@ -1,29 +1,47 @@
-//! The query of `GET /customers/lookup`: exactly one key, normalized the way the stored contacts
-//! are, so the lookup is one probe of the contacts' `(account_id, kind, normalized)` index.
+//! What identifies one customer: the query of `GET /customers/lookup` (exactly one key), and the
+//! `match` of `POST /customers/upsert`. Keys are normalized the way they are stored, so each
+//! lookup is one probe of a unique or lookup index.
 
 use super::contact::{parse_phone, ContactKind};
+use super::customer::CustomerInput;
+use super::input::Patch;
 use super::paging::refuse_unknown;
 use super::FieldErrors;
 
-/// What identifies the customer looked up.
+/// A key naming at most one customer (for a phone, the one that added it first).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LookupKey {
-    pub kind: ContactKind,
-    /// As stored in `customer_contacts.normalized`: the lower-cased email, or the phone's digits.
-    pub normalized: String,
+pub enum LookupKey {
+    /// Lower-cased, as `customer_contacts.normalized` holds it.
+    Email(String),
+    /// The digits, as `customer_contacts.normalized` holds them.
+    Phone(String),
+    /// As sent (trimmed), whatever its source.
+    ExternalId(String),
 }
 
-const KEYS: [&str; 2] = ["email", "phone"];
+impl LookupKey {
+    /// The query parameter (and the upsert's `match`) that gives this key.
+    pub fn field(&self) -> &'static str {
+        match self {
+            LookupKey::Email(_) => "email",
+            LookupKey::Phone(_) => "phone",
+            LookupKey::ExternalId(_) => "external_id",
+        }
+    }
+}
+
+const KEYS: [&str; 3] = ["email", "phone", "external_id"];
+const GIVE_ONE: &str = "give one of email, phone, external_id";
 
 impl LookupKey {
-    /// Reads the query string's pairs: one of `email` or `phone`, and nothing else (a misspelt
-    /// key would otherwise look up nothing and read as "no such customer").
+    /// Reads the query string's pairs: one of `email`, `phone` or `external_id`, and nothing
+    /// else (a misspelt key would otherwise look up nothing and read as "no such customer").
     pub fn parse(pairs: &[(String, String)]) -> Result<LookupKey, FieldErrors> {
         let mut errors = FieldErrors::new();
         refuse_unknown(
             pairs,
             &KEYS,
-            "is not a parameter of the lookup (give one of email, phone)",
+            "is not a parameter of the lookup (give one of email, phone, external_id)",
             &mut errors,
         );
         // A blank value counts as absent, as in the list's filters.
@@ -33,7 +51,7 @@ impl LookupKey {
             .collect();
         let key = match given.as_slice() {
             [] => {
-                errors.add("email", "give email or phone");
+                errors.add("email", GIVE_ONE);
                 None
             }
             [(name, raw)] => match parse(name, raw) {
@@ -44,7 +62,7 @@ impl LookupKey {
                 }
             },
             [_, (name, _), ..] => {
-                errors.add(name.clone(), "give email or phone, not both");
+                errors.add(name.clone(), format!("{GIVE_ONE}, not several"));
                 None
             }
         };
@@ -58,17 +76,85 @@ impl LookupKey {
 /// simply identifies no customer (a 404), like any other unknown one. A phone must have digits
 /// to compare.
 fn parse(name: &str, raw: &str) -> Result<LookupKey, String> {
-    if name == "email" {
-        Ok(LookupKey {
-            kind: ContactKind::Email,
-            normalized: raw.trim().to_lowercase(),
-        })
-    } else {
-        let (_, digits) = parse_phone(raw)?;
-        Ok(LookupKey {
-            kind: ContactKind::Phone,
-            normalized: digits,
-        })
+    match name {
+        "email" => Ok(LookupKey::Email(raw.trim().to_lowercase())),
+        "phone" => Ok(LookupKey::Phone(parse_phone(raw)?.1)),
+        _ => Ok(LookupKey::ExternalId(raw.trim().to_string())),
+    }
+}
+
+/// What an upsert matches by: the body's own values of one kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchBy {
+    ExternalId,
+    Email,
+    Phone,
+}
+
+impl MatchBy {
+    /// Reads the body's `match`; the body must carry a value to match by.
+    pub fn read(body: &serde_json::Value, input: &CustomerInput) -> Result<MatchBy, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let by = match body.get("match").and_then(|m| m.as_str()).map(str::trim) {
+            Some("external_id") => Some(MatchBy::ExternalId),
+            Some("email") => Some(MatchBy::Email),
+            Some("phone") => Some(MatchBy::Phone),
+            _ => None,
+        };
+        match by {
+            None => errors.add("match", "must be one of external_id, email, phone"),
+            Some(by) if by.keys(input).is_empty() => errors.add(
+                by.list(),
+                format!("must hold at least one value to match by {}", by.name()),
+            ),
+            Some(by) => return Ok(by),
+        }
+        Err(errors)
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            MatchBy::ExternalId => "external_id",
+            MatchBy::Email => "email",
+            MatchBy::Phone => "phone",
+        }
+    }
+
+    /// The body's list that holds the values matched.
+    fn list(self) -> &'static str {
+        match self {
+            MatchBy::ExternalId => "external_ids",
+            MatchBy::Email => "emails",
+            MatchBy::Phone => "phones",
+        }
+    }
+
+    /// The body's values of this kind, in body order, as lookup keys.
+    pub fn keys(self, input: &CustomerInput) -> Vec<LookupKey> {
+        match self {
+            MatchBy::ExternalId => match &input.external_ids {
+                Patch::Set(ids) => ids
+                    .iter()
+                    .filter_map(|(_, value)| value.clone().map(LookupKey::ExternalId))
+                    .collect(),
+                _ => Vec::new(),
+            },
+            MatchBy::Email | MatchBy::Phone => {
+                let kind = match self {
+                    MatchBy::Email => ContactKind::Email,
+                    _ => ContactKind::Phone,
+                };
+                input
+                    .contacts
+                    .iter()
+                    .filter(|c| c.kind == kind)
+                    .map(|c| match kind {
+                        ContactKind::Email => LookupKey::Email(c.value.normalized.clone()),
+                        _ => LookupKey::Phone(c.value.normalized.clone()),
+                    })
+                    .collect()
+            }
+        }
     }
 }
 
@@ -86,23 +172,45 @@ mod tests {
     fn keys_are_normalized_as_stored() {
         assert_eq!(
             LookupKey::parse(&pairs(&[("email", ""), ("phone", "555 0100")])),
-            Ok(LookupKey {
-                kind: ContactKind::Phone,
-                normalized: "5550100".into()
-            }),
+            Ok(LookupKey::Phone("5550100".into())),
             "a blank key is absent"
         );
         assert_eq!(
             LookupKey::parse(&pairs(&[("email", " Jane@Example.ORG ")])),
-            Ok(LookupKey {
-                kind: ContactKind::Email,
-                normalized: "jane@example.org".into()
-            })
+            Ok(LookupKey::Email("jane@example.org".into()))
         );
         assert_eq!(
             LookupKey::parse(&pairs(&[("phone", "+1 (555) 010-0000")])),
             LookupKey::parse(&pairs(&[("phone", "15550100000")]))
         );
+    }
+
+    #[test]
+    fn an_upsert_matches_by_the_bodys_own_values() {
+        use crate::domain::input::Mode;
+        use serde_json::json;
+        let body = json!({"match": "phone", "phones": [{"phone": "+1 (555) 010-0000"}],
+            "external_ids": {"stripe": "cus_1"}});
+        let input = CustomerInput::parse(&body, Mode::Upsert).unwrap();
+        let by = MatchBy::read(&body, &input).unwrap();
+        assert_eq!(by.keys(&input), [LookupKey::Phone("15550100000".into())]);
+        assert_eq!(
+            MatchBy::ExternalId.keys(&input),
+            [LookupKey::ExternalId("cus_1".into())]
+        );
+        let field = |body: serde_json::Value| {
+            let input = CustomerInput::parse(&body, Mode::Upsert).unwrap();
+            let errors = serde_json::to_value(MatchBy::read(&body, &input).unwrap_err()).unwrap();
+            errors
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(field(json!({"match": "email"})), ["emails"]);
+        assert_eq!(field(json!({"match": "name"})), ["match"]);
+        assert_eq!(field(json!({})), ["match"]);
     }
 
     #[test]
@@ -118,5 +226,9 @@ mod tests {
         );
         assert_eq!(errors_of(&[("email", " "), ("phone", "")]), ["email"]);
         assert_eq!(errors_of(&[("phone", "12")]), ["phone"]);
+        assert_eq!(
+            LookupKey::parse(&pairs(&[("external_id", " cus_1 ")])),
+            Ok(LookupKey::ExternalId("cus_1".into()))
+        );
     }
 }

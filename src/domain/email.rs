@@ -52,11 +52,38 @@ impl EmailAddress {
     pub fn into_inner(self) -> String {
         self.0
     }
+
+    /// The form duplicate detection compares: lower-cased, without a `+tag`, and for Gmail
+    /// without the dots it ignores (`Jane.Doe+shop@googlemail.com` = `janedoe@gmail.com`). Two
+    /// customers may hold addresses with one canonical form; that makes them candidates.
+    pub fn canonical(&self) -> String {
+        let domain = self.domain();
+        let normalized = self.normalized();
+        let local = normalized
+            .rsplit_once('@')
+            .map_or(normalized.as_str(), |(local, _)| local);
+        let local = local.split_once('+').map_or(local, |(base, _)| base);
+        match domain.as_str() {
+            "gmail.com" | "googlemail.com" => format!("{}@gmail.com", local.replace('.', "")),
+            _ => format!("{local}@{domain}"),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn canonical_drops_tags_and_gmail_dots() {
+        let canonical = |raw: &str| EmailAddress::parse(raw).unwrap().canonical();
+        assert_eq!(
+            canonical("Jane.Doe+shop@GoogleMail.com"),
+            "janedoe@gmail.com"
+        );
+        assert_eq!(canonical("jane.doe+x@acme.com"), "jane.doe@acme.com");
+        assert_eq!(canonical("jane@acme.com"), "jane@acme.com");
+    }
 
     #[test]
     fn accepts_and_trims_a_plain_address() {

@@ -13,6 +13,7 @@ pub const TYPES: &[&str] = &[
     "customer.created",
     "customer.updated",
     "customer.deleted",
+    "customer.merged",
     "conversation.created",
     "conversation.updated",
     "conversation.deleted",
@@ -176,7 +177,12 @@ mod tests {
     fn patterns_select_types_and_unknown_ones_are_named() {
         assert_eq!(
             expand("customer.*").unwrap(),
-            ["customer.created", "customer.updated", "customer.deleted"]
+            [
+                "customer.created",
+                "customer.updated",
+                "customer.deleted",
+                "customer.merged"
+            ]
         );
         assert_eq!(expand("company.deleted").unwrap(), ["company.deleted"]);
         assert_eq!(expand("*").unwrap().len(), TYPES.len());
@@ -206,7 +212,7 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(query.after, Some(cursor));
-        assert_eq!(query.types.unwrap().len(), 4);
+        assert_eq!(query.types.unwrap().len(), 5);
         assert_eq!(query.per_page, 500);
         let errors = FeedQuery::parse(&pairs(&[
             ("after", "x"),

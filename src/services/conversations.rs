@@ -133,6 +133,7 @@ fn resolve_customer(
                 company: Patch::Absent,
                 avatar: Patch::Absent,
                 company_id: Patch::Absent,
+                external_ids: Patch::Absent,
                 contacts: vec![ContactItem {
                     kind: ContactKind::Email,
                     index: 0,

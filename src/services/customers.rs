@@ -11,11 +11,13 @@ use crate::domain::contact::ContactKind;
 use crate::domain::cursor::Cursor;
 use crate::domain::customer::{ContactItem, CustomerInput};
 use crate::domain::customer_list::{CustomerListQuery, CustomerSort};
-use crate::domain::customer_lookup::LookupKey;
+use crate::domain::customer_lookup::{LookupKey, MatchBy};
+use crate::domain::external_id::{self, ExternalIds};
 use crate::domain::input::Patch;
 use crate::domain::naming::display_name;
 use crate::domain::paging::Page;
 use crate::error::{ApiError, FieldErrors};
+use crate::services::customer_duplicates;
 
 /// A customer with everything its view shows.
 #[derive(Debug, Clone)]
@@ -40,6 +42,8 @@ pub fn create(
         .map(|c| (c, None))
         .collect();
     ensure_emails_free(conn, account, &emails, &HashSet::new())?;
+    let external_ids = external_id::apply(&ExternalIds::new(), &input.external_ids);
+    ensure_external_ids_free(conn, account, None, &external_ids)?;
     let first_email = emails.first().map(|(c, _)| c.value.value.as_str());
     let (first_name, last_name) = (given(&input.first_name), given(&input.last_name));
     let company_id = match input.company_id {
@@ -61,11 +65,23 @@ pub fn create(
             avatar: given(&input.avatar),
             name: &display_name(first_name, last_name, first_email),
             company_id,
+            external_ids: &external_id::to_json(&external_ids),
             created_at: now,
             updated_at: now,
         },
     )?;
+    db::external_ids::replace(
+        conn,
+        account,
+        customer.id,
+        &ExternalIds::new(),
+        &external_ids,
+        now,
+    )
+    .map_err(external_id_taken)?;
     let contacts = insert_contacts(conn, account, customer.id, input.contacts.iter())?;
+    let all: Vec<&Contact> = contacts.iter().collect();
+    customer_duplicates::note_shared_keys(conn, account, &customer, &contacts, &all, true)?;
     db::accounts::add_customers(conn, account, 1)?;
     Ok(CustomerRecord {
         customer,
@@ -76,8 +92,9 @@ pub fn create(
 
 /// A customer with its stats, for `GET /customers/{id}`: two statements.
 pub fn load(conn: &mut DbConn, account: Scope, id: i64) -> Result<CustomerRecord, ApiError> {
-    let (customer, contacts) =
-        customers::find_with_contacts(conn, account, id)?.ok_or_else(ApiError::not_found)?;
+    let Some((customer, contacts)) = customers::find_with_contacts(conn, account, id)? else {
+        return Err(missing(conn, account, id, Access::Read)?);
+    };
     let stats = conversations::stats_of(conn, account, id)?;
     Ok(CustomerRecord {
         customer,
@@ -86,19 +103,109 @@ pub fn load(conn: &mut DbConn, account: Scope, id: i64) -> Result<CustomerRecord
     })
 }
 
-/// The customer an email or phone identifies, as `load` shows it: three statements.
+/// The customer an email, phone or external id identifies, as `load` shows it: three statements.
 pub fn lookup(
     conn: &mut DbConn,
     account: Scope,
     key: &LookupKey,
 ) -> Result<CustomerRecord, ApiError> {
-    let id = contacts::holder(conn, account, key.kind, &key.normalized)?.ok_or_else(|| {
+    let id = holder(conn, account, key)?.ok_or_else(|| {
         ApiError::NotFound(format!(
             "No customer of this account has that {}.",
-            key.kind.field()
+            key.field()
         ))
     })?;
     load(conn, account, id)
+}
+
+/// The customer `key` names, if any: one index probe.
+pub fn holder(conn: &mut DbConn, account: Scope, key: &LookupKey) -> Result<Option<i64>, ApiError> {
+    Ok(match key {
+        LookupKey::Email(email) => contacts::email_holder(conn, account, email)?,
+        LookupKey::Phone(digits) => contacts::phone_holder(conn, account, digits)?,
+        LookupKey::ExternalId(value) => db::external_ids::holder(conn, account, value)?,
+    })
+}
+
+/// What an upsert did (as the companies' upsert says it).
+pub use crate::services::companies::UpsertResult;
+
+/// Finds the customer the body's own values of one kind identify (the first of them that one
+/// holds) and applies the body to it as a PATCH, or creates the customer.
+pub fn upsert(
+    conn: &mut DbConn,
+    account: Scope,
+    by: MatchBy,
+    input: &CustomerInput,
+) -> Result<(CustomerRecord, UpsertResult), ApiError> {
+    let keys = by.keys(input);
+    if let Some(id) = first_holder(conn, account, &keys)? {
+        return update_match(conn, account, id, input);
+    }
+    // The account's turn to create: the customer count's row stays locked until this
+    // transaction ends, so a concurrent upsert of the same new key waits here and then finds
+    // this one's customer (phones have no unique index to decide between them).
+    db::accounts::add_customers(conn, account, 0)?;
+    if let Some(id) = first_holder(conn, account, &keys)? {
+        return update_match(conn, account, id, input);
+    }
+    if !matches!(input.first_name, Patch::Set(_)) {
+        return Err(ApiError::field(
+            "first_name",
+            "is required to create a customer (no customer matched)",
+        ));
+    }
+    Ok((create(conn, account, input)?, UpsertResult::Created))
+}
+
+fn first_holder(
+    conn: &mut DbConn,
+    account: Scope,
+    keys: &[LookupKey],
+) -> Result<Option<i64>, ApiError> {
+    for key in keys {
+        if let Some(id) = holder(conn, account, key)? {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
+/// The body as a PATCH of the match; the emails, phones and websites it already has are not
+/// added again. `unchanged` when nothing was written.
+fn update_match(
+    conn: &mut DbConn,
+    account: Scope,
+    id: i64,
+    input: &CustomerInput,
+) -> Result<(CustomerRecord, UpsertResult), ApiError> {
+    let before =
+        customers::find(conn, account, id, Lock::ForUpdate)?.ok_or_else(ApiError::not_found)?;
+    let existing = contacts::of_customer(conn, account, id)?;
+    let has = |item: &ContactItem| {
+        existing.iter().any(|c| {
+            c.kind == item.kind
+                && match item.kind {
+                    ContactKind::Website => c.value == item.value.value,
+                    _ => c.normalized == item.value.normalized,
+                }
+        })
+    };
+    let patch = CustomerInput {
+        contacts: input
+            .contacts
+            .iter()
+            .filter(|item| item.id.is_some() || !has(item))
+            .cloned()
+            .collect(),
+        ..input.clone()
+    };
+    let record = update(conn, account, id, &patch)?;
+    let result = match record.customer.updated_at == before.updated_at {
+        true => UpsertResult::Unchanged,
+        false => UpsertResult::Updated,
+    };
+    Ok((record, result))
 }
 
 /// Applies a PUT or PATCH: top-level fields as given; nested items upserted by id (an id of this
@@ -109,9 +216,11 @@ pub fn update(
     id: i64,
     input: &CustomerInput,
 ) -> Result<CustomerRecord, ApiError> {
-    let current =
-        customers::find(conn, account, id, Lock::ForUpdate)?.ok_or_else(ApiError::not_found)?;
+    let Some(current) = customers::find(conn, account, id, Lock::ForUpdate)? else {
+        return Err(missing(conn, account, id, Access::Write)?);
+    };
     let existing = contacts::of_customer(conn, account, id)?;
+    let existing_ids: HashSet<i64> = existing.iter().map(|c| c.id).collect();
     let plan = plan_contacts(&existing, &input.contacts)?;
     check_limits(&existing, &plan.inserts)?;
 
@@ -124,6 +233,13 @@ pub fn update(
         .collect();
     let moving: HashSet<i64> = plan.updates.iter().map(|(_, row_id)| *row_id).collect();
     ensure_emails_free(conn, account, &changed_emails, &moving)?;
+    let ids_before = external_id::from_json(&current.external_ids);
+    let ids_after = external_id::apply(&ids_before, &input.external_ids);
+    if ids_after != ids_before {
+        ensure_external_ids_free(conn, account, Some(id), &ids_after)?;
+        db::external_ids::replace(conn, account, id, &ids_before, &ids_after, db::now())
+            .map_err(external_id_taken)?;
+    }
 
     // Emails may move between this customer's rows (a swap); the unique index can't wait for the
     // end of the transaction, so changing email rows first step aside to a placeholder.
@@ -161,6 +277,7 @@ pub fn update(
         company: input.company.clone().into_change(),
         avatar: input.avatar.clone().into_change(),
         company_id,
+        external_ids: (ids_after != ids_before).then(|| external_id::to_json(&ids_after)),
         ..CustomerChanges::default()
     };
     let customer = save(
@@ -171,6 +288,23 @@ pub fn update(
         &contacts,
         contacts_changed,
     )?;
+    let name_changed = customer.name != current.name;
+    if contacts_changed || name_changed {
+        let changed: HashSet<i64> = plan.updates.iter().map(|(_, row_id)| *row_id).collect();
+        let before: HashSet<i64> = existing_ids;
+        let new: Vec<&Contact> = contacts
+            .iter()
+            .filter(|c| changed.contains(&c.id) || !before.contains(&c.id))
+            .collect();
+        customer_duplicates::note_shared_keys(
+            conn,
+            account,
+            &customer,
+            &contacts,
+            &new,
+            name_changed,
+        )?;
+    }
     Ok(CustomerRecord {
         customer,
         contacts,
@@ -182,7 +316,7 @@ pub fn update(
 /// Deletes a customer; its conversations stay, with no customer.
 pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<(), ApiError> {
     if !customers::delete(conn, account, id)? {
-        return Err(ApiError::not_found());
+        return Err(missing(conn, account, id, Access::Write)?);
     }
     db::accounts::add_customers(conn, account, -1)?;
     Ok(())
@@ -196,8 +330,9 @@ pub fn delete_contact(
     kind: ContactKind,
     contact_id: i64,
 ) -> Result<(), ApiError> {
-    let current = customers::find(conn, account, customer_id, Lock::ForUpdate)?
-        .ok_or_else(ApiError::not_found)?;
+    let Some(current) = customers::find(conn, account, customer_id, Lock::ForUpdate)? else {
+        return Err(missing(conn, account, customer_id, Access::Write)?);
+    };
     if !contacts::delete(conn, account, customer_id, kind, contact_id)? {
         return Err(ApiError::not_found());
     }
@@ -436,6 +571,7 @@ fn insert_contacts<'a>(
             value: &item.value.value,
             normalized: &item.value.normalized,
             domain: &item.value.domain,
+            match_key: &item.value.match_key,
             created_at,
         })
         .collect();
@@ -444,6 +580,73 @@ fn insert_contacts<'a>(
 
 /// The unique index on emails is the backstop when a concurrent request took an email between
 /// our check and our write: still a 422, never a 500.
+/// Whether a request reads a customer or changes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// Why customer `id` is not there: merged into another (a read is redirected to it, a write is
+/// a 404 that names it), or no such customer. Only a miss pays for the tombstone probe.
+pub fn missing(
+    conn: &mut DbConn,
+    account: Scope,
+    id: i64,
+    access: Access,
+) -> Result<ApiError, ApiError> {
+    Ok(
+        match (db::merges::survivor_of(conn, account, id)?, access) {
+            (None, _) => ApiError::not_found(),
+            (Some(survivor_id), Access::Read) => ApiError::Merged {
+                account_id: account.account_id(),
+                survivor_id,
+            },
+            (Some(survivor_id), Access::Write) => ApiError::NotFound(format!(
+                "This customer was merged into customer {survivor_id}; change that one instead."
+            )),
+        },
+    )
+}
+
+/// Each external id must be free in the account, or already the customer's own (`own`).
+fn ensure_external_ids_free(
+    conn: &mut DbConn,
+    account: Scope,
+    own: Option<i64>,
+    ids: &ExternalIds,
+) -> Result<(), ApiError> {
+    let values: Vec<String> = ids.values().cloned().collect();
+    let held = db::external_ids::holders(conn, account, &values)?;
+    let mut errors = FieldErrors::new();
+    let mut holder = None;
+    for (source, value) in ids {
+        let taken = held
+            .iter()
+            .find(|(held, by)| held == value && Some(*by) != own);
+        if let Some((_, by)) = taken {
+            errors.add(format!("external_ids.{source}"), "has already been taken");
+            holder.get_or_insert(*by);
+        }
+    }
+    match holder {
+        None => Ok(()),
+        Some(customer_id) => Err(ApiError::Taken {
+            errors,
+            customer_id,
+        }),
+    }
+}
+
+/// A concurrent writer took the id between the check and the insert.
+fn external_id_taken(err: db::Error) -> ApiError {
+    if err.is_unique_violation() {
+        ApiError::field("external_ids", "has already been taken")
+    } else {
+        err.into()
+    }
+}
+
 fn email_taken(err: db::Error) -> ApiError {
     if err.is_unique_violation() {
         ApiError::field("emails", "has already been taken")

@@ -3,6 +3,8 @@
 
 pub mod companies;
 pub mod conversations;
+pub mod customer_duplicates;
+pub mod customer_merge;
 pub mod customer_requests;
 pub mod customers;
 pub mod labels;

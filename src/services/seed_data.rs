@@ -83,6 +83,7 @@ fn write_batch(
             avatar: None,
             name: &c.name,
             company_id: None,
+            external_ids: "{}",
             created_at: c.created_at,
             updated_at: c.updated_at,
         })
@@ -101,6 +102,7 @@ fn write_batch(
                 value: &value.value,
                 normalized: &value.normalized,
                 domain: &value.domain,
+                match_key: &value.match_key,
                 created_at: c.created_at,
             })
         })

@@ -1,6 +1,8 @@
 //! `/api/v1/accounts/{account_id}/customers` (SPEC §4).
 
+pub mod duplicates;
 pub mod list;
+pub mod merge;
 pub mod view;
 
 use actix_web::http::header;
@@ -8,6 +10,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::Value;
 
 pub use list::list;
+pub use merge::merge;
 
 use super::extract::{BearerToken, Body, Caller, ContactPath, Credentials, ItemPath};
 use super::resource::{self, Create, Delete, List, Resource, Show, Update};
@@ -19,7 +22,7 @@ use crate::db::row_lock::Table;
 use crate::db::{DbConn, Scope};
 use crate::domain::customer::CustomerInput;
 use crate::domain::customer_list::CustomerListQuery;
-use crate::domain::customer_lookup::LookupKey;
+use crate::domain::customer_lookup::{LookupKey, MatchBy};
 use crate::domain::input::Mode;
 use crate::domain::paging::{Page, Window};
 use crate::domain::FieldErrors;
@@ -60,6 +63,7 @@ pub async fn create(
     params(doc::ItemPath),
     responses(
         (status = 200, description = "The customer, with stats", body = doc::Data<CustomerView>),
+        (status = 308, description = "The customer was merged into another: `Location` (and `conflict.location`) names it", body = doc::ErrorBody, headers(("Location" = String, description = "The surviving customer's path"))),
         doc::ReadErrors
     ),
     security(("bearer" = []))
@@ -73,13 +77,13 @@ pub async fn show(
     resource::show::<Customers>(state, caller, req, path.id).await
 }
 
-/// `GET /customers/lookup?email=|phone=`: the one customer a key identifies, as `GET
+/// `GET /customers/lookup?email=|phone=|external_id=`: the one customer a key identifies, as `GET
 /// /customers/{id}` shows it (`Content-Location` names that path), or 404.
 #[utoipa::path(
     get,
     path = "/api/v1/accounts/{account_id}/customers/lookup",
     tag = "Customers",
-    summary = "Find the customer an email or phone identifies",
+    summary = "Find the customer an email, phone or external id identifies",
     params(doc::AccountPath, doc::CustomerLookup),
     responses(
         (status = 200, description = "The customer, with stats", body = doc::Data<CustomerView>, headers(("Content-Location" = String, description = "The customer's path"))),
@@ -108,6 +112,58 @@ pub async fn lookup(
             .insert(header::CONTENT_LOCATION, value);
     }
     Ok(response)
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct CustomerUpsertBody {
+    data: CustomerView,
+    /// `created`, `updated` or `unchanged`.
+    result: &'static str,
+}
+
+/// `POST /customers/upsert`: 201 `created`, or 200 `updated` / `unchanged`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/customers/upsert",
+    tag = "Customers",
+    summary = "Create or update the customer an external id, email or phone of the body identifies",
+    params(doc::AccountPath),
+    request_body(content((doc::CustomerUpsert = "application/json"), (doc::CustomerUpsert = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "Updated or unchanged (with stats)", body = CustomerUpsertBody),
+        (status = 201, description = "Created (with stats)", body = CustomerUpsertBody, headers(("Location" = String, description = "The customer's path"))),
+        doc::WriteErrors
+    ),
+    security(("bearer" = []))
+)]
+pub async fn upsert(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
+    let parsed = CustomerInput::parse(&body.0, Mode::Upsert)
+        .and_then(|input| Ok((MatchBy::read(&body.0, &input)?, input)));
+    let (by, input) = caller.checked(&state.db, parsed).await?;
+    let (record, result) = caller
+        .write(&state.db, move |conn, scope| {
+            customers::upsert(conn, scope, by, &input)
+        })
+        .await?;
+    let mut response = match result {
+        customers::UpsertResult::Created => {
+            let mut created = HttpResponse::Created();
+            created.insert_header((
+                header::LOCATION,
+                Customers::location(caller.account_id, &(), &record),
+            ));
+            created
+        }
+        _ => HttpResponse::Ok(),
+    };
+    Ok(response.json(CustomerUpsertBody {
+        data: CustomerView::from(record),
+        result: result.as_str(),
+    }))
 }
 
 /// `PUT /customers/{id}`: `first_name` required.

@@ -67,7 +67,7 @@ impl From<ConversationStats> for StatsView {
     "websites": [{"id": 3, "website": "https://www.example.org/"}],
     "stats": {"conversations": {"total": 2, "posted": 0, "pending": 0, "closed": 2, "email_channel": 2}},
     "created_at": "2019-04-25T17:51:31+00:00", "updated_at": "2019-04-25T17:51:31+00:00",
-    "company_id": null
+    "company_id": null, "external_ids": {"stripe": "cus_123"}
 }))]
 pub struct CustomerView {
     id: i64,
@@ -94,6 +94,17 @@ pub struct CustomerView {
     updated_at: NaiveDateTime,
     /// Beyond the seed's fields (SPEC §6): the company the customer belongs to.
     company_id: Option<i64>,
+    /// Beyond the seed's fields (issue 18): ids in other systems, one per source.
+    #[serde(serialize_with = "stored_json")]
+    #[schema(schema_with = crate::api::openapi::schemas::external_ids_view)]
+    external_ids: String,
+}
+
+/// Text this server stored as JSON (`customers.external_ids`), written out as it is.
+fn stored_json<S: Serializer>(json: &str, s: S) -> Result<S::Ok, S::Error> {
+    let raw: &serde_json::value::RawValue =
+        serde_json::from_str(json).map_err(serde::ser::Error::custom)?;
+    raw.serialize(s)
 }
 
 impl CustomerView {
@@ -126,6 +137,7 @@ impl From<CustomerRecord> for CustomerView {
             created_at: c.created_at,
             updated_at: c.updated_at,
             company_id: c.company_id,
+            external_ids: c.external_ids,
         }
     }
 }

@@ -40,7 +40,8 @@ use crate::api::{
         session::login, session::profile,
         accounts::show, accounts::update,
         customers::list::list, customers::create, customers::lookup, customers::show, customers::replace,
-        customers::patch, customers::delete, customers::delete_contact,
+        customers::patch, customers::delete, customers::delete_contact, customers::upsert,
+        customers::merge::merge, customers::duplicates::list, customers::duplicates::of_customer,
         conversations::list, conversations::create, conversations::show, conversations::update,
         conversations::delete,
         conversations::interactions::list, conversations::interactions::create,
@@ -113,10 +114,11 @@ impl Modify for OperationIds {
             }
         }
         for (path, item) in openapi.paths.paths.iter_mut() {
-            // The resource: the path's last literal segment (`customers`, `accounts`).
+            // The resource: the path's last literal segment (`customers`, `accounts`) that is not
+            // an action on it (`upsert`).
             let Some(plural) = path
                 .rsplit('/')
-                .find(|s| !s.is_empty() && !s.starts_with('{'))
+                .find(|s| !s.is_empty() && !s.starts_with('{') && *s != "upsert")
             else {
                 continue;
             };

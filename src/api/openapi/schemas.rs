@@ -18,14 +18,18 @@ pub struct ErrorBody {
     errors: Option<BTreeMap<String, Vec<String>>>,
     /// A 412's current entity tag of the record (as in its `ETag` header).
     etag: Option<String>,
-    /// A 422 for an email another customer holds: that customer.
+    /// A 422 for an email or external id another customer holds: that customer. A 308 for a
+    /// merged customer: the survivor, and its path.
     conflict: Option<ConflictHolder>,
 }
 
-/// Who holds a value the request asked for (`{"customer_id": 12}`).
+/// Who holds a value the request asked for (`{"customer_id": 12}`), or the customer a merged
+/// one lives on in (with its `location`).
 #[derive(ToSchema)]
 pub struct ConflictHolder {
     customer_id: i64,
+    #[schema(nullable = false)]
+    location: Option<String>,
 }
 
 /// `{"data": …}`: every single-object response.
@@ -154,6 +158,47 @@ pub struct CustomerInput {
     /// At most 150, also counting the customer's other websites.
     #[schema(max_items = 150)]
     websites: Option<Vec<WebsiteInput>>,
+    /// Ids in other systems, one per source (`{"stripe": "cus_123"}`); each id names one customer
+    /// of the account whatever its source. Sources given are set, `null` or `""` removes one,
+    /// sources not mentioned stay; `"external_ids": null` removes them all.
+    #[schema(schema_with = external_ids_input)]
+    external_ids: Option<serde_json::Value>,
+}
+
+/// `{"<source>": "<id>"}`: a source is letters, digits, `_` and `-` (lower-cased), an id 1–255
+/// characters (leading and trailing whitespace aside), at most 20 sources.
+pub fn external_ids_input() -> utoipa::openapi::schema::Object {
+    external_ids_schema(true)
+}
+
+/// A customer's external ids as its view shows them.
+pub fn external_ids_view() -> utoipa::openapi::schema::Object {
+    external_ids_schema(false)
+}
+
+fn external_ids_schema(input: bool) -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let id = ObjectBuilder::new()
+        .schema_type(match input {
+            true => utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null]),
+            false => Type::String.into(),
+        })
+        .max_length(Some(255))
+        .pattern(Some(r"^[^\x00]*$"));
+    ObjectBuilder::new()
+        .schema_type(match input {
+            true => utoipa::openapi::schema::SchemaType::from_iter([Type::Object, Type::Null]),
+            false => Type::Object.into(),
+        })
+        .property_names(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")),
+        ))
+        .additional_properties(Some(id))
+        .max_properties(Some(20))
+        .examples([serde_json::json!({"stripe": "cus_123"})])
+        .build()
 }
 
 /// A customer to create (`POST`) or replace (`PUT`): `CustomerInput` with `first_name` required.
@@ -317,6 +362,72 @@ pub struct Domain(String);
 #[schema(value_type = String, pattern = r"^\s*\S([\s\S]{0,253}\S)?\s*$", example = "cus-acme-12345")]
 pub struct ExternalId(String);
 
+/// A customer to create or update (`POST /customers/upsert`): `CustomerInput`, plus `match`,
+/// which says which of the body's own values find the customer: its `external_ids`, `emails` or
+/// `phones` (the first of them that a customer holds). On a match the body is applied as a
+/// `PATCH` (emails, phones and websites the customer already has are not added again); with no
+/// match the customer is created, and then `first_name` is required.
+// The other fields are `CustomerInput`'s: see `variants`.
+#[derive(ToSchema)]
+#[schema(example = json!({"match": "email", "first_name": "Jane",
+    "emails": [{"email": "jane@example.org"}], "external_ids": {"stripe": "cus_123"}}))]
+pub struct CustomerUpsert {
+    #[serde(rename = "match")]
+    #[schema(pattern = r"^\s*(external_id|email|phone)\s*$")]
+    r#match: String,
+}
+
+/// `POST /customers/{id}/merge`: the customers to merge into this one, whether only to preview
+/// it, and where each field's value comes from. Without a rule a field keeps the target's value,
+/// or when the target has none takes the first source's (in `from` order) that has one.
+#[derive(ToSchema)]
+#[schema(example = json!({"from": [12, 15], "preview": true, "rules": {"last_name": "newest"}}))]
+pub struct CustomerMerge {
+    /// 1–50 distinct customer ids of the account, not the target's.
+    #[schema(schema_with = merge_from)]
+    from: Vec<i64>,
+    /// Show the result and what moves, write nothing.
+    #[schema(nullable = false)]
+    preview: Option<bool>,
+    #[schema(nullable = false)]
+    rules: Option<MergeRules>,
+}
+
+fn merge_from() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                    utoipa::openapi::KnownFormat::Int64,
+                )))
+                .minimum(Some(1)),
+        )
+        .min_items(Some(1))
+        .max_items(Some(50))
+        .unique_items(true)
+        .build()
+}
+
+/// Per field: `target` (the target's value, even none), `source` (the first source's, in `from`
+/// order, that has one; else the target's) or `newest` (the most recently updated customer's
+/// that has one). Other fields are refused.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeRules {
+    #[schema(pattern = r"^\s*(target|source|newest)\s*$", nullable = false)]
+    first_name: Option<String>,
+    #[schema(pattern = r"^\s*(target|source|newest)\s*$", nullable = false)]
+    last_name: Option<String>,
+    #[schema(pattern = r"^\s*(target|source|newest)\s*$", nullable = false)]
+    company: Option<String>,
+    #[schema(pattern = r"^\s*(target|source|newest)\s*$", nullable = false)]
+    avatar: Option<String>,
+    #[schema(pattern = r"^\s*(target|source|newest)\s*$", nullable = false)]
+    company_id: Option<String>,
+}
+
 /// A tier or a status to create (`POST`).
 // The other fields are `LabelInput`'s: see `variants`.
 #[derive(ToSchema)]
@@ -388,10 +499,12 @@ pub struct EndpointCreate {
         pattern = "^\\s*[Hh][Tt][Tt][Pp][Ss]?://"
     )]
     url: String,
-    /// `whsec_` and a base64 key of 24 to 64 bytes; leave it out to have one generated. Shown
-    /// once, in the create response.
+    /// `whsec_` and a base64 key of 24 to 64 bytes (standard alphabet, padded); leave it out to
+    /// have one generated. Shown once, in the create response.
+    // Whole 3-byte groups, then an optional padded tail whose unused bits are zero (what a strict
+    // decoder takes): 8–20 groups with either tail, or 21 groups with at most one more byte.
     #[schema(
-        pattern = "^\\s*whsec_[A-Za-z0-9+/]{32,88}={0,2}\\s*$",
+        pattern = "^\\s*whsec_(?:(?:[A-Za-z0-9+/]{4}){8,20}(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?|(?:[A-Za-z0-9+/]{4}){21}(?:[A-Za-z0-9+/][AQgw]==)?)\\s*$",
         nullable = false
     )]
     secret: Option<String>,
@@ -434,10 +547,11 @@ pub struct EventPage {
 /// `CustomerInput` with `first_name` required): (variant, the body whose fields it adds). The
 /// document's refinements complete each variant: its own fields first, then the other's that it
 /// does not redeclare; its description, and its example or else the other's.
-pub(super) fn variants() -> [(String, String); 6] {
+pub(super) fn variants() -> [(String, String); 7] {
     [
         (EndpointCreate::name(), EndpointInput::name()),
         (CustomerCreate::name(), CustomerInput::name()),
+        (CustomerUpsert::name(), CustomerInput::name()),
         (CompanyCreate::name(), CompanyInput::name()),
         (CompanyUpsert::name(), CompanyInput::name()),
         (LabelCreate::name(), LabelInput::name()),
@@ -551,6 +665,23 @@ pub struct CustomerLookup {
         pattern = r"^[ +\-().x]*[0-9][ +\-().x]*[0-9][ +\-().x]*[0-9][0-9 +\-().x]*$"
     )]
     phone: Option<String>,
+    /// One of the customer's external ids, whatever its source.
+    #[param(example = "cus_123", max_length = 255)]
+    external_id: Option<String>,
+}
+
+/// `GET /customers/duplicates`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DuplicateFilters {
+    /// Only groups of this reason: `email`, `phone` or `name_domain`.
+    #[param(pattern = r"^\s*(email|phone|name_domain)?\s*$")]
+    reason: Option<String>,
+    /// Groups per page, 1–100 (default 25).
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<i64>,
+    /// `meta.next_cursor` of the page before.
+    cursor: Option<String>,
 }
 
 #[derive(IntoParams)]
