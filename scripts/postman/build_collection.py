@@ -20,7 +20,7 @@ GUEST = "Fingerprint guest-{{runId}}@example.com:3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4
 
 
 def req(name, method, url, status, tests="", body=None, form=None, auth="bearer", headers=None,
-        prerequest=""):
+        prerequest="", follow_redirects=True):
     """One request with its tests: the status always, then `tests` (JavaScript, `json` is the
     parsed body when there is one)."""
     script = [f'pm.test("status {status}", () => pm.response.to.have.status({status}));']
@@ -53,6 +53,8 @@ def req(name, method, url, status, tests="", body=None, form=None, auth="bearer"
                       + prerequest)
     item = {"name": name, "request": request,
             "event": [{"listen": "test", "script": {"type": "text/javascript", "exec": script}}]}
+    if not follow_redirects:
+        item["protocolProfileBehavior"] = {"followRedirects": False}
     if prerequest:
         item["event"].append({"listen": "prerequest", "script": {
             "type": "text/javascript", "exec": prerequest.strip().splitlines()}})
@@ -164,6 +166,48 @@ FOLDERS = {
         req("List without a token is 401", "GET", ACCOUNT + "/customers", 401, auth=None),
         req("List with a bad token is 401", "GET", ACCOUNT + "/customers", 401, auth=None,
             headers={"Authorization": "Bearer not-a-token"}),
+    ],
+    "One person, one customer (upsert, duplicates, merge)": [
+        req("Upsert by email creates", "POST", ACCOUNT + "/customers/upsert", 201, """
+            pm.test("created", () => pm.expect(json.result).to.eql("created"));
+            pm.test("external ids", () => pm.expect(json.data.external_ids).to.eql({crm: `crm-${pm.variables.get("runId")}`}));
+            pm.collectionVariables.set("survivorId", json.data.id);
+        """, body={"match": "email", "first_name": "Ada", "emails": [{"email": "Ada.Lovelace+shop-{{runId}}@gmail.com"}],
+                   "external_ids": {"crm": "crm-{{runId}}"}}),
+        req("The same upsert again is unchanged", "POST", ACCOUNT + "/customers/upsert", 200,
+            'pm.test("unchanged", () => pm.expect(json.result).to.eql("unchanged"));',
+            body={"match": "email", "first_name": "Ada", "emails": [{"email": "ada.lovelace+shop-{{runId}}@gmail.com"}]}),
+        req("Upsert by external id updates", "POST", ACCOUNT + "/customers/upsert", 200, """
+            pm.test("updated", () => pm.expect(json.result).to.eql("updated"));
+            pm.test("the same customer", () => pm.expect(json.data.id).to.eql(pm.collectionVariables.get("survivorId")));
+        """, body={"match": "external_id", "last_name": "Lovelace", "external_ids": {"crm": "crm-{{runId}}"}}),
+        req("Look up by external id", "GET", ACCOUNT + "/customers/lookup?external_id=crm-{{runId}}", 200,
+            'pm.test("the customer", () => pm.expect(json.data.id).to.eql(pm.collectionVariables.get("survivorId")));'),
+        req("The same person again, another way", "POST", ACCOUNT + "/customers", 201,
+            'pm.collectionVariables.set("duplicateId", json.data.id);',
+            body={"first_name": "A.", "emails": [{"email": "adalovelace+news-{{runId}}@googlemail.com"}]}),
+        req("Her duplicate candidates", "GET", ACCOUNT + "/customers/{{survivorId}}/duplicates", 200, """
+            pm.test("the other one, by email", () => {
+                const found = json.data.find(c => c.customer.id === pm.collectionVariables.get("duplicateId"));
+                pm.expect(found.reasons).to.include("email");
+            });
+        """),
+        req("Duplicate groups of the account", "GET", ACCOUNT + "/customers/duplicates?reason=email", 200,
+            'pm.test("groups", () => pm.expect(json.data).to.be.an("array").that.is.not.empty);'),
+        req("Preview the merge (writes nothing)", "POST", ACCOUNT + "/customers/{{survivorId}}/merge", 200, """
+            pm.test("a preview", () => { pm.expect(json.preview).to.eql(true); pm.expect(json.mergeable).to.eql(true); });
+            pm.test("one email moves", () => pm.expect(json.moved.emails).to.eql(1));
+        """, body={"from": ["{{duplicateId}}"], "preview": True}),
+        req("Merge", "POST", ACCOUNT + "/customers/{{survivorId}}/merge", 200, """
+            pm.test("merged", () => pm.expect(json.merged_ids).to.eql([pm.collectionVariables.get("duplicateId")]));
+            pm.test("both emails", () => pm.expect(json.data.emails.length).to.eql(2));
+        """, body={"from": ["{{duplicateId}}"]}),
+        req("The merged id redirects (308)", "GET", ACCOUNT + "/customers/{{duplicateId}}", 308, """
+            pm.test("to the survivor", () => pm.expect(pm.response.headers.get("Location")).to.eql(`/api/v1/accounts/${pm.variables.get("accountId")}/customers/${pm.collectionVariables.get("survivorId")}`));
+        """, follow_redirects=False),
+        req("Merging it into itself is 422", "POST", ACCOUNT + "/customers/{{survivorId}}/merge", 422,
+            'pm.test("names from.0", () => pm.expect(json.errors).to.have.property("from.0"));',
+            body={"from": ["{{survivorId}}"]}),
     ],
     "Customer contacts": [
         req("Delete a phone", "DELETE", ACCOUNT + "/customers/{{customerId}}/phones/{{phoneId}}", 204),
