@@ -33,6 +33,8 @@ EXCLUSIONS = [
     (r"^may have at most \d+ \w+", "the limit counts the customer's stored items too"),
     (r"is a public email provider", "a maintained list of public email domains"),
     (r"^is required to create a (company|customer)", "upsert: the name is required only when nothing matches"),
+    (r"^must be a two-letter region code", "a region is one the phone number metadata knows (about 250 "
+     "of the 676 two-letter codes the pattern allows)"),
     (r"^is the customer merged into", "a merge's sources can't include its target, which the path names"),
     (r"^was already merged into customer", "a merged customer's id names no customer any more (state)"),
     (r"after the merge: \d+ over the limit", "the limits count both customers' stored items"),

@@ -8,7 +8,9 @@ use crate::api::openapi::schemas as doc;
 use crate::db::row_lock::{self, Table};
 use crate::db::{self, accounts::AccountChanges};
 use crate::domain::account::AccountPatch;
+use crate::domain::phone::PhoneRegion;
 use crate::error::ApiError;
+use crate::services;
 use crate::state::AppState;
 
 /// The account, to its members.
@@ -72,12 +74,20 @@ pub async fn update(
             let changes = AccountChanges {
                 name: patch.name,
                 contact_form_enabled: patch.contact_form_enabled,
+                phone_region: patch
+                    .phone_region
+                    .map(|region| region.map(|r| r.as_str().to_string())),
             };
             // A write that changes nothing writes nothing: `updated_at` and the ETag stay.
             if !changes.alters(&current) {
                 return Ok(current);
             }
-            Ok(db::accounts::update(conn, scope, &changes)?)
+            let account = db::accounts::update(conn, scope, &changes)?;
+            if account.phone_region != current.phone_region {
+                let region = account.phone_region.as_deref().and_then(PhoneRegion::parse);
+                services::phones::rekey_all(conn, scope, region)?;
+            }
+            Ok(account)
         })
         .await?;
     Ok(ok(AccountView::from(account)))

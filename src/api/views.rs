@@ -40,6 +40,20 @@ pub fn created<T: Serialize>(location: String, data: T) -> HttpResponse {
     etag::json_response(response, &Data { data }, Tag::Strong)
 }
 
+/// An upsert's answer, `body` (`{"data", "result"}`) as it is: 201 with `Location` when it
+/// created the record, else 200.
+pub fn upserted<T: Serialize>(created: bool, location: String, body: T) -> HttpResponse {
+    let mut response = match created {
+        true => {
+            let mut created = HttpResponse::Created();
+            created.insert_header((header::LOCATION, location));
+            created
+        }
+        false => HttpResponse::Ok(),
+    };
+    response.json(body)
+}
+
 /// Timestamps as the seed shows them: `2019-04-25T17:51:31+00:00`.
 pub fn timestamp<S: Serializer>(at: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format_timestamp(at))
@@ -73,6 +87,10 @@ pub struct AccountView {
     #[serde(serialize_with = "timestamp")]
     #[schema(value_type = String, format = DateTime, example = "2019-04-25T17:51:31+00:00")]
     pub updated_at: NaiveDateTime,
+    /// The region of phones written without a country code (`US`, `GB`, …): with one, phones
+    /// are compared as E.164; `null`, by their digits.
+    #[schema(example = "US")]
+    pub phone_region: Option<String>,
 }
 
 impl From<Account> for AccountView {
@@ -83,6 +101,7 @@ impl From<Account> for AccountView {
             contact_form_enabled: a.contact_form_enabled,
             created_at: a.created_at,
             updated_at: a.updated_at,
+            phone_region: a.phone_region,
         }
     }
 }

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::schema::{accounts, customer_counts};
 use super::{DbConn, Scope};
 use crate::db_run;
+use crate::domain::phone::PhoneRegion;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = accounts)]
@@ -17,6 +18,8 @@ pub struct Account {
     pub contact_form_enabled: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// ISO 3166 code (see `domain::phone::PhoneRegion`).
+    pub phone_region: Option<String>,
 }
 
 impl Account {
@@ -41,6 +44,7 @@ struct NewAccount<'a> {
 pub struct AccountChanges {
     pub name: Option<String>,
     pub contact_form_enabled: Option<bool>,
+    pub phone_region: Option<Option<String>>,
 }
 
 impl AccountChanges {
@@ -48,6 +52,7 @@ impl AccountChanges {
     pub fn alters(&self, current: &Account) -> bool {
         super::differs(&self.name, &current.name)
             || super::differs(&self.contact_form_enabled, &current.contact_form_enabled)
+            || super::differs(&self.phone_region, &current.phone_region)
     }
 }
 
@@ -82,6 +87,18 @@ pub fn any_exist(conn: &mut DbConn) -> Result<bool> {
     db_run!(conn, {
         diesel::select(diesel::dsl::exists(accounts::table.select(accounts::id))).get_result(conn)
     })
+}
+
+/// The account's default phone region, when it has one (a primary-key read).
+pub fn phone_region(conn: &mut DbConn, account: Scope) -> Result<Option<PhoneRegion>> {
+    let region: Option<Option<String>> = db_run!(conn, {
+        accounts::table
+            .filter(accounts::id.eq(account))
+            .select(accounts::phone_region)
+            .first(conn)
+            .optional()
+    })?;
+    Ok(region.flatten().as_deref().and_then(PhoneRegion::parse))
 }
 
 /// Adds `delta` to the account's customer count, kept in a row of its own (`customer_counts`).

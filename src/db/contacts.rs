@@ -269,3 +269,35 @@ pub fn merge_into(
         diesel::QueryResult::Ok(())
     })
 }
+
+/// Every phone of the account: `(id, value, key)`, for re-keying them in a new region.
+pub fn phones_of_account(conn: &mut DbConn, account: Scope) -> Result<Vec<(i64, String, String)>> {
+    db_run!(conn, {
+        customer_contacts::table
+            .filter(customer_contacts::account_id.eq(account))
+            .filter(customer_contacts::kind.eq(ContactKind::Phone))
+            .select((
+                customer_contacts::id,
+                customer_contacts::value,
+                customer_contacts::match_key,
+            ))
+            .load(conn)
+    })
+}
+
+/// Sets a phone's compared form (`normalized` and `match_key` are the same for phones).
+pub fn set_phone_key(conn: &mut DbConn, account: Scope, id: i64, key: &str) -> Result<()> {
+    db_run!(conn, {
+        diesel::update(
+            customer_contacts::table
+                .filter(customer_contacts::account_id.eq(account))
+                .filter(customer_contacts::id.eq(id)),
+        )
+        .set((
+            customer_contacts::normalized.eq(key),
+            customer_contacts::match_key.eq(key),
+        ))
+        .execute(conn)
+    })?;
+    Ok(())
+}

@@ -281,16 +281,7 @@ pub fn stats_of(conn: &mut DbConn, account: Scope, customer_id: i64) -> Result<C
     })?;
     let mut stats = ConversationStats::default();
     for (status, channel, count) in rows {
-        match status {
-            Status::Posted => stats.posted += count,
-            Status::Pending => stats.pending += count,
-            Status::Closed => stats.closed += count,
-            Status::Draft => continue,
-        }
-        stats.total += count;
-        if channel == Channel::Email {
-            stats.email_channel += count;
-        }
+        stats.count(status, channel, count);
     }
     Ok(stats)
 }
@@ -326,21 +317,26 @@ pub fn stats_of_each(
         };
         let (stats, all) = each.entry(customer_id).or_default();
         *all += count;
-        match status {
-            Status::Posted => stats.posted += count,
-            Status::Pending => stats.pending += count,
-            Status::Closed => stats.closed += count,
-            Status::Draft => continue,
-        }
-        stats.total += count;
-        if channel == Channel::Email {
-            stats.email_channel += count;
-        }
+        stats.count(status, channel, count);
     }
     Ok(each)
 }
 
 impl ConversationStats {
+    /// Counts `count` conversations of one status and channel (drafts are not counted).
+    fn count(&mut self, status: Status, channel: Channel, count: i64) {
+        match status {
+            Status::Posted => self.posted += count,
+            Status::Pending => self.pending += count,
+            Status::Closed => self.closed += count,
+            Status::Draft => return,
+        }
+        self.total += count;
+        if channel == Channel::Email {
+            self.email_channel += count;
+        }
+    }
+
     /// Both customers' conversations counted as one's.
     pub fn plus(self, other: ConversationStats) -> ConversationStats {
         ConversationStats {

@@ -17,14 +17,15 @@ use crate::db_run;
 use crate::domain::contact::ContactKind;
 use crate::domain::duplicates::{name_domain_key, split_name_domain_key, Reason};
 
-/// Of `keys` (emails' canonical forms and phones' digits), those another customer than
-/// `customer_id` holds too.
-pub fn shared_contact_keys(
+/// The other customers (than `customer_id`) holding any of `keys` (emails' canonical forms,
+/// phones' digits): `(customer_id, kind, key)`, each once. Index probes of
+/// `customer_contacts_match_idx`.
+pub fn sharing_contacts_with(
     conn: &mut DbConn,
     account: Scope,
     customer_id: i64,
     keys: &[String],
-) -> Result<Vec<(ContactKind, String)>> {
+) -> Result<Vec<(i64, ContactKind, String)>> {
     if keys.is_empty() {
         return Ok(Vec::new());
     }
@@ -35,7 +36,11 @@ pub fn shared_contact_keys(
             .filter(customer_contacts::kind.eq_any(kinds))
             .filter(any_of::texts(customer_contacts::match_key, keys))
             .filter(customer_contacts::customer_id.ne(customer_id))
-            .select((customer_contacts::kind, customer_contacts::match_key))
+            .select((
+                customer_contacts::customer_id,
+                customer_contacts::kind,
+                customer_contacts::match_key,
+            ))
             .distinct()
             .load(conn)
     })
@@ -196,26 +201,50 @@ fn name_domain_holders(
         .collect())
 }
 
-/// Other customers sharing an email's canonical form or a phone with one whose keys these are:
-/// `(customer_id, reason)`.
-pub fn sharing_contacts_with(
-    conn: &mut DbConn,
-    account: Scope,
-    customer_id: i64,
-    keys: &[String],
-) -> Result<Vec<(i64, ContactKind)>> {
-    if keys.is_empty() {
-        return Ok(Vec::new());
-    }
+/// Every key the account's customers share now, found by grouping all of its contacts: for the
+/// command line's bulk `seed-data`, which writes rows without the API's probes. A scan of the
+/// account, run once per seeding; the names' domains come back for the caller to filter.
+pub fn all_shared(conn: &mut DbConn, account: Scope) -> Result<Vec<(Reason, String)>> {
+    use diesel::dsl::count;
     let kinds = [ContactKind::Email, ContactKind::Phone];
-    db_run!(conn, {
+    let contacts: Vec<(ContactKind, String)> = db_run!(conn, {
         customer_contacts::table
             .filter(customer_contacts::account_id.eq(account))
             .filter(customer_contacts::kind.eq_any(kinds))
-            .filter(any_of::texts(customer_contacts::match_key, keys))
-            .filter(customer_contacts::customer_id.ne(customer_id))
-            .select((customer_contacts::customer_id, customer_contacts::kind))
-            .distinct()
+            .group_by((customer_contacts::kind, customer_contacts::match_key))
+            .having(
+                count(customer_contacts::customer_id)
+                    .aggregate_distinct()
+                    .gt(1),
+            )
+            .select((customer_contacts::kind, customer_contacts::match_key))
             .load(conn)
-    })
+    })?;
+    let names: Vec<(String, String)> = db_run!(conn, {
+        customers::table
+            .inner_join(
+                customer_contacts::table.on(customer_contacts::customer_id
+                    .eq(customers::id)
+                    .and(customer_contacts::account_id.eq(customers::account_id))),
+            )
+            .filter(customers::account_id.eq(account))
+            .filter(customers::first_name.is_not_null())
+            .filter(is_email())
+            .group_by((customer_contacts::domain, customers::name))
+            .having(count(customers::id).aggregate_distinct().gt(1))
+            .select((customer_contacts::domain, customers::name))
+            .load(conn)
+    })?;
+    Ok(contacts
+        .into_iter()
+        .map(|(kind, key)| match kind {
+            ContactKind::Phone => (Reason::Phone, key),
+            _ => (Reason::Email, key),
+        })
+        .chain(
+            names
+                .into_iter()
+                .map(|(domain, name)| (Reason::NameDomain, name_domain_key(&name, &domain))),
+        )
+        .collect())
 }

@@ -9,6 +9,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         last_conversation_number -> BigInt,
+        phone_region -> Nullable<Text>,
     }
 }
 
@@ -317,6 +318,12 @@ diesel::joinable!(events -> accounts (account_id));
 diesel::joinable!(webhook_endpoints -> accounts (account_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_deliveries -> events (event_id));
+
+// Duplicate names at one email domain are grouped by both (`db::duplicates::all_shared`).
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    customer_contacts::domain,
+    customers::name
+);
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use super::input::{required_text, Object, Patch};
+use super::phone::PhoneRegion;
 use super::FieldErrors;
 
 pub const MAX_NAME_LEN: usize = 255;
@@ -12,6 +13,8 @@ pub const MAX_NAME_LEN: usize = 255;
 pub struct AccountPatch {
     pub name: Option<String>,
     pub contact_form_enabled: Option<bool>,
+    /// `Some(None)` clears it.
+    pub phone_region: Option<Option<PhoneRegion>>,
 }
 
 impl AccountPatch {
@@ -30,9 +33,24 @@ impl AccountPatch {
             }
             Patch::Absent => None,
         };
+        let phone_region = match object.text("phone_region", &mut errors) {
+            Patch::Absent => None,
+            Patch::Clear => Some(None),
+            Patch::Set(raw) => match PhoneRegion::parse(&raw) {
+                Some(region) => Some(Some(region)),
+                None => {
+                    errors.add(
+                        "phone_region",
+                        "must be a two-letter region code (ISO 3166: US, GB, DE, …)",
+                    );
+                    None
+                }
+            },
+        };
         errors.into_result(AccountPatch {
             name,
             contact_form_enabled,
+            phone_region,
         })
     }
 }
@@ -48,6 +66,15 @@ mod tests {
             AccountPatch::parse(&json!({"name": " ACME ", "contact_form_enabled": true})).unwrap();
         assert_eq!(patch.name.as_deref(), Some("ACME"));
         assert_eq!(patch.contact_form_enabled, Some(true));
+    }
+
+    #[test]
+    fn a_phone_region_is_a_known_code_or_null() {
+        let patch = AccountPatch::parse(&json!({"phone_region": "gb"})).unwrap();
+        assert_eq!(patch.phone_region, Some(PhoneRegion::parse("GB")));
+        let cleared = AccountPatch::parse(&json!({"phone_region": null})).unwrap();
+        assert_eq!(cleared.phone_region, Some(None));
+        assert!(AccountPatch::parse(&json!({"phone_region": "Narnia"})).is_err());
     }
 
     #[test]

@@ -59,8 +59,11 @@ impl CustomerSort {
 pub struct CustomerFilter {
     /// Lower-cased: any of the customer's emails, exactly.
     pub email: Option<String>,
-    /// Any of the customer's phones, compared by digits.
+    /// Any of the customer's phones, compared by digits (in the account's region, the service
+    /// makes them its E.164 digits: see `domain::phone`).
     pub phone_digits: Option<String>,
+    /// The phone as given (trimmed).
+    pub phone: Option<String>,
     /// Lower-cased substring of name, company or an email.
     pub q: Option<String>,
     pub company_id: Option<i64>,
@@ -147,6 +150,7 @@ impl CustomerListQuery {
         errors.into_result(CustomerListQuery {
             filter: CustomerFilter {
                 email,
+                phone: phone_digits.as_ref().and(get("phone")).map(str::to_string),
                 phone_digits,
                 q,
                 company_id,

@@ -13,7 +13,7 @@ use super::FieldErrors;
 pub enum LookupKey {
     /// Lower-cased, as `customer_contacts.normalized` holds it.
     Email(String),
-    /// The digits, as `customer_contacts.normalized` holds them.
+    /// As given (trimmed and checked): compared in the account's region (`domain::phone`).
     Phone(String),
     /// As sent (trimmed), whatever its source.
     ExternalId(String),
@@ -78,7 +78,7 @@ impl LookupKey {
 fn parse(name: &str, raw: &str) -> Result<LookupKey, String> {
     match name {
         "email" => Ok(LookupKey::Email(raw.trim().to_lowercase())),
-        "phone" => Ok(LookupKey::Phone(parse_phone(raw)?.1)),
+        "phone" => Ok(LookupKey::Phone(parse_phone(raw)?.0)),
         _ => Ok(LookupKey::ExternalId(raw.trim().to_string())),
     }
 }
@@ -150,7 +150,7 @@ impl MatchBy {
                     .filter(|c| c.kind == kind)
                     .map(|c| match kind {
                         ContactKind::Email => LookupKey::Email(c.value.normalized.clone()),
-                        _ => LookupKey::Phone(c.value.normalized.clone()),
+                        _ => LookupKey::Phone(c.value.value.clone()),
                     })
                     .collect()
             }
@@ -172,7 +172,7 @@ mod tests {
     fn keys_are_normalized_as_stored() {
         assert_eq!(
             LookupKey::parse(&pairs(&[("email", ""), ("phone", "555 0100")])),
-            Ok(LookupKey::Phone("5550100".into())),
+            Ok(LookupKey::Phone("555 0100".into())),
             "a blank key is absent"
         );
         assert_eq!(
@@ -180,8 +180,8 @@ mod tests {
             Ok(LookupKey::Email("jane@example.org".into()))
         );
         assert_eq!(
-            LookupKey::parse(&pairs(&[("phone", "+1 (555) 010-0000")])),
-            LookupKey::parse(&pairs(&[("phone", "15550100000")]))
+            LookupKey::parse(&pairs(&[("phone", " +1 (555) 010-0000 ")])),
+            Ok(LookupKey::Phone("+1 (555) 010-0000".into()))
         );
     }
 
@@ -193,7 +193,10 @@ mod tests {
             "external_ids": {"stripe": "cus_1"}});
         let input = CustomerInput::parse(&body, Mode::Upsert).unwrap();
         let by = MatchBy::read(&body, &input).unwrap();
-        assert_eq!(by.keys(&input), [LookupKey::Phone("15550100000".into())]);
+        assert_eq!(
+            by.keys(&input),
+            [LookupKey::Phone("+1 (555) 010-0000".into())]
+        );
         assert_eq!(
             MatchBy::ExternalId.keys(&input),
             [LookupKey::ExternalId("cus_1".into())]

@@ -24,6 +24,7 @@ pub mod input;
 pub mod label;
 pub mod naming;
 pub mod paging;
+pub mod phone;
 pub mod public_email_domains;
 pub mod request_list;
 mod roles;

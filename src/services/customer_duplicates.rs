@@ -38,23 +38,16 @@ pub fn note_shared_keys(
         .map(|c| c.match_key.clone())
         .collect();
     let mut shared: Vec<(Reason, String)> =
-        duplicates::shared_contact_keys(conn, account, customer.id, &keys)?
+        duplicates::sharing_contacts_with(conn, account, customer.id, &keys)?
             .into_iter()
-            .map(|(kind, key)| (reason_of(kind), key))
+            .map(|(_, kind, key)| (reason_of(kind), key))
             .collect();
     // The name counts only when the customer has one (else the name is an email).
     if customer.first_name.is_some() {
-        let emails: Vec<&Contact> = match name_changed {
-            true => contacts.iter().collect(),
-            false => new.to_vec(),
+        let domains = match name_changed {
+            true => company_domains(contacts.iter()),
+            false => company_domains(new.iter().copied()),
         };
-        let mut domains: Vec<String> = emails
-            .iter()
-            .filter(|c| c.kind == ContactKind::Email && !is_public_email_domain(&c.domain))
-            .map(|c| c.domain.clone())
-            .collect();
-        domains.sort();
-        domains.dedup();
         for (_, domain) in
             duplicates::same_name_at(conn, account, customer.id, &customer.name, &domains)?
         {
@@ -65,6 +58,17 @@ pub fn note_shared_keys(
     shared.dedup();
     duplicates::note(conn, account, &shared, db::now())?;
     Ok(())
+}
+
+/// The domains of these emails that may be a company's (public email providers aside), each once.
+fn company_domains<'a>(contacts: impl Iterator<Item = &'a Contact>) -> Vec<String> {
+    let mut domains: Vec<String> = contacts
+        .filter(|c| c.kind == ContactKind::Email && !is_public_email_domain(&c.domain))
+        .map(|c| c.domain.clone())
+        .collect();
+    domains.sort();
+    domains.dedup();
+    domains
 }
 
 fn reason_of(kind: ContactKind) -> Reason {
@@ -174,17 +178,11 @@ pub fn of_customer(conn: &mut DbConn, account: Scope, id: i64) -> Result<Vec<Can
         .map(|c| c.match_key.clone())
         .collect();
     let mut reasons: HashMap<i64, Vec<Reason>> = HashMap::new();
-    for (other, kind) in duplicates::sharing_contacts_with(conn, account, id, &keys)? {
+    for (other, kind, _) in duplicates::sharing_contacts_with(conn, account, id, &keys)? {
         reasons.entry(other).or_default().push(reason_of(kind));
     }
     if customer.first_name.is_some() {
-        let mut domains: Vec<String> = contacts
-            .iter()
-            .filter(|c| c.kind == ContactKind::Email && !is_public_email_domain(&c.domain))
-            .map(|c| c.domain.clone())
-            .collect();
-        domains.sort();
-        domains.dedup();
+        let domains = company_domains(contacts.iter());
         for (other, _) in duplicates::same_name_at(conn, account, id, &customer.name, &domains)? {
             reasons.entry(other).or_default().push(Reason::NameDomain);
         }

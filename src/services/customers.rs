@@ -16,8 +16,9 @@ use crate::domain::external_id::{self, ExternalIds};
 use crate::domain::input::Patch;
 use crate::domain::naming::display_name;
 use crate::domain::paging::Page;
+use crate::domain::phone::{phone_key, PhoneRegion};
 use crate::error::{ApiError, FieldErrors};
-use crate::services::customer_duplicates;
+use crate::services::{customer_duplicates, phones};
 
 /// A customer with everything its view shows.
 #[derive(Debug, Clone)]
@@ -31,6 +32,16 @@ pub struct CustomerRecord {
 
 /// Creates a customer with its nested items.
 pub fn create(
+    conn: &mut DbConn,
+    account: Scope,
+    input: &CustomerInput,
+) -> Result<CustomerRecord, ApiError> {
+    let input = phones::keyed(conn, account, input)?;
+    create_keyed(conn, account, &input)
+}
+
+/// [`create`], the body's phones already keyed in the account's region.
+fn create_keyed(
     conn: &mut DbConn,
     account: Scope,
     input: &CustomerInput,
@@ -109,7 +120,11 @@ pub fn lookup(
     account: Scope,
     key: &LookupKey,
 ) -> Result<CustomerRecord, ApiError> {
-    let id = holder(conn, account, key)?.ok_or_else(|| {
+    let region = match key {
+        LookupKey::Phone(_) => db::accounts::phone_region(conn, account)?,
+        _ => None,
+    };
+    let id = holder(conn, account, key, region)?.ok_or_else(|| {
         ApiError::NotFound(format!(
             "No customer of this account has that {}.",
             key.field()
@@ -118,11 +133,18 @@ pub fn lookup(
     load(conn, account, id)
 }
 
-/// The customer `key` names, if any: one index probe.
-pub fn holder(conn: &mut DbConn, account: Scope, key: &LookupKey) -> Result<Option<i64>, ApiError> {
+/// The customer `key` names, if any: one index probe. A phone compares in `region`.
+fn holder(
+    conn: &mut DbConn,
+    account: Scope,
+    key: &LookupKey,
+    region: Option<PhoneRegion>,
+) -> Result<Option<i64>, ApiError> {
     Ok(match key {
         LookupKey::Email(email) => contacts::email_holder(conn, account, email)?,
-        LookupKey::Phone(digits) => contacts::phone_holder(conn, account, digits)?,
+        LookupKey::Phone(phone) => {
+            contacts::phone_holder(conn, account, &phone_key(phone, region))?
+        }
         LookupKey::ExternalId(value) => db::external_ids::holder(conn, account, value)?,
     })
 }
@@ -138,15 +160,28 @@ pub fn upsert(
     by: MatchBy,
     input: &CustomerInput,
 ) -> Result<(CustomerRecord, UpsertResult), ApiError> {
+    let region = match input.contacts.iter().any(|c| c.kind == ContactKind::Phone) {
+        true => db::accounts::phone_region(conn, account)?,
+        false => None,
+    };
+    let input = &*phones::keyed_in(input, region);
     let keys = by.keys(input);
-    if let Some(id) = first_holder(conn, account, &keys)? {
+    let first_holder = |conn: &mut DbConn| -> Result<Option<i64>, ApiError> {
+        for key in &keys {
+            if let Some(id) = holder(conn, account, key, region)? {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    };
+    if let Some(id) = first_holder(conn)? {
         return update_match(conn, account, id, input);
     }
     // The account's turn to create: the customer count's row stays locked until this
     // transaction ends, so a concurrent upsert of the same new key waits here and then finds
     // this one's customer (phones have no unique index to decide between them).
     db::accounts::add_customers(conn, account, 0)?;
-    if let Some(id) = first_holder(conn, account, &keys)? {
+    if let Some(id) = first_holder(conn)? {
         return update_match(conn, account, id, input);
     }
     if !matches!(input.first_name, Patch::Set(_)) {
@@ -155,20 +190,7 @@ pub fn upsert(
             "is required to create a customer (no customer matched)",
         ));
     }
-    Ok((create(conn, account, input)?, UpsertResult::Created))
-}
-
-fn first_holder(
-    conn: &mut DbConn,
-    account: Scope,
-    keys: &[LookupKey],
-) -> Result<Option<i64>, ApiError> {
-    for key in keys {
-        if let Some(id) = holder(conn, account, key)? {
-            return Ok(Some(id));
-        }
-    }
-    Ok(None)
+    Ok((create_keyed(conn, account, input)?, UpsertResult::Created))
 }
 
 /// The body as a PATCH of the match; the emails, phones and websites it already has are not
@@ -200,7 +222,7 @@ fn update_match(
             .collect(),
         ..input.clone()
     };
-    let record = update(conn, account, id, &patch)?;
+    let record = update_keyed(conn, account, id, &patch)?;
     let result = match record.customer.updated_at == before.updated_at {
         true => UpsertResult::Unchanged,
         false => UpsertResult::Updated,
@@ -211,6 +233,17 @@ fn update_match(
 /// Applies a PUT or PATCH: top-level fields as given; nested items upserted by id (an id of this
 /// customer's item of the same kind updates it, anything else creates); items not mentioned stay.
 pub fn update(
+    conn: &mut DbConn,
+    account: Scope,
+    id: i64,
+    input: &CustomerInput,
+) -> Result<CustomerRecord, ApiError> {
+    let input = phones::keyed(conn, account, input)?;
+    update_keyed(conn, account, id, &input)
+}
+
+/// [`update`], the body's phones already keyed in the account's region.
+fn update_keyed(
     conn: &mut DbConn,
     account: Scope,
     id: i64,
@@ -355,6 +388,17 @@ pub fn list(
     account: Scope,
     query: &CustomerListQuery,
 ) -> Result<Page<CustomerRecord>, ApiError> {
+    // A phone compares in the account's region: one more read, only with the phone filter.
+    let keyed;
+    let query = match &query.filter.phone {
+        Some(phone) => {
+            let mut with_key = query.clone();
+            with_key.filter.phone_digits = Some(phones::query_key(conn, account, phone)?);
+            keyed = with_key;
+            &keyed
+        }
+        None => query,
+    };
     let (total, rows) = customers::list(conn, account, query)?;
     let sort = query.sort;
     let page = Page::new(rows, total, &query.window, |last| match sort {

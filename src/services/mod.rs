@@ -9,5 +9,6 @@ pub mod customer_requests;
 pub mod customers;
 pub mod labels;
 pub mod members;
+pub mod phones;
 pub mod seed_data;
 pub mod webhooks;

@@ -199,3 +199,82 @@ both_backends!(
     upserts_create_update_and_report_unchanged,
     concurrent_upserts_of_one_key_make_one_customer,
 );
+
+async fn phones_compare_as_e164_in_the_accounts_region(app: TestApp) {
+    let account = format!("/api/v1/accounts/{}", app.account_id);
+    let lookup = |phone: &str| {
+        format!(
+            "{}/lookup?phone={}",
+            app.customers_path(),
+            phone.replace('+', "%2B").replace(' ', "%20")
+        )
+    };
+    let before = app
+        .create_customer(json!({"first_name": "Before", "phones": [{"phone": "(555) 010-0001"}]}))
+        .await;
+    // Without a region, phones compare by digits: the national form is another number.
+    let (status, _) = app.get_json(&lookup("+1 555 010 0001")).await;
+    assert_eq!(status, 404);
+
+    let (status, body) = app
+        .send_json(Method::PATCH, &account, json!({"phone_region": "us"}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["phone_region"], "US");
+    // Setting the region keys the phones already stored again.
+    for phone in ["+1 555 010 0001", "555-010-0001", "1 (555) 010-0001"] {
+        let (status, found) = app.get_json(&lookup(phone)).await;
+        assert_eq!(
+            (status, &found["data"]["id"]),
+            (200, &before["id"]),
+            "{phone}"
+        );
+    }
+    let (_, listed) = app
+        .get_json(&format!("{}?phone=%2B15550100001", app.customers_path()))
+        .await;
+    assert_eq!(listed["meta"]["total"], 1, "{listed}");
+    let after = app
+        .create_customer(json!({"first_name": "After", "phones": [{"phone": "+1.555.010.0001"}]}))
+        .await;
+    assert_eq!(
+        after["phones"][0]["phone"], "+1.555.010.0001",
+        "kept as written"
+    );
+    let (_, candidates) = app
+        .get_json(&format!("{}/duplicates", app.customer_path(&before["id"])))
+        .await;
+    assert_eq!(
+        candidates["data"][0]["customer"]["id"], after["id"],
+        "{candidates}"
+    );
+    let (status, upserted) = app
+        .send_json(
+            Method::POST,
+            &format!("{}/upsert", app.customers_path()),
+            json!({"match": "phone", "phones": [{"phone": "555 010 0001"}], "company": "Acme"}),
+        )
+        .await;
+    assert_eq!(
+        (status, &upserted["data"]["id"]),
+        (200, &before["id"]),
+        "{upserted}"
+    );
+
+    for region in [json!("Narnia"), json!("XX"), json!(7)] {
+        let (status, body) = app
+            .send_json(Method::PATCH, &account, json!({ "phone_region": region }))
+            .await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body["errors"]["phone_region"].is_array(), "{body}");
+    }
+    // Cleared, phones compare by digits again.
+    let (_, body) = app
+        .send_json(Method::PATCH, &account, json!({"phone_region": null}))
+        .await;
+    assert_eq!(body["data"]["phone_region"], Value::Null);
+    let (status, found) = app.get_json(&lookup("(555) 010-0001")).await;
+    assert_eq!((status, &found["data"]["id"]), (200, &before["id"]));
+}
+
+both_backends!(phones_compare_as_e164_in_the_accounts_region);

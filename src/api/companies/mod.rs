@@ -4,7 +4,6 @@ pub mod labels;
 pub mod requests;
 pub(crate) mod view;
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
@@ -16,6 +15,7 @@ use serde_json::Value;
 use super::extract::{BearerToken, Body, Caller, Credentials, ItemPath};
 use super::resource::{self, Create, Delete, List, Resource, Show, Update};
 use crate::api::openapi::schemas as doc;
+use crate::api::views::upserted;
 use crate::db::journal::Kind;
 use crate::db::row_lock::Table;
 use crate::db::{DbConn, Scope};
@@ -178,19 +178,16 @@ pub async fn upsert(
             companies::upsert(conn, scope, integration, &input)
         })
         .await?;
-    let mut response = match result {
-        companies::UpsertResult::Created => {
-            let mut created = HttpResponse::Created();
-            let location = Companies::location(caller.account_id, &integration, &record);
-            created.insert_header((header::LOCATION, location));
-            created
-        }
-        _ => HttpResponse::Ok(),
-    };
-    Ok(response.json(UpsertBody {
-        data: CompanyView::from(record),
-        result: result.as_str(),
-    }))
+    let created = result == companies::UpsertResult::Created;
+    let location = Companies::location(caller.account_id, &integration, &record);
+    Ok(upserted(
+        created,
+        location,
+        UpsertBody {
+            data: CompanyView::from(record),
+            result: result.as_str(),
+        },
+    ))
 }
 
 /// Companies as a [`Resource`]: the work needs the integration the token serves, if any (an

@@ -16,7 +16,7 @@ use super::extract::{BearerToken, Body, Caller, ContactPath, Credentials, ItemPa
 use super::resource::{self, Create, Delete, List, Resource, Show, Update};
 use crate::api::openapi::schemas as doc;
 use crate::api::paging::query_pairs;
-use crate::api::views::ok;
+use crate::api::views::{ok, upserted};
 use crate::db::journal::Kind;
 use crate::db::row_lock::Table;
 use crate::db::{DbConn, Scope};
@@ -149,21 +149,16 @@ pub async fn upsert(
             customers::upsert(conn, scope, by, &input)
         })
         .await?;
-    let mut response = match result {
-        customers::UpsertResult::Created => {
-            let mut created = HttpResponse::Created();
-            created.insert_header((
-                header::LOCATION,
-                Customers::location(caller.account_id, &(), &record),
-            ));
-            created
-        }
-        _ => HttpResponse::Ok(),
-    };
-    Ok(response.json(CustomerUpsertBody {
-        data: CustomerView::from(record),
-        result: result.as_str(),
-    }))
+    let created = result == customers::UpsertResult::Created;
+    let location = Customers::location(caller.account_id, &(), &record);
+    Ok(upserted(
+        created,
+        location,
+        CustomerUpsertBody {
+            data: CustomerView::from(record),
+            result: result.as_str(),
+        },
+    ))
 }
 
 /// `PUT /customers/{id}`: `first_name` required.

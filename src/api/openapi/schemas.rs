@@ -220,6 +220,11 @@ pub struct AccountInput {
     /// Lets guests open conversations through a contact form (`Authorization: Fingerprint`).
     #[schema(nullable = false)]
     contact_form_enabled: Option<bool>,
+    /// The region of phones written without a country code, an ISO 3166 code (`US`, `GB`, …;
+    /// any case): phones are then compared as E.164 (lookups, the `phone` filter, duplicates),
+    /// and the account's stored phones are keyed again. `null` compares by digits.
+    #[schema(pattern = r"^\s*[A-Za-z]{2}\s*$", example = "US")]
+    phone_region: Option<String>,
 }
 
 #[derive(ToSchema)]

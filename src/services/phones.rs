@@ -1,0 +1,75 @@
+//! Phones compared in the account's region (see `domain::phone`): a body's phones keyed before
+//! they are written or looked up, and every stored phone keyed again when the region changes.
+
+use std::borrow::Cow;
+
+use crate::db::{self, contacts, DbConn, Scope};
+use crate::domain::contact::ContactKind;
+use crate::domain::customer::CustomerInput;
+use crate::domain::duplicates::Reason;
+use crate::domain::phone::{phone_key, PhoneRegion};
+use crate::error::ApiError;
+
+/// The body with its phones keyed in the account's region: as parsed (digits) when the body has
+/// no phone or the account no region. One read of the account, only when the body has phones.
+pub fn keyed<'a>(
+    conn: &mut DbConn,
+    account: Scope,
+    input: &'a CustomerInput,
+) -> Result<Cow<'a, CustomerInput>, ApiError> {
+    if !input.contacts.iter().any(|c| c.kind == ContactKind::Phone) {
+        return Ok(Cow::Borrowed(input));
+    }
+    let region = db::accounts::phone_region(conn, account)?;
+    Ok(keyed_in(input, region))
+}
+
+/// The body with its phones keyed in `region` (as parsed when there is none).
+pub fn keyed_in(input: &CustomerInput, region: Option<PhoneRegion>) -> Cow<'_, CustomerInput> {
+    if region.is_none() {
+        return Cow::Borrowed(input);
+    }
+    let mut keyed = input.clone();
+    for item in keyed
+        .contacts
+        .iter_mut()
+        .filter(|c| c.kind == ContactKind::Phone)
+    {
+        let key = phone_key(&item.value.value, region);
+        item.value.normalized = key.clone();
+        item.value.match_key = key;
+    }
+    Cow::Owned(keyed)
+}
+
+/// How a phone given in a query (a lookup, the list's filter) compares in the account.
+pub fn query_key(conn: &mut DbConn, account: Scope, phone: &str) -> Result<String, ApiError> {
+    let region = db::accounts::phone_region(conn, account)?;
+    Ok(phone_key(phone, region))
+}
+
+/// Keys every phone of the account for `region` (after the account's region changed), and
+/// notes the phones customers share now. Returns how many phones changed. A pass over the
+/// account's phones, in the request that changes the region.
+pub fn rekey_all(
+    conn: &mut DbConn,
+    account: Scope,
+    region: Option<PhoneRegion>,
+) -> Result<usize, ApiError> {
+    let mut changed = 0;
+    for (id, value, key) in contacts::phones_of_account(conn, account)? {
+        let new_key = phone_key(&value, region);
+        if new_key != key {
+            contacts::set_phone_key(conn, account, id, &new_key)?;
+            changed += 1;
+        }
+    }
+    if changed > 0 {
+        let shared: Vec<(Reason, String)> = db::duplicates::all_shared(conn, account)?
+            .into_iter()
+            .filter(|(reason, _)| *reason == Reason::Phone)
+            .collect();
+        db::duplicates::note(conn, account, &shared, db::now())?;
+    }
+    Ok(changed)
+}
