@@ -7,7 +7,6 @@ use diesel::prelude::*;
 use super::schema::{accounts, customer_counts};
 use super::{DbConn, Scope};
 use crate::db_run;
-use crate::domain::phone::PhoneRegion;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = accounts)]
@@ -25,7 +24,7 @@ pub struct Account {
 impl Account {
     /// The account's scope: its row exists, so work may be confined to it.
     pub fn scope(&self) -> Scope {
-        Scope::confirmed(self.id)
+        Scope::confirmed(self.id, self.phone_region.as_deref())
     }
 }
 
@@ -87,18 +86,6 @@ pub fn any_exist(conn: &mut DbConn) -> Result<bool> {
     db_run!(conn, {
         diesel::select(diesel::dsl::exists(accounts::table.select(accounts::id))).get_result(conn)
     })
-}
-
-/// The account's default phone region, when it has one (a primary-key read).
-pub fn phone_region(conn: &mut DbConn, account: Scope) -> Result<Option<PhoneRegion>> {
-    let region: Option<Option<String>> = db_run!(conn, {
-        accounts::table
-            .filter(accounts::id.eq(account))
-            .select(accounts::phone_region)
-            .first(conn)
-            .optional()
-    })?;
-    Ok(region.flatten().as_deref().and_then(PhoneRegion::parse))
 }
 
 /// Adds `delta` to the account's customer count, kept in a row of its own (`customer_counts`).

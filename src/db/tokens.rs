@@ -4,7 +4,7 @@ use super::Result;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{account_members, api_tokens, users};
+use super::schema::{account_members, accounts, api_tokens, users};
 use super::{DbConn, Scope};
 use crate::db_run;
 use crate::domain::{Integration, Role};
@@ -64,7 +64,7 @@ pub fn authenticate(
     let now = super::now();
     // Ids are positive, so 0 matches no membership when no account is asked about.
     let account_id = account_id.unwrap_or(0);
-    let row: Option<(Option<Role>, Option<Integration>)> = db_run!(conn, {
+    let row: Option<(Option<Role>, Option<Integration>, Option<String>)> = db_run!(conn, {
         api_tokens::table
             .inner_join(users::table)
             .left_join(
@@ -72,17 +72,23 @@ pub fn authenticate(
                     .eq(users::id)
                     .and(account_members::account_id.eq(account_id))),
             )
+            // The account's settings its scope carries (a primary-key probe in this statement).
+            .left_join(accounts::table.on(accounts::id.eq(account_members::account_id)))
             .filter(api_tokens::id.eq(jti))
             .filter(api_tokens::user_id.eq(user_id))
             .filter(api_tokens::revoked_at.is_null())
             .filter(api_tokens::expires_at.gt(now))
             .filter(users::active.eq(true))
-            .select((account_members::role.nullable(), api_tokens::integration))
+            .select((
+                account_members::role.nullable(),
+                api_tokens::integration,
+                accounts::phone_region.nullable(),
+            ))
             .get_result(conn)
             .optional()
     })?;
-    Ok(row.map(|(role, integration)| Grant {
-        membership: role.map(|role| (role, Scope::confirmed(account_id))),
+    Ok(row.map(|(role, integration, phone_region)| Grant {
+        membership: role.map(|role| (role, Scope::confirmed(account_id, phone_region.as_deref()))),
         integration,
     }))
 }

@@ -9,7 +9,7 @@ use super::contact::phone_digits;
 
 /// An account's default region for phones written without a country code: an ISO 3166 code
 /// the phone number metadata knows (`US`, `GB`, `DE`, …).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PhoneRegion(country::Id);
 
 impl PhoneRegion {

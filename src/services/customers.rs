@@ -16,7 +16,7 @@ use crate::domain::external_id::{self, ExternalIds};
 use crate::domain::input::Patch;
 use crate::domain::naming::display_name;
 use crate::domain::paging::Page;
-use crate::domain::phone::{phone_key, PhoneRegion};
+use crate::domain::phone::phone_key;
 use crate::error::{ApiError, FieldErrors};
 use crate::services::{customer_duplicates, phones};
 
@@ -36,8 +36,7 @@ pub fn create(
     account: Scope,
     input: &CustomerInput,
 ) -> Result<CustomerRecord, ApiError> {
-    let input = phones::keyed(conn, account, input)?;
-    create_keyed(conn, account, &input)
+    create_keyed(conn, account, &phones::keyed(input, account.phone_region()))
 }
 
 /// [`create`], the body's phones already keyed in the account's region.
@@ -120,11 +119,7 @@ pub fn lookup(
     account: Scope,
     key: &LookupKey,
 ) -> Result<CustomerRecord, ApiError> {
-    let region = match key {
-        LookupKey::Phone(_) => db::accounts::phone_region(conn, account)?,
-        _ => None,
-    };
-    let id = holder(conn, account, key, region)?.ok_or_else(|| {
+    let id = holder(conn, account, key)?.ok_or_else(|| {
         ApiError::NotFound(format!(
             "No customer of this account has that {}.",
             key.field()
@@ -133,17 +128,12 @@ pub fn lookup(
     load(conn, account, id)
 }
 
-/// The customer `key` names, if any: one index probe. A phone compares in `region`.
-fn holder(
-    conn: &mut DbConn,
-    account: Scope,
-    key: &LookupKey,
-    region: Option<PhoneRegion>,
-) -> Result<Option<i64>, ApiError> {
+/// The customer `key` names, if any: one index probe. A phone compares in the account's region.
+fn holder(conn: &mut DbConn, account: Scope, key: &LookupKey) -> Result<Option<i64>, ApiError> {
     Ok(match key {
         LookupKey::Email(email) => contacts::email_holder(conn, account, email)?,
         LookupKey::Phone(phone) => {
-            contacts::phone_holder(conn, account, &phone_key(phone, region))?
+            contacts::phone_holder(conn, account, &phone_key(phone, account.phone_region()))?
         }
         LookupKey::ExternalId(value) => db::external_ids::holder(conn, account, value)?,
     })
@@ -160,15 +150,11 @@ pub fn upsert(
     by: MatchBy,
     input: &CustomerInput,
 ) -> Result<(CustomerRecord, UpsertResult), ApiError> {
-    let region = match input.contacts.iter().any(|c| c.kind == ContactKind::Phone) {
-        true => db::accounts::phone_region(conn, account)?,
-        false => None,
-    };
-    let input = &*phones::keyed_in(input, region);
+    let input = &*phones::keyed(input, account.phone_region());
     let keys = by.keys(input);
     let first_holder = |conn: &mut DbConn| -> Result<Option<i64>, ApiError> {
         for key in &keys {
-            if let Some(id) = holder(conn, account, key, region)? {
+            if let Some(id) = holder(conn, account, key)? {
                 return Ok(Some(id));
             }
         }
@@ -238,8 +224,12 @@ pub fn update(
     id: i64,
     input: &CustomerInput,
 ) -> Result<CustomerRecord, ApiError> {
-    let input = phones::keyed(conn, account, input)?;
-    update_keyed(conn, account, id, &input)
+    update_keyed(
+        conn,
+        account,
+        id,
+        &phones::keyed(input, account.phone_region()),
+    )
 }
 
 /// [`update`], the body's phones already keyed in the account's region.
@@ -388,16 +378,16 @@ pub fn list(
     account: Scope,
     query: &CustomerListQuery,
 ) -> Result<Page<CustomerRecord>, ApiError> {
-    // A phone compares in the account's region: one more read, only with the phone filter.
+    // A phone compares in the account's region.
     let keyed;
-    let query = match &query.filter.phone {
-        Some(phone) => {
+    let query = match (&query.filter.phone, account.phone_region()) {
+        (Some(phone), Some(region)) => {
             let mut with_key = query.clone();
-            with_key.filter.phone_digits = Some(phones::query_key(conn, account, phone)?);
+            with_key.filter.phone_digits = Some(phone_key(phone, Some(region)));
             keyed = with_key;
             &keyed
         }
-        None => query,
+        _ => query,
     };
     let (total, rows) = customers::list(conn, account, query)?;
     let sort = query.sort;

@@ -10,22 +10,8 @@ use crate::domain::duplicates::Reason;
 use crate::domain::phone::{phone_key, PhoneRegion};
 use crate::error::ApiError;
 
-/// The body with its phones keyed in the account's region: as parsed (digits) when the body has
-/// no phone or the account no region. One read of the account, only when the body has phones.
-pub fn keyed<'a>(
-    conn: &mut DbConn,
-    account: Scope,
-    input: &'a CustomerInput,
-) -> Result<Cow<'a, CustomerInput>, ApiError> {
-    if !input.contacts.iter().any(|c| c.kind == ContactKind::Phone) {
-        return Ok(Cow::Borrowed(input));
-    }
-    let region = db::accounts::phone_region(conn, account)?;
-    Ok(keyed_in(input, region))
-}
-
-/// The body with its phones keyed in `region` (as parsed when there is none).
-pub fn keyed_in(input: &CustomerInput, region: Option<PhoneRegion>) -> Cow<'_, CustomerInput> {
+/// The body with its phones keyed in `region` (as parsed, by digits, when there is none).
+pub fn keyed(input: &CustomerInput, region: Option<PhoneRegion>) -> Cow<'_, CustomerInput> {
     if region.is_none() {
         return Cow::Borrowed(input);
     }
@@ -40,12 +26,6 @@ pub fn keyed_in(input: &CustomerInput, region: Option<PhoneRegion>) -> Cow<'_, C
         item.value.match_key = key;
     }
     Cow::Owned(keyed)
-}
-
-/// How a phone given in a query (a lookup, the list's filter) compares in the account.
-pub fn query_key(conn: &mut DbConn, account: Scope, phone: &str) -> Result<String, ApiError> {
-    let region = db::accounts::phone_region(conn, account)?;
-    Ok(phone_key(phone, region))
 }
 
 /// Keys every phone of the account for `region` (after the account's region changed), and

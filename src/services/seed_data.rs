@@ -63,8 +63,13 @@ pub fn seed(
         summary.conversations += conversations;
         progress(done);
     }
-    note_duplicates(conn, scope)?;
-    bulk::analyze(conn)?;
+    // Statistics first: the grouping scan below is planned with them. Both are whole-account
+    // work, so on a connection without the request-sized time bound.
+    let mut unbounded = db
+        .connect_unbounded()
+        .context("cannot connect to the database")?;
+    bulk::analyze(&mut unbounded)?;
+    note_duplicates(&mut unbounded, scope)?;
     Ok(summary)
 }
 

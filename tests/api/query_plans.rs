@@ -132,7 +132,7 @@ async fn hot_statements_are_few_and_use_their_indexes(backend: Backend) {
         assert_eq!(
             statements.len(),
             4,
-            "a lookup: the token, the key's holder, the customer with its contacts, its stats: {statements:#?}"
+            "a lookup: the token (with the account's phone region), the key's holder, the customer with its contacts, its stats: {statements:#?}"
         );
         lookups.extend(statements);
     }
