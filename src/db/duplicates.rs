@@ -1,21 +1,22 @@
-//! Duplicate candidates in the database: the registry of keys customers have shared
-//! (`customer_duplicate_keys`), and the probes that find who shares a key.
+//! Duplicate candidates in the database: who has shared which key (`customer_duplicate_members`),
+//! and the probes that find who shares a key.
 //!
 //! A write that gives a customer an email, a phone or a name probes whether another customer
 //! already has the same key (index probes: `customer_contacts_match_idx`, and
-//! `customers_account_name_idx` then each candidate's emails) and notes any shared key here. The
-//! account-wide list walks this table's primary key, so it costs the same at a thousand or a
-//! million customers; a key no longer shared (after a merge or delete) is skipped as it is read.
+//! `customers_account_name_idx` then each candidate's emails) and notes both customers as members
+//! of the key. The lists read members by their primary key (account, reason, key) or by customer,
+//! so a page costs the same at a thousand customers or a million. A member that no longer holds
+//! its key is for the caller to skip (see `services::customer_duplicates`).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::contacts::is_email;
-use super::schema::{customer_contacts, customer_duplicate_keys, customers};
+use super::schema::{customer_contacts, customer_duplicate_members, customers};
 use super::{any_of, DbConn, Result, Scope};
 use crate::db_run;
 use crate::domain::contact::ContactKind;
-use crate::domain::duplicates::{name_domain_key, split_name_domain_key, Reason};
+use crate::domain::duplicates::Reason;
 
 /// The other customers (than `customer_id`) holding any of `keys` (emails' canonical forms,
 /// phones' digits): `(customer_id, kind, key)`, each once. Index probes of
@@ -75,29 +76,30 @@ pub fn same_name_at(
     })
 }
 
-/// Notes keys as shared (each once).
+/// Notes customers as members of shared keys (each once).
 pub fn note(
     conn: &mut DbConn,
     account: Scope,
-    keys: &[(Reason, String)],
+    members: &[(Reason, String, i64)],
     now: NaiveDateTime,
 ) -> Result<()> {
-    if keys.is_empty() {
+    if members.is_empty() {
         return Ok(());
     }
-    let rows: Vec<_> = keys
+    let rows: Vec<_> = members
         .iter()
-        .map(|(reason, key)| {
+        .map(|(reason, key, customer_id)| {
             (
-                customer_duplicate_keys::account_id.eq(account.account_id()),
-                customer_duplicate_keys::reason.eq(*reason),
-                customer_duplicate_keys::match_key.eq(key),
-                customer_duplicate_keys::created_at.eq(now),
+                customer_duplicate_members::account_id.eq(account.account_id()),
+                customer_duplicate_members::reason.eq(*reason),
+                customer_duplicate_members::match_key.eq(key),
+                customer_duplicate_members::customer_id.eq(*customer_id),
+                customer_duplicate_members::created_at.eq(now),
             )
         })
         .collect();
     db_run!(conn, {
-        diesel::insert_into(customer_duplicate_keys::table)
+        diesel::insert_into(customer_duplicate_members::table)
             .values(&rows)
             .on_conflict_do_nothing()
             .execute(conn)
@@ -105,7 +107,8 @@ pub fn note(
     Ok(())
 }
 
-/// Up to `limit` noted keys after `after`, in `(reason, key)` order, of one reason or all.
+/// Up to `limit` shared keys after `after`, in `(reason, key)` order, of one reason or all: a
+/// walk of the members' primary key.
 pub fn keys_page(
     conn: &mut DbConn,
     account: Scope,
@@ -114,36 +117,37 @@ pub fn keys_page(
     limit: i64,
 ) -> Result<Vec<(Reason, String)>> {
     db_run!(conn, {
-        let mut query = customer_duplicate_keys::table
-            .filter(customer_duplicate_keys::account_id.eq(account))
+        let mut query = customer_duplicate_members::table
+            .filter(customer_duplicate_members::account_id.eq(account))
             .select((
-                customer_duplicate_keys::reason,
-                customer_duplicate_keys::match_key,
+                customer_duplicate_members::reason,
+                customer_duplicate_members::match_key,
             ))
+            .distinct()
             .order((
-                customer_duplicate_keys::reason.asc(),
-                customer_duplicate_keys::match_key.asc(),
+                customer_duplicate_members::reason.asc(),
+                customer_duplicate_members::match_key.asc(),
             ))
             .limit(limit)
             .into_boxed();
         if let Some(reason) = reason {
-            query = query.filter(customer_duplicate_keys::reason.eq(reason));
+            query = query.filter(customer_duplicate_members::reason.eq(reason));
         }
         if let Some((reason, key)) = after {
             query = query.filter(
-                customer_duplicate_keys::reason
-                    .gt(*reason)
-                    .or(customer_duplicate_keys::reason
+                customer_duplicate_members::reason.gt(*reason).or(
+                    customer_duplicate_members::reason
                         .eq(*reason)
-                        .and(customer_duplicate_keys::match_key.gt(key.clone()))),
+                        .and(customer_duplicate_members::match_key.gt(key.clone())),
+                ),
             );
         }
         query.load(conn)
     })
 }
 
-/// Who holds each of `keys` of one reason now: `(key, customer_id)`, each pair once.
-pub fn holders(
+/// The noted members of `keys` of one reason: `(key, customer_id)`.
+pub fn members(
     conn: &mut DbConn,
     account: Scope,
     reason: Reason,
@@ -152,99 +156,86 @@ pub fn holders(
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let kind = match reason {
-        Reason::Email => ContactKind::Email,
-        Reason::Phone => ContactKind::Phone,
-        Reason::NameDomain => return name_domain_holders(conn, account, keys),
-    };
     db_run!(conn, {
-        customer_contacts::table
-            .filter(customer_contacts::account_id.eq(account))
-            .filter(customer_contacts::kind.eq(kind))
-            .filter(any_of::texts(customer_contacts::match_key, keys))
-            .select((customer_contacts::match_key, customer_contacts::customer_id))
-            .distinct()
+        customer_duplicate_members::table
+            .filter(customer_duplicate_members::account_id.eq(account))
+            .filter(customer_duplicate_members::reason.eq(reason))
+            .filter(any_of::texts(customer_duplicate_members::match_key, keys))
+            .select((
+                customer_duplicate_members::match_key,
+                customer_duplicate_members::customer_id,
+            ))
             .load(conn)
     })
 }
 
-fn name_domain_holders(
+/// The shared keys customer `customer_id` was noted with.
+pub fn keys_of(
     conn: &mut DbConn,
     account: Scope,
-    keys: &[String],
-) -> Result<Vec<(String, i64)>> {
-    let pairs: Vec<(&str, &str)> = keys
-        .iter()
-        .filter_map(|k| split_name_domain_key(k))
-        .collect();
-    let names: Vec<String> = pairs.iter().map(|(name, _)| name.to_string()).collect();
-    let domains: Vec<String> = pairs.iter().map(|(_, domain)| domain.to_string()).collect();
-    let rows: Vec<(String, String, i64)> = db_run!(conn, {
-        customers::table
-            .inner_join(
-                customer_contacts::table.on(customer_contacts::customer_id
-                    .eq(customers::id)
-                    .and(customer_contacts::account_id.eq(customers::account_id))),
-            )
-            .filter(customers::account_id.eq(account))
-            .filter(any_of::texts(customers::name, &names))
-            .filter(is_email())
-            .filter(any_of::texts(customer_contacts::domain, &domains))
-            .select((customers::name, customer_contacts::domain, customers::id))
-            .distinct()
+    customer_id: i64,
+) -> Result<Vec<(Reason, String)>> {
+    db_run!(conn, {
+        customer_duplicate_members::table
+            .filter(customer_duplicate_members::account_id.eq(account))
+            .filter(customer_duplicate_members::customer_id.eq(customer_id))
+            .select((
+                customer_duplicate_members::reason,
+                customer_duplicate_members::match_key,
+            ))
             .load(conn)
-    })?;
-    Ok(rows
-        .into_iter()
-        .map(|(name, domain, id)| (name_domain_key(&name, &domain), id))
-        .filter(|(key, _)| keys.contains(key))
-        .collect())
+    })
 }
 
-/// Every key the account's customers share now, found by grouping all of its contacts: for the
-/// command line's bulk `seed-data`, which writes rows without the API's probes. A scan of the
-/// account, run once per seeding; the names' domains come back for the caller to filter.
-pub fn all_shared(conn: &mut DbConn, account: Scope) -> Result<Vec<(Reason, String)>> {
-    use diesel::dsl::count;
-    let kinds = [ContactKind::Email, ContactKind::Phone];
-    let contacts: Vec<(ContactKind, String)> = db_run!(conn, {
-        customer_contacts::table
-            .filter(customer_contacts::account_id.eq(account))
-            .filter(customer_contacts::kind.eq_any(kinds))
-            .group_by((customer_contacts::kind, customer_contacts::match_key))
-            .having(
-                count(customer_contacts::customer_id)
-                    .aggregate_distinct()
-                    .gt(1),
-            )
-            .select((customer_contacts::kind, customer_contacts::match_key))
-            .load(conn)
-    })?;
-    let names: Vec<(String, String)> = db_run!(conn, {
-        customers::table
-            .inner_join(
-                customer_contacts::table.on(customer_contacts::customer_id
-                    .eq(customers::id)
-                    .and(customer_contacts::account_id.eq(customers::account_id))),
-            )
-            .filter(customers::account_id.eq(account))
-            .filter(customers::first_name.is_not_null())
-            .filter(is_email())
-            .group_by((customer_contacts::domain, customers::name))
-            .having(count(customers::id).aggregate_distinct().gt(1))
-            .select((customer_contacts::domain, customers::name))
-            .load(conn)
-    })?;
-    Ok(contacts
+/// Every member of every key the account's customers share now, found by grouping all of its
+/// contacts: for the command line's bulk `seed-data` (which writes rows without the API's
+/// probes) and for keying phones again. A scan of the account; `public_domains` don't count for
+/// names.
+pub fn all_shared(
+    conn: &mut DbConn,
+    account: Scope,
+    public_domains: &[&str],
+) -> Result<Vec<(Reason, String, i64)>> {
+    use diesel::sql_types::{BigInt, Text};
+    #[derive(QueryableByName)]
+    struct Member {
+        #[diesel(sql_type = Text)]
+        reason: String,
+        #[diesel(sql_type = Text)]
+        match_key: String,
+        #[diesel(sql_type = BigInt)]
+        customer_id: i64,
+    }
+    // Window functions, which diesel's DSL doesn't write; the account id and the domains are
+    // written into the SQL (an integer, and quoted constants of this program).
+    let id = account.account_id();
+    let public: Vec<String> = public_domains
+        .iter()
+        .map(|d| format!("'{}'", d.replace('\'', "''")))
+        .collect();
+    let not_public = match public.is_empty() {
+        true => String::new(),
+        false => format!("AND e.domain NOT IN ({})", public.join(", ")),
+    };
+    let sql = format!(
+        "SELECT kind AS reason, match_key, customer_id FROM ( \
+             SELECT kind, match_key, customer_id, \
+                 count(*) OVER (PARTITION BY kind, match_key) AS holders \
+             FROM (SELECT DISTINCT kind, match_key, customer_id FROM customer_contacts \
+                 WHERE account_id = {id} AND kind IN ('email', 'phone')) contacts \
+         ) counted WHERE holders > 1 \
+         UNION ALL \
+         SELECT 'name_domain' AS reason, domain || '|' || name AS match_key, id AS customer_id FROM ( \
+             SELECT domain, name, id, count(*) OVER (PARTITION BY domain, name) AS holders \
+             FROM (SELECT DISTINCT e.domain, c.name, c.id FROM customers c \
+                 JOIN customer_contacts e ON e.customer_id = c.id AND e.account_id = c.account_id \
+                 WHERE c.account_id = {id} AND c.first_name IS NOT NULL AND e.kind = 'email' \
+                 {not_public}) names \
+         ) counted WHERE holders > 1"
+    );
+    let rows: Vec<Member> = db_run!(conn, { diesel::sql_query(&sql).load(conn) })?;
+    Ok(rows
         .into_iter()
-        .map(|(kind, key)| match kind {
-            ContactKind::Phone => (Reason::Phone, key),
-            _ => (Reason::Email, key),
-        })
-        .chain(
-            names
-                .into_iter()
-                .map(|(domain, name)| (Reason::NameDomain, name_domain_key(&name, &domain))),
-        )
+        .filter_map(|m| Some((Reason::parse(&m.reason)?, m.match_key, m.customer_id)))
         .collect())
 }

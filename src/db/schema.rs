@@ -115,11 +115,13 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// Keys two or more customers of an account have shared (see `db::duplicates`).
-    customer_duplicate_keys (account_id, reason, match_key) {
+    /// The customers of each key two or more of an account's customers have shared (see
+    /// `db::duplicates`).
+    customer_duplicate_members (account_id, reason, match_key, customer_id) {
         account_id -> BigInt,
         reason -> Text,
         match_key -> Text,
+        customer_id -> BigInt,
         created_at -> Timestamp,
     }
 }
@@ -306,6 +308,7 @@ diesel::joinable!(customer_counts -> accounts (account_id));
 diesel::joinable!(customer_contacts -> customers (customer_id));
 diesel::joinable!(customer_external_ids -> customers (customer_id));
 diesel::joinable!(customer_merges -> customers (survivor_id));
+diesel::joinable!(customer_duplicate_members -> customers (customer_id));
 diesel::joinable!(conversations -> customers (customer_id));
 diesel::joinable!(conversations -> customer_contacts (customer_contact_id));
 diesel::joinable!(interactions -> conversations (conversation_id));
@@ -336,7 +339,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     customer_contacts,
     customer_external_ids,
     customer_merges,
-    customer_duplicate_keys,
+    customer_duplicate_members,
     conversations,
     interactions,
     company_labels,

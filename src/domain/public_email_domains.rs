@@ -1,6 +1,6 @@
 //! Public email providers: never a company's domain (SPEC §6). The one list; keep it sorted.
 
-const PUBLIC_EMAIL_DOMAINS: &[&str] = &[
+pub const PUBLIC_EMAIL_DOMAINS: &[&str] = &[
     "126.com",
     "163.com",
     "aim.com",

@@ -2,7 +2,7 @@
 //! name at a company's email domain. Writes note the keys they make shared (`note_shared_keys`);
 //! the lists read them back (see `db::duplicates`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use crate::db::contacts::{self, Contact};
 use crate::db::customers::{self, Customer};
@@ -10,7 +10,7 @@ use crate::db::duplicates;
 use crate::db::{self, DbConn, Lock, Scope};
 use crate::domain::contact::ContactKind;
 use crate::domain::duplicates::{
-    combined_score, cursor_after, name_domain_key, DuplicatesQuery, Reason,
+    combined_score, cursor_after, name_domain_key, split_name_domain_key, DuplicatesQuery, Reason,
 };
 use crate::domain::public_email_domains::is_public_email_domain;
 use crate::error::ApiError;
@@ -37,26 +37,30 @@ pub fn note_shared_keys(
         .filter(|c| matches!(c.kind, ContactKind::Email | ContactKind::Phone))
         .map(|c| c.match_key.clone())
         .collect();
-    let mut shared: Vec<(Reason, String)> =
-        duplicates::sharing_contacts_with(conn, account, customer.id, &keys)?
-            .into_iter()
-            .map(|(_, kind, key)| (reason_of(kind), key))
-            .collect();
+    // Both sides of each shared key become its members.
+    let mut members: Vec<(Reason, String, i64)> = Vec::new();
+    for (other, kind, key) in duplicates::sharing_contacts_with(conn, account, customer.id, &keys)?
+    {
+        members.push((reason_of(kind), key.clone(), other));
+        members.push((reason_of(kind), key, customer.id));
+    }
     // The name counts only when the customer has one (else the name is an email).
     if customer.first_name.is_some() {
         let domains = match name_changed {
             true => company_domains(contacts.iter()),
             false => company_domains(new.iter().copied()),
         };
-        for (_, domain) in
+        for (other, domain) in
             duplicates::same_name_at(conn, account, customer.id, &customer.name, &domains)?
         {
-            shared.push((Reason::NameDomain, name_domain_key(&customer.name, &domain)));
+            let key = name_domain_key(&customer.name, &domain);
+            members.push((Reason::NameDomain, key.clone(), other));
+            members.push((Reason::NameDomain, key, customer.id));
         }
     }
-    shared.sort();
-    shared.dedup();
-    duplicates::note(conn, account, &shared, db::now())?;
+    members.sort();
+    members.dedup();
+    duplicates::note(conn, account, &members, db::now())?;
     Ok(())
 }
 
@@ -96,60 +100,58 @@ pub fn list(
     query: &DuplicatesQuery,
 ) -> Result<(Vec<Group>, Option<String>), ApiError> {
     let mut after = query.after.clone();
-    let mut found: Vec<(Reason, String, Vec<i64>)> = Vec::new();
+    let mut found: Vec<(Reason, String, Vec<CustomerRecord>)> = Vec::new();
     let mut more = false;
     for _ in 0..MAX_ROUNDS {
         let wanted = query.limit - found.len() as i64;
         let keys = duplicates::keys_page(conn, account, query.reason, after.as_ref(), wanted)?;
         more = keys.len() as i64 == wanted;
         after = keys.last().cloned().or(after);
+        let mut members: Vec<(Reason, String, i64)> = Vec::new();
         for reason in Reason::ALL {
             let of_reason: Vec<String> = keys
                 .iter()
                 .filter(|(r, _)| *r == reason)
                 .map(|(_, k)| k.clone())
                 .collect();
-            let mut holders: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-            for (key, id) in duplicates::holders(conn, account, reason, &of_reason)? {
-                holders.entry(key).or_default().push(id);
+            for (key, id) in duplicates::members(conn, account, reason, &of_reason)? {
+                members.push((reason, key, id));
             }
-            for (key, mut ids) in holders {
-                ids.sort_unstable();
-                ids.dedup();
-                // No longer shared (merged or deleted since): skipped.
-                if ids.len() > 1 {
-                    found.push((reason, key, ids));
-                }
+        }
+        let mut ids: Vec<i64> = members.iter().map(|(_, _, id)| *id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let records = records_of(conn, account, &ids)?;
+        for (reason, key) in keys {
+            let mut holders: Vec<CustomerRecord> = members
+                .iter()
+                .filter(|(r, k, _)| *r == reason && *k == key)
+                .filter_map(|(_, _, id)| records.get(id))
+                // A member that no longer holds the key (renamed, the email removed) is skipped.
+                .filter(|record| holds(record, reason, &key))
+                .cloned()
+                .collect();
+            holders.sort_by_key(|r| r.customer.id);
+            if holders.len() > 1 {
+                found.push((reason, key, holders));
             }
         }
         if !more || found.len() as i64 >= query.limit {
             break;
         }
     }
-    // The keys' order in the table (by reason's text): what the cursor continues from.
-    found.sort_by(|a, b| (a.0.as_str(), &a.1).cmp(&(b.0.as_str(), &b.1)));
-    let shown: Vec<i64> = {
-        let mut ids: Vec<i64> = found
-            .iter()
-            .flat_map(|(_, _, ids)| ids.iter().take(MAX_SHOWN).copied())
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids
-    };
-    let records = records_of(conn, account, &shown)?;
     let groups = found
         .into_iter()
-        .map(|(reason, key, ids)| Group {
-            reason,
-            score: combined_score(&[reason]),
-            customer_count: ids.len(),
-            customers: ids
-                .iter()
-                .take(MAX_SHOWN)
-                .filter_map(|id| records.get(id).cloned())
-                .collect(),
-            key,
+        .map(|(reason, key, mut customers)| {
+            let customer_count = customers.len();
+            customers.truncate(MAX_SHOWN);
+            Group {
+                reason,
+                key,
+                score: combined_score(&[reason]),
+                customers,
+                customer_count,
+            }
         })
         .collect();
     let next = match (more, after) {
@@ -157,6 +159,28 @@ pub fn list(
         _ => None,
     };
     Ok((groups, next))
+}
+
+/// Whether the customer holds the key now.
+fn holds(record: &CustomerRecord, reason: Reason, key: &str) -> bool {
+    let has = |kind: ContactKind| {
+        record
+            .contacts
+            .iter()
+            .any(|c| c.kind == kind && c.match_key == key)
+    };
+    match reason {
+        Reason::Email => has(ContactKind::Email),
+        Reason::Phone => has(ContactKind::Phone),
+        Reason::NameDomain => split_name_domain_key(key).is_some_and(|(name, domain)| {
+            record.customer.first_name.is_some()
+                && record.customer.name == name
+                && record
+                    .contacts
+                    .iter()
+                    .any(|c| c.kind == ContactKind::Email && c.domain == domain)
+        }),
+    }
 }
 
 /// One candidate of `GET /customers/{id}/duplicates`.
@@ -167,24 +191,42 @@ pub struct Candidate {
     pub score: f64,
 }
 
-/// The customers that may be the same person as customer `id`, most likely first.
+/// The customers that may be the same person as customer `id`, most likely first: the other
+/// members of the keys it was noted with, each still holding the key.
 pub fn of_customer(conn: &mut DbConn, account: Scope, id: i64) -> Result<Vec<Candidate>, ApiError> {
     let Some((customer, contacts)) = customers::find_with_contacts(conn, account, id)? else {
         return Err(missing(conn, account, id, Access::Read)?);
     };
-    let keys: Vec<String> = contacts
-        .iter()
-        .filter(|c| matches!(c.kind, ContactKind::Email | ContactKind::Phone))
-        .map(|c| c.match_key.clone())
+    let this = CustomerRecord {
+        customer,
+        contacts,
+        stats: None,
+    };
+    let keys: Vec<(Reason, String)> = duplicates::keys_of(conn, account, id)?
+        .into_iter()
+        .filter(|(reason, key)| holds(&this, *reason, key))
         .collect();
-    let mut reasons: HashMap<i64, Vec<Reason>> = HashMap::new();
-    for (other, kind, _) in duplicates::sharing_contacts_with(conn, account, id, &keys)? {
-        reasons.entry(other).or_default().push(reason_of(kind));
+    let mut members: Vec<(Reason, String, i64)> = Vec::new();
+    for reason in Reason::ALL {
+        let of_reason: Vec<String> = keys
+            .iter()
+            .filter(|(r, _)| *r == reason)
+            .map(|(_, k)| k.clone())
+            .collect();
+        for (key, other) in duplicates::members(conn, account, reason, &of_reason)? {
+            if other != id {
+                members.push((reason, key, other));
+            }
+        }
     }
-    if customer.first_name.is_some() {
-        let domains = company_domains(contacts.iter());
-        for (other, _) in duplicates::same_name_at(conn, account, id, &customer.name, &domains)? {
-            reasons.entry(other).or_default().push(Reason::NameDomain);
+    let mut ids: Vec<i64> = members.iter().map(|(_, _, other)| *other).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut records = records_of(conn, account, &ids)?;
+    let mut reasons: HashMap<i64, Vec<Reason>> = HashMap::new();
+    for (reason, key, other) in &members {
+        if records.get(other).is_some_and(|r| holds(r, *reason, key)) {
+            reasons.entry(*other).or_default().push(*reason);
         }
     }
     let mut ranked: Vec<(i64, Vec<Reason>, f64)> = reasons
@@ -198,8 +240,6 @@ pub fn of_customer(conn: &mut DbConn, account: Scope, id: i64) -> Result<Vec<Can
         .collect();
     ranked.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
     ranked.truncate(MAX_SHOWN);
-    let ids: Vec<i64> = ranked.iter().map(|(id, _, _)| *id).collect();
-    let mut records = records_of(conn, account, &ids)?;
     Ok(ranked
         .into_iter()
         .filter_map(|(other, reasons, score)| {

@@ -15,6 +15,7 @@ use crate::domain::customer_merge::{pick, Candidate, MergeRequest};
 use crate::domain::external_id::{self, ExternalIds};
 use crate::domain::naming::display_name;
 use crate::error::{ApiError, FieldErrors};
+use crate::services::customer_duplicates;
 use crate::services::customers::{load, missing, Access, CustomerRecord};
 
 /// What a merge did, or would do.
@@ -126,8 +127,24 @@ pub fn merge(
     customers::update(conn, account, target_id, &changes)?;
     db::accounts::add_customers(conn, account, -(source_ids.len() as i64))?;
     journal::merged(Kind::Customer, target_id, &source_ids);
+    let record = load(conn, account, target_id)?;
+    // The sources' memberships of shared keys left with their rows: the survivor, now holding
+    // their contacts (and perhaps another name), is noted with whoever else shares them.
+    let moved_contacts: Vec<&Contact> = record
+        .contacts
+        .iter()
+        .filter(|c| plan.moving.contains(&c.id))
+        .collect();
+    customer_duplicates::note_shared_keys(
+        conn,
+        account,
+        &record.customer,
+        &record.contacts,
+        &moved_contacts,
+        record.customer.name != target.name,
+    )?;
     Ok(MergeOutcome {
-        record: load(conn, account, target_id)?,
+        record,
         merged_ids: source_ids,
         moved,
         blocked: None,

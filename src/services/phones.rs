@@ -8,6 +8,7 @@ use crate::domain::contact::ContactKind;
 use crate::domain::customer::CustomerInput;
 use crate::domain::duplicates::Reason;
 use crate::domain::phone::{phone_key, PhoneRegion};
+use crate::domain::public_email_domains::PUBLIC_EMAIL_DOMAINS;
 use crate::error::ApiError;
 
 /// The body with its phones keyed in `region` (as parsed, by digits, when there is none).
@@ -45,11 +46,12 @@ pub fn rekey_all(
         }
     }
     if changed > 0 {
-        let shared: Vec<(Reason, String)> = db::duplicates::all_shared(conn, account)?
-            .into_iter()
-            .filter(|(reason, _)| *reason == Reason::Phone)
-            .collect();
-        db::duplicates::note(conn, account, &shared, db::now())?;
+        let phones: Vec<(Reason, String, i64)> =
+            db::duplicates::all_shared(conn, account, PUBLIC_EMAIL_DOMAINS)?
+                .into_iter()
+                .filter(|(reason, _, _)| *reason == Reason::Phone)
+                .collect();
+        db::duplicates::note(conn, account, &phones, db::now())?;
     }
     Ok(changed)
 }

@@ -6,8 +6,7 @@ use crate::db::conversations::NewConversationRow;
 use crate::db::customers::NewCustomer;
 use crate::db::{self, bulk, Db};
 use crate::domain::contact::ContactKind;
-use crate::domain::duplicates::{split_name_domain_key, Reason};
-use crate::domain::public_email_domains::is_public_email_domain;
+use crate::domain::public_email_domains::PUBLIC_EMAIL_DOMAINS;
 use crate::domain::sample_data::{SampleCustomer, SampleData};
 use anyhow::{bail, Context};
 
@@ -76,15 +75,9 @@ pub fn seed(
 /// Notes the keys the account's customers now share, as the API's writes do one by one (see
 /// `services::customer_duplicates`): one grouping scan of the account after the bulk load.
 fn note_duplicates(conn: &mut db::DbConn, scope: db::Scope) -> db::Result<()> {
-    let shared: Vec<(Reason, String)> = db::duplicates::all_shared(conn, scope)?
-        .into_iter()
-        .filter(|(reason, key)| match (reason, split_name_domain_key(key)) {
-            (Reason::NameDomain, Some((_, domain))) => !is_public_email_domain(domain),
-            _ => true,
-        })
-        .collect();
+    let members = db::duplicates::all_shared(conn, scope, PUBLIC_EMAIL_DOMAINS)?;
     let now = db::now();
-    for chunk in shared.chunks(BATCH as usize) {
+    for chunk in members.chunks(BATCH as usize) {
         conn.transaction(|conn| db::duplicates::note(conn, scope, chunk, now))?;
     }
     Ok(())

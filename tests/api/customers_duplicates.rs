@@ -152,6 +152,38 @@ async fn duplicates_are_found_for_each_reason_and_paged(app: TestApp) {
         .unwrap();
     assert_eq!(response.status(), 308);
 
+    // A member that no longer holds its key drops out: a rename ends the name group.
+    let (status, _) = app
+        .send_json(
+            Method::PATCH,
+            &app.customer_path(&lee_b["id"]),
+            json!({"last_name": "Smith"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, page) = app.get_json(&app.duplicates_path("")).await;
+    assert_eq!(groups(&page).len(), 1, "{page}");
+    // A survivor takes its sources' places: merging one of a phone's holders into a third
+    // customer leaves that customer and the other holder as the group.
+    let third = app.create_customer(json!({"first_name": "Third"})).await;
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &format!("{}/merge", app.customer_path(&third["id"])),
+            json!({"from": [phone_a["id"]]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, page) = app.get_json(&app.duplicates_path("reason=phone")).await;
+    assert_eq!(
+        groups(&page),
+        [(
+            "phone".into(),
+            "15550100000".into(),
+            vec![id(&phone_b), id(&third)]
+        )]
+    );
+
     for (query, field) in [
         ("reason=nickname", "reason"),
         ("limit=0", "limit"),
