@@ -169,10 +169,14 @@ for backend in $BACKENDS; do
     email=$(echo "$middle" | sed 's/.*"emails":\[{"id":[0-9]*,"email":"\([^"]*\)".*/\1/')
     cursor=$(echo "$middle" | sed 's/.*"next_cursor":"\([^"]*\)".*/\1/')
     deep_page=$((size / 25 / 2))
-    # A page of duplicate groups far into the list: the cursor after 1,000 groups.
-    dup_cursor=$(curl -fs -H "Authorization: Bearer $token" "$customers/duplicates?limit=100" | sed 's/.*"next_cursor":"\([^"]*\)".*/\1/')
-    for _ in $(seq 9); do
-      dup_cursor=$(curl -fs -H "Authorization: Bearer $token" "$customers/duplicates?limit=100&cursor=$dup_cursor" | sed 's/.*"next_cursor":"\([^"]*\)".*/\1/')
+    # A page of duplicate groups far into the list: the cursor after 1,000 groups (or after the
+    # last page, when there are fewer).
+    dup_cursor=
+    for _ in $(seq 10); do
+      next=$(curl -fs -H "Authorization: Bearer $token" "$customers/duplicates?limit=100${dup_cursor:+&cursor=$dup_cursor}" |
+        grep -o '"next_cursor":"[^"]*"' | cut -d'"' -f4 || true)
+      [ -z "$next" ] && break
+      dup_cursor=$next
     done
     # Three letters of the middle customer's name: a search that matches a few.
     q=$(echo "$middle" | sed 's/.*"last_name":"\([^"]\{3\}\).*/\1/' | tr -cd 'A-Za-z')
@@ -187,7 +191,7 @@ for backend in $BACKENDS; do
       "lookup by email|$get|$customers?email=$email"
       "exact lookup (email)|$get|$customers/lookup?email=$email"
       "duplicate groups (page 1)|$get|$customers/duplicates"
-      "duplicate groups (after 1,000)|$get|$customers/duplicates?cursor=$dup_cursor"
+      "duplicate groups (after 1,000)|$get|$customers/duplicates${dup_cursor:+?cursor=$dup_cursor}"
       "one customer's duplicates|$get|$customers/$id/duplicates"
       "create 3/2/2|$(with_report create_customer.lua)|$customers|3 2 2"
       "create 15/25/150|$(with_report create_customer.lua)|$customers|15 25 150"

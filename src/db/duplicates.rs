@@ -12,21 +12,24 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::contacts::is_email;
-use super::schema::{customer_contacts, customer_duplicate_members, customers};
+use super::schema::{
+    customer_contacts, customer_duplicate_keys, customer_duplicate_members, customers,
+};
 use super::{any_of, DbConn, Result, Scope};
 use crate::db_run;
 use crate::domain::contact::ContactKind;
 use crate::domain::duplicates::Reason;
 
-/// The other customers (than `customer_id`) holding any of `keys` (emails' canonical forms,
-/// phones' digits): `(customer_id, kind, key)`, each once. Index probes of
-/// `customer_contacts_match_idx`.
-pub fn sharing_contacts_with(
+/// For each of `keys` (emails' canonical forms, phones' digits) that another customer than
+/// `customer_id` holds: `(kind, key, one such customer)`. Probes of
+/// `customer_contacts_match_idx`; callers ask only about keys not yet [`registered`], which
+/// have one holder at most (two when writers raced), so the probe reads a row or two per key.
+pub fn other_holders(
     conn: &mut DbConn,
     account: Scope,
     customer_id: i64,
     keys: &[String],
-) -> Result<Vec<(i64, ContactKind, String)>> {
+) -> Result<Vec<(ContactKind, String, i64)>> {
     if keys.is_empty() {
         return Ok(Vec::new());
     }
@@ -37,14 +40,66 @@ pub fn sharing_contacts_with(
             .filter(customer_contacts::kind.eq_any(kinds))
             .filter(any_of::texts(customer_contacts::match_key, keys))
             .filter(customer_contacts::customer_id.ne(customer_id))
+            .group_by((customer_contacts::kind, customer_contacts::match_key))
             .select((
-                customer_contacts::customer_id,
                 customer_contacts::kind,
                 customer_contacts::match_key,
+                diesel::dsl::min(customer_contacts::customer_id).assume_not_null(),
             ))
-            .distinct()
             .load(conn)
     })
+}
+
+/// Which of `keys` (of any reason) are already known to be shared.
+pub fn registered(
+    conn: &mut DbConn,
+    account: Scope,
+    keys: &[String],
+) -> Result<Vec<(Reason, String)>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    db_run!(conn, {
+        customer_duplicate_keys::table
+            .filter(customer_duplicate_keys::account_id.eq(account))
+            .filter(customer_duplicate_keys::reason.eq_any(Reason::ALL))
+            .filter(any_of::texts(customer_duplicate_keys::match_key, keys))
+            .select((
+                customer_duplicate_keys::reason,
+                customer_duplicate_keys::match_key,
+            ))
+            .load(conn)
+    })
+}
+
+/// Registers keys as shared (each once).
+pub fn register(
+    conn: &mut DbConn,
+    account: Scope,
+    keys: &[(Reason, String)],
+    now: NaiveDateTime,
+) -> Result<()> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = keys
+        .iter()
+        .map(|(reason, key)| {
+            (
+                customer_duplicate_keys::account_id.eq(account.account_id()),
+                customer_duplicate_keys::reason.eq(*reason),
+                customer_duplicate_keys::match_key.eq(key),
+                customer_duplicate_keys::created_at.eq(now),
+            )
+        })
+        .collect();
+    db_run!(conn, {
+        diesel::insert_into(customer_duplicate_keys::table)
+            .values(&rows)
+            .on_conflict_do_nothing()
+            .execute(conn)
+    })?;
+    Ok(())
 }
 
 /// Other customers named `name` with an email at one of `domains`: `(customer_id, domain)`.
@@ -76,7 +131,7 @@ pub fn same_name_at(
     })
 }
 
-/// Notes customers as members of shared keys (each once).
+/// Notes customers as members of shared keys (each once); register the keys too.
 pub fn note(
     conn: &mut DbConn,
     account: Scope,
@@ -108,7 +163,7 @@ pub fn note(
 }
 
 /// Up to `limit` shared keys after `after`, in `(reason, key)` order, of one reason or all: a
-/// walk of the members' primary key.
+/// walk of the registry's primary key.
 pub fn keys_page(
     conn: &mut DbConn,
     account: Scope,
@@ -117,29 +172,28 @@ pub fn keys_page(
     limit: i64,
 ) -> Result<Vec<(Reason, String)>> {
     db_run!(conn, {
-        let mut query = customer_duplicate_members::table
-            .filter(customer_duplicate_members::account_id.eq(account))
+        let mut query = customer_duplicate_keys::table
+            .filter(customer_duplicate_keys::account_id.eq(account))
             .select((
-                customer_duplicate_members::reason,
-                customer_duplicate_members::match_key,
+                customer_duplicate_keys::reason,
+                customer_duplicate_keys::match_key,
             ))
-            .distinct()
             .order((
-                customer_duplicate_members::reason.asc(),
-                customer_duplicate_members::match_key.asc(),
+                customer_duplicate_keys::reason.asc(),
+                customer_duplicate_keys::match_key.asc(),
             ))
             .limit(limit)
             .into_boxed();
         if let Some(reason) = reason {
-            query = query.filter(customer_duplicate_members::reason.eq(reason));
+            query = query.filter(customer_duplicate_keys::reason.eq(reason));
         }
         if let Some((reason, key)) = after {
             query = query.filter(
-                customer_duplicate_members::reason.gt(*reason).or(
-                    customer_duplicate_members::reason
+                customer_duplicate_keys::reason
+                    .gt(*reason)
+                    .or(customer_duplicate_keys::reason
                         .eq(*reason)
-                        .and(customer_duplicate_members::match_key.gt(key.clone())),
-                ),
+                        .and(customer_duplicate_keys::match_key.gt(key.clone()))),
             );
         }
         query.load(conn)

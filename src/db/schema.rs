@@ -115,6 +115,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Keys two or more customers of an account have shared, once each (see `db::duplicates`).
+    customer_duplicate_keys (account_id, reason, match_key) {
+        account_id -> BigInt,
+        reason -> Text,
+        match_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     /// The customers of each key two or more of an account's customers have shared (see
     /// `db::duplicates`).
     customer_duplicate_members (account_id, reason, match_key, customer_id) {
@@ -339,6 +349,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     customer_contacts,
     customer_external_ids,
     customer_merges,
+    customer_duplicate_keys,
     customer_duplicate_members,
     conversations,
     interactions,

@@ -21,9 +21,11 @@ pub const MAX_SHOWN: usize = 50;
 /// Rounds of reading keys one list request may take to fill its page past keys no longer shared.
 const MAX_ROUNDS: usize = 4;
 
-/// After a write gave `customer` the contacts `new` (or a new name: `name_changed`), notes the
-/// keys it now shares with another customer. Two index probes at most; none when nothing new
-/// could match.
+/// After a write gave `customer` the contacts `new` (or a new name: `name_changed`), notes it as
+/// a member of each key it now shares with another customer. A key already known to be shared
+/// is joined without reading its holders (a phone a thousand customers share costs what a new
+/// one does); for the others, one probe finds another holder, if any. Two or three index probes
+/// in all; none when nothing new could match.
 pub fn note_shared_keys(
     conn: &mut DbConn,
     account: Scope,
@@ -32,35 +34,72 @@ pub fn note_shared_keys(
     new: &[&Contact],
     name_changed: bool,
 ) -> Result<(), ApiError> {
-    let keys: Vec<String> = new
+    let contact_keys: Vec<(Reason, String)> = new
         .iter()
         .filter(|c| matches!(c.kind, ContactKind::Email | ContactKind::Phone))
-        .map(|c| c.match_key.clone())
+        .map(|c| (reason_of(c.kind), c.match_key.clone()))
         .collect();
-    // Both sides of each shared key become its members.
-    let mut members: Vec<(Reason, String, i64)> = Vec::new();
-    for (other, kind, key) in duplicates::sharing_contacts_with(conn, account, customer.id, &keys)?
-    {
-        members.push((reason_of(kind), key.clone(), other));
-        members.push((reason_of(kind), key, customer.id));
-    }
     // The name counts only when the customer has one (else the name is an email).
-    if customer.first_name.is_some() {
-        let domains = match name_changed {
-            true => company_domains(contacts.iter()),
-            false => company_domains(new.iter().copied()),
-        };
-        for (other, domain) in
-            duplicates::same_name_at(conn, account, customer.id, &customer.name, &domains)?
-        {
-            let key = name_domain_key(&customer.name, &domain);
-            members.push((Reason::NameDomain, key.clone(), other));
-            members.push((Reason::NameDomain, key, customer.id));
-        }
+    let name_domains = match (customer.first_name.is_some(), name_changed) {
+        (false, _) => Vec::new(),
+        (true, true) => company_domains(contacts.iter()),
+        (true, false) => company_domains(new.iter().copied()),
+    };
+    let name_keys: Vec<(Reason, String)> = name_domains
+        .iter()
+        .map(|domain| (Reason::NameDomain, name_domain_key(&customer.name, domain)))
+        .collect();
+    if contact_keys.is_empty() && name_keys.is_empty() {
+        return Ok(());
     }
+    let all: Vec<String> = contact_keys
+        .iter()
+        .chain(&name_keys)
+        .map(|(_, key)| key.clone())
+        .collect();
+    let known = duplicates::registered(conn, account, &all)?;
+    let is_known = |reason: Reason, key: &str| known.iter().any(|(r, k)| *r == reason && k == key);
+    let mut members: Vec<(Reason, String, i64)> = known
+        .iter()
+        .filter(|(r, k)| {
+            contact_keys
+                .iter()
+                .chain(&name_keys)
+                .any(|(cr, ck)| cr == r && ck == k)
+        })
+        .map(|(reason, key)| (*reason, key.clone(), customer.id))
+        .collect();
+    let mut newly_shared: Vec<(Reason, String)> = Vec::new();
+    let unknown: Vec<String> = contact_keys
+        .iter()
+        .filter(|(reason, key)| !is_known(*reason, key))
+        .map(|(_, key)| key.clone())
+        .collect();
+    for (kind, key, other) in duplicates::other_holders(conn, account, customer.id, &unknown)? {
+        let reason = reason_of(kind);
+        members.push((reason, key.clone(), other));
+        members.push((reason, key.clone(), customer.id));
+        newly_shared.push((reason, key));
+    }
+    let unknown_domains: Vec<String> = name_domains
+        .into_iter()
+        .filter(|domain| !is_known(Reason::NameDomain, &name_domain_key(&customer.name, domain)))
+        .collect();
+    for (other, domain) in
+        duplicates::same_name_at(conn, account, customer.id, &customer.name, &unknown_domains)?
+    {
+        let key = name_domain_key(&customer.name, &domain);
+        members.push((Reason::NameDomain, key.clone(), other));
+        members.push((Reason::NameDomain, key.clone(), customer.id));
+        newly_shared.push((Reason::NameDomain, key));
+    }
+    newly_shared.sort();
+    newly_shared.dedup();
     members.sort();
     members.dedup();
-    duplicates::note(conn, account, &members, db::now())?;
+    let now = db::now();
+    duplicates::register(conn, account, &newly_shared, now)?;
+    duplicates::note(conn, account, &members, now)?;
     Ok(())
 }
 

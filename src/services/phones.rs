@@ -51,6 +51,11 @@ pub fn rekey_all(
                 .into_iter()
                 .filter(|(reason, _, _)| *reason == Reason::Phone)
                 .collect();
+        let mut keys: Vec<(Reason, String)> =
+            phones.iter().map(|(r, k, _)| (*r, k.clone())).collect();
+        keys.sort();
+        keys.dedup();
+        db::duplicates::register(conn, account, &keys, db::now())?;
         db::duplicates::note(conn, account, &phones, db::now())?;
     }
     Ok(changed)

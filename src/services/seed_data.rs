@@ -6,6 +6,7 @@ use crate::db::conversations::NewConversationRow;
 use crate::db::customers::NewCustomer;
 use crate::db::{self, bulk, Db};
 use crate::domain::contact::ContactKind;
+use crate::domain::duplicates::Reason;
 use crate::domain::public_email_domains::PUBLIC_EMAIL_DOMAINS;
 use crate::domain::sample_data::{SampleCustomer, SampleData};
 use anyhow::{bail, Context};
@@ -76,7 +77,13 @@ pub fn seed(
 /// `services::customer_duplicates`): one grouping scan of the account after the bulk load.
 fn note_duplicates(conn: &mut db::DbConn, scope: db::Scope) -> db::Result<()> {
     let members = db::duplicates::all_shared(conn, scope, PUBLIC_EMAIL_DOMAINS)?;
+    let mut keys: Vec<(Reason, String)> = members.iter().map(|(r, k, _)| (*r, k.clone())).collect();
+    keys.sort();
+    keys.dedup();
     let now = db::now();
+    for chunk in keys.chunks(BATCH as usize) {
+        conn.transaction(|conn| db::duplicates::register(conn, scope, chunk, now))?;
+    }
     for chunk in members.chunks(BATCH as usize) {
         conn.transaction(|conn| db::duplicates::note(conn, scope, chunk, now))?;
     }

@@ -1,4 +1,5 @@
 DROP TABLE customer_duplicate_members;
+DROP TABLE customer_duplicate_keys;
 DROP INDEX customer_contacts_match_idx;
 CREATE INDEX customer_contacts_lookup_idx ON customer_contacts (account_id, kind, normalized);
 ALTER TABLE customer_contacts DROP COLUMN match_key;

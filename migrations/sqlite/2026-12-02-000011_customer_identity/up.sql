@@ -46,9 +46,26 @@ UPDATE customer_contacts SET match_key = CASE
 DROP INDEX customer_contacts_lookup_idx;
 CREATE INDEX customer_contacts_match_idx ON customer_contacts (account_id, kind, match_key);
 
--- The customers of each key two or more of them have shared: an email's canonical form, a phone,
--- or a name at an email domain. A write that makes a key shared notes both sides here, so the
--- duplicate lists read this small table by its primary key instead of grouping every contact.
+-- Keys two or more customers of an account have shared, once each: what the duplicate list
+-- pages through, and what lets a write that adds a key many customers already share (a
+-- company's switchboard phone) just join it, instead of reading every holder.
+CREATE TABLE customer_duplicate_keys (
+    account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    reason VARCHAR(16) NOT NULL CHECK (reason IN ('email', 'phone', 'name_domain')),
+    match_key VARCHAR(1300) NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (account_id, reason, match_key)
+);
+INSERT INTO customer_duplicate_keys (account_id, reason, match_key, created_at)
+    SELECT account_id, kind, match_key, CURRENT_TIMESTAMP FROM customer_contacts
+    WHERE kind IN ('email', 'phone')
+    GROUP BY account_id, kind, match_key
+    HAVING count(DISTINCT customer_id) > 1;
+
+-- The customers of each shared key (an email's canonical form, a phone, or a name at an email
+-- domain): a write that shares a key notes itself here (and, when it makes the key shared, the
+-- customer it shares it with), so the duplicate lists read this table by its primary key
+-- instead of grouping every contact.
 -- A member that no longer holds its key (renamed, the email removed) is skipped as it is read;
 -- deleted and merged customers leave with their rows.
 CREATE TABLE customer_duplicate_members (
@@ -63,10 +80,5 @@ CREATE INDEX customer_duplicate_members_customer_idx ON customer_duplicate_membe
 INSERT INTO customer_duplicate_members (account_id, reason, match_key, customer_id, created_at)
     SELECT DISTINCT c.account_id, c.kind, c.match_key, c.customer_id, CURRENT_TIMESTAMP
     FROM customer_contacts c
-    JOIN (
-        SELECT account_id, kind, match_key FROM customer_contacts
-        WHERE kind IN ('email', 'phone')
-        GROUP BY account_id, kind, match_key
-        HAVING count(DISTINCT customer_id) > 1
-    ) shared ON shared.account_id = c.account_id AND shared.kind = c.kind
-        AND shared.match_key = c.match_key;
+    JOIN customer_duplicate_keys shared ON shared.account_id = c.account_id
+        AND shared.reason = c.kind AND shared.match_key = c.match_key;
