@@ -49,8 +49,36 @@ pub fn of_customer(conn: &mut DbConn, account: Scope, customer_id: i64) -> Resul
 
 /// `kind = 'email'` written out, not bound: only then can SQLite's planner use the partial
 /// unique index on emails (`WHERE kind = 'email'`), which serves every lookup by address.
-pub fn is_email() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
-    diesel::dsl::sql("customer_contacts.kind = 'email'")
+pub fn is_email() -> IsEmail {
+    IsEmail
+}
+
+/// `customer_contacts.kind = 'email'`, written out (see [`is_email`]). Its own expression rather
+/// than `dsl::sql`, whose statements diesel never caches: every statement with a literal
+/// fragment would be prepared again on each call.
+#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId)]
+pub struct IsEmail;
+
+impl diesel::expression::Expression for IsEmail {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl<QS> diesel::expression::AppearsOnTable<QS> for IsEmail {}
+
+impl<QS> diesel::expression::SelectableExpression<QS> for IsEmail {}
+
+impl<GB> diesel::expression::ValidGrouping<GB> for IsEmail {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for IsEmail {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> diesel::QueryResult<()> {
+        out.push_sql("customer_contacts.kind = 'email'");
+        Ok(())
+    }
 }
 
 /// The customer holding email `normalized` (lower-cased): one probe of the unique email index.

@@ -7,8 +7,7 @@ use diesel::prelude::*;
 use super::contacts::{self, Contact};
 use super::journal::{self, Kind};
 use super::schema::{
-    conversations, customer_contacts, customer_counts, customer_external_ids, customer_requests,
-    customers,
+    conversations, customer_contacts, customer_counts, customer_requests, customers,
 };
 use super::Lock;
 use super::{any_of, DbConn, Scope};
@@ -118,97 +117,34 @@ pub fn find(conn: &mut DbConn, account: Scope, id: i64, lock: Lock) -> Result<Op
     )
 }
 
-/// Runs the customer-with-its-contacts query for the customer `$which` selects, and folds its
-/// rows (one per contact, or one with none) into the customer and its contacts.
-macro_rules! with_contacts {
-    ($conn:ident, $account:expr, $which:expr) => {{
-        let rows: Vec<(Customer, Option<Contact>)> = db_run!($conn, {
-            customers::table
-                .left_join(
-                    customer_contacts::table.on(customer_contacts::customer_id
-                        .eq(customers::id)
-                        .and(customer_contacts::account_id.eq(customers::account_id))),
-                )
-                .filter(customers::account_id.eq($account))
-                .filter($which)
-                .order(customer_contacts::id.asc())
-                .select((Customer::as_select(), Option::<Contact>::as_select()))
-                .load($conn)
-        })?;
-        let mut rows = rows.into_iter();
-        match rows.next() {
-            None => Ok(None),
-            Some((customer, first)) => {
-                let contacts = first
-                    .into_iter()
-                    .chain(rows.filter_map(|(_, c)| c))
-                    .collect();
-                Ok(Some((customer, contacts)))
-            }
-        }
-    }};
-}
-
 /// The customer and its contacts (oldest first) in one statement; `None` when not in the account.
 pub fn find_with_contacts(
     conn: &mut DbConn,
     account: Scope,
     id: i64,
 ) -> Result<Option<(Customer, Vec<Contact>)>> {
-    with_contacts!(conn, account, customers::id.eq(id))
-}
-
-/// What identifies a customer in [`find_holding`]: each in its stored form.
-#[derive(Debug, Clone, Copy)]
-pub enum Held<'a> {
-    /// Lower-cased.
-    Email(&'a str),
-    /// The phone's key (`domain::phone`); several customers may hold it: the first to add it.
-    Phone(&'a str),
-    ExternalId(&'a str),
-}
-
-/// The customer holding `key`, with its contacts, in one statement: the holder is a subquery
-/// (one probe of the unique email index, `customer_contacts_match_idx` or the external ids'
-/// unique index), so a lookup costs what a read by id does.
-pub fn find_holding(
-    conn: &mut DbConn,
-    account: Scope,
-    key: Held,
-) -> Result<Option<(Customer, Vec<Contact>)>> {
-    // The holder's contact row, apart from the joined contacts of the customer it names.
-    let held = diesel::alias!(customer_contacts as held);
-    match key {
-        Held::Email(email) => {
-            let holder = held
-                .filter(held.field(customer_contacts::account_id).eq(account))
-                // Written out, as `contacts::is_email()`, for SQLite's partial-index match.
-                .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-                    "held.kind = 'email'",
-                ))
-                .filter(held.field(customer_contacts::normalized).eq(email))
-                .select(held.field(customer_contacts::customer_id));
-            with_contacts!(conn, account, customers::id.eq_any(holder))
-        }
-        Held::Phone(phone) => {
-            let first_holder = held
-                .filter(held.field(customer_contacts::account_id).eq(account))
-                .filter(held.field(customer_contacts::kind).eq(ContactKind::Phone))
-                .filter(held.field(customer_contacts::match_key).eq(phone))
-                .order(held.field(customer_contacts::id).asc())
-                .select(held.field(customer_contacts::customer_id))
-                .limit(1)
-                .single_value();
-            with_contacts!(conn, account, customers::id.nullable().eq(first_holder))
-        }
-        Held::ExternalId(value) => {
-            let holder = customer_external_ids::table
-                .filter(customer_external_ids::account_id.eq(account))
-                .filter(customer_external_ids::value.eq(value))
-                .select(customer_external_ids::customer_id);
-            with_contacts!(conn, account, customers::id.eq_any(holder))
-        }
-    }
+    let rows: Vec<(Customer, Option<Contact>)> = db_run!(conn, {
+        customers::table
+            .left_join(
+                customer_contacts::table.on(customer_contacts::customer_id
+                    .eq(customers::id)
+                    .and(customer_contacts::account_id.eq(customers::account_id))),
+            )
+            .filter(customers::account_id.eq(account))
+            .filter(customers::id.eq(id))
+            .order(customer_contacts::id.asc())
+            .select((Customer::as_select(), Option::<Contact>::as_select()))
+            .load(conn)
+    })?;
+    let mut rows = rows.into_iter();
+    let Some((customer, first)) = rows.next() else {
+        return Ok(None);
+    };
+    let contacts = first
+        .into_iter()
+        .chain(rows.filter_map(|(_, c)| c))
+        .collect();
+    Ok(Some((customer, contacts)))
 }
 
 pub fn update(

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use crate::db::companies::{self, KeyKind};
 use crate::db::contacts::{self, Contact, NewContact};
 use crate::db::conversations::{self, ConversationStats};
-use crate::db::customers::{self, Customer, CustomerChanges, Held, NewCustomer};
+use crate::db::customers::{self, Customer, CustomerChanges, NewCustomer};
 use crate::db::{self, DbConn, Lock, Scope};
 use crate::domain::contact::ContactKind;
 use crate::domain::cursor::Cursor;
@@ -113,34 +113,20 @@ pub fn load(conn: &mut DbConn, account: Scope, id: i64) -> Result<CustomerRecord
     })
 }
 
-/// The customer an email, phone or external id identifies, as `load` shows it: two
-/// statements, as `load` (the key's holder is a subquery of the customer's).
+/// The customer an email, phone or external id identifies, as `load` shows it: the key's
+/// holder (one index probe), then what `load` reads.
 pub fn lookup(
     conn: &mut DbConn,
     account: Scope,
     key: &LookupKey,
 ) -> Result<CustomerRecord, ApiError> {
-    let phone;
-    let held = match key {
-        LookupKey::Email(email) => Held::Email(email),
-        LookupKey::Phone(raw) => {
-            phone = phone_key(raw, account.phone_region());
-            Held::Phone(&phone)
-        }
-        LookupKey::ExternalId(value) => Held::ExternalId(value),
-    };
-    let Some((customer, contacts)) = customers::find_holding(conn, account, held)? else {
-        return Err(ApiError::NotFound(format!(
+    let id = holder(conn, account, key)?.ok_or_else(|| {
+        ApiError::NotFound(format!(
             "No customer of this account has that {}.",
             key.field()
-        )));
-    };
-    let stats = conversations::stats_of(conn, account, customer.id)?;
-    Ok(CustomerRecord {
-        customer,
-        contacts,
-        stats: Some(stats),
-    })
+        ))
+    })?;
+    load(conn, account, id)
 }
 
 /// The customer `key` names, if any: one index probe. A phone compares in the account's region.

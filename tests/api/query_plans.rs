@@ -131,8 +131,8 @@ async fn hot_statements_are_few_and_use_their_indexes(backend: Backend) {
         let statements = recorder.take();
         assert_eq!(
             statements.len(),
-            3,
-            "a lookup, as a GET by id: the token (with the account's phone region), the customer with its contacts (the key's holder a subquery), its stats: {statements:#?}"
+            4,
+            "a lookup: the token (with the account's phone region), the key's holder, the customer with its contacts, its stats: {statements:#?}"
         );
         lookups.extend(statements);
     }
