@@ -146,17 +146,7 @@ pub fn list(
         let keys = duplicates::keys_page(conn, account, query.reason, after.as_ref(), wanted)?;
         more = keys.len() as i64 == wanted;
         after = keys.last().cloned().or(after);
-        let mut members: Vec<(Reason, String, i64)> = Vec::new();
-        for reason in Reason::ALL {
-            let of_reason: Vec<String> = keys
-                .iter()
-                .filter(|(r, _)| *r == reason)
-                .map(|(_, k)| k.clone())
-                .collect();
-            for (key, id) in duplicates::members(conn, account, reason, &of_reason)? {
-                members.push((reason, key, id));
-            }
-        }
+        let members = members_of(conn, account, &keys)?;
         let mut ids: Vec<i64> = members.iter().map(|(_, _, id)| *id).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -198,6 +188,26 @@ pub fn list(
         _ => None,
     };
     Ok((groups, next))
+}
+
+/// The noted members of `keys`: `(reason, key, customer_id)`; a statement per reason present.
+fn members_of(
+    conn: &mut DbConn,
+    account: Scope,
+    keys: &[(Reason, String)],
+) -> Result<Vec<(Reason, String, i64)>, ApiError> {
+    let mut members = Vec::new();
+    for reason in Reason::ALL {
+        let of_reason: Vec<String> = keys
+            .iter()
+            .filter(|(r, _)| *r == reason)
+            .map(|(_, k)| k.clone())
+            .collect();
+        for (key, id) in duplicates::members(conn, account, reason, &of_reason)? {
+            members.push((reason, key, id));
+        }
+    }
+    Ok(members)
 }
 
 /// Whether the customer holds the key now.
@@ -245,19 +255,10 @@ pub fn of_customer(conn: &mut DbConn, account: Scope, id: i64) -> Result<Vec<Can
         .into_iter()
         .filter(|(reason, key)| holds(&this, *reason, key))
         .collect();
-    let mut members: Vec<(Reason, String, i64)> = Vec::new();
-    for reason in Reason::ALL {
-        let of_reason: Vec<String> = keys
-            .iter()
-            .filter(|(r, _)| *r == reason)
-            .map(|(_, k)| k.clone())
-            .collect();
-        for (key, other) in duplicates::members(conn, account, reason, &of_reason)? {
-            if other != id {
-                members.push((reason, key, other));
-            }
-        }
-    }
+    let members: Vec<(Reason, String, i64)> = members_of(conn, account, &keys)?
+        .into_iter()
+        .filter(|(_, _, other)| *other != id)
+        .collect();
     let mut ids: Vec<i64> = members.iter().map(|(_, _, other)| *other).collect();
     ids.sort_unstable();
     ids.dedup();
