@@ -190,6 +190,7 @@ fn update_match(
 ) -> Result<(CustomerRecord, UpsertResult), ApiError> {
     let before =
         customers::find(conn, account, id, Lock::ForUpdate)?.ok_or_else(ApiError::not_found)?;
+    let updated_at = before.updated_at;
     let existing = contacts::of_customer(conn, account, id)?;
     let has = |item: &ContactItem| {
         existing.iter().any(|c| {
@@ -209,8 +210,8 @@ fn update_match(
             .collect(),
         ..input.clone()
     };
-    let record = update_keyed(conn, account, id, &patch)?;
-    let result = match record.customer.updated_at == before.updated_at {
+    let record = apply_update(conn, account, before, existing, &patch)?;
+    let result = match record.customer.updated_at == updated_at {
         true => UpsertResult::Unchanged,
         false => UpsertResult::Updated,
     };
@@ -244,6 +245,18 @@ fn update_keyed(
         return Err(missing(conn, account, id, Access::Write)?);
     };
     let existing = contacts::of_customer(conn, account, id)?;
+    apply_update(conn, account, current, existing, input)
+}
+
+/// [`update`] of customer `current` (locked), whose contacts are `existing`.
+fn apply_update(
+    conn: &mut DbConn,
+    account: Scope,
+    current: Customer,
+    existing: Vec<Contact>,
+    input: &CustomerInput,
+) -> Result<CustomerRecord, ApiError> {
+    let id = current.id;
     let existing_ids: HashSet<i64> = existing.iter().map(|c| c.id).collect();
     let plan = plan_contacts(&existing, &input.contacts)?;
     check_limits(&existing, &plan.inserts)?;
