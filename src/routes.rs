@@ -8,7 +8,7 @@ use actix_web::{middleware, web, Resource};
 use crate::api::conversations::{self, interactions};
 use crate::api::{
     accounts, companies, customers, docs_page, events, extract, fallback, health, idempotency,
-    openapi, session, webhooks,
+    notes, openapi, session, webhooks,
 };
 use crate::domain::label::LabelKind;
 
@@ -91,6 +91,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(customers::duplicates::of_customer)),
                 )
                 .service(
+                    resource("/accounts/{account_id}/customers/{id}/notes", "GET, POST")
+                        .route(web::get().to(notes::list_customer_notes))
+                        .route(web::post().to(notes::create_customer_note)),
+                )
+                .service(
+                    resource(
+                        "/accounts/{account_id}/customers/{id}/notes/{note_id}",
+                        "GET, PUT, PATCH, DELETE",
+                    )
+                    .route(web::get().to(notes::show_customer_note))
+                    .route(web::put().to(notes::update_customer_note))
+                    .route(web::patch().to(notes::update_customer_note))
+                    .route(web::delete().to(notes::delete_customer_note)),
+                )
+                .service(
                     resource("/accounts/{account_id}/conversations", "GET, POST")
                         .route(web::get().to(conversations::list))
                         .route(web::post().to(conversations::create)),
@@ -140,6 +155,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::put().to(companies::update))
                     .route(web::patch().to(companies::update))
                     .route(web::delete().to(companies::delete)),
+                )
+                .service(
+                    resource("/accounts/{account_id}/companies/{id}/notes", "GET, POST")
+                        .route(web::get().to(notes::list_company_notes))
+                        .route(web::post().to(notes::create_company_note)),
+                )
+                .service(
+                    resource(
+                        "/accounts/{account_id}/companies/{id}/notes/{note_id}",
+                        "GET, PUT, PATCH, DELETE",
+                    )
+                    .route(web::get().to(notes::show_company_note))
+                    .route(web::put().to(notes::update_company_note))
+                    .route(web::patch().to(notes::update_company_note))
+                    .route(web::delete().to(notes::delete_company_note)),
                 )
                 .configure(|cfg| labels(cfg, LabelKind::Tier))
                 .configure(|cfg| labels(cfg, LabelKind::Status))

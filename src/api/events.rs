@@ -14,6 +14,7 @@ use super::companies::view::{CompanyView, RequestView};
 use super::conversations::{ConversationView, InteractionView};
 use super::customers::view::CustomerView;
 use super::extract::Caller;
+use super::notes::NoteView;
 use super::openapi::schemas as doc;
 use super::paging::{query_pairs, url_with};
 use super::views::format_timestamp;
@@ -65,6 +66,9 @@ fn render(conn: &mut DbConn, scope: Scope, kind: Kind, id: i64) -> db::Result<Op
         }
         Kind::CustomerRequest => services::customer_requests::load(conn, scope, id)
             .map(|row| to_json(&RequestView::from(row))),
+        Kind::Note => db::notes::find_by_id(conn, scope, id)?
+            .ok_or_else(ApiError::not_found)
+            .map(|row| to_json(&NoteView::from(row))),
     };
     match json {
         Ok(json) => json.map(Some),

@@ -15,6 +15,7 @@ pub mod fallback;
 pub mod head;
 pub mod health;
 pub mod idempotency;
+pub mod notes;
 pub mod openapi;
 pub mod paging;
 pub mod parse_errors;

@@ -7,7 +7,8 @@ use diesel::prelude::*;
 use super::contacts::NewContact;
 use super::conversations::NewConversationRow;
 use super::customers::NewCustomer;
-use super::schema::{conversations, customer_contacts, customers};
+use super::notes::NewNote;
+use super::schema::{conversations, customer_contacts, customers, notes};
 use super::DbConn;
 use crate::db_run;
 
@@ -52,6 +53,18 @@ pub fn insert_conversations(conn: &mut DbConn, rows: &[NewConversationRow]) -> R
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         inserted += db_run!(conn, {
             diesel::insert_into(conversations::table)
+                .values(chunk)
+                .execute(conn)
+        })?;
+    }
+    Ok(inserted)
+}
+
+pub fn insert_notes(conn: &mut DbConn, rows: &[NewNote]) -> Result<usize> {
+    let mut inserted = 0;
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        inserted += db_run!(conn, {
+            diesel::insert_into(notes::table)
                 .values(chunk)
                 .execute(conn)
         })?;

@@ -33,6 +33,7 @@ pub struct Company {
     pub managed_by: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub notes_count: i64,
 }
 
 #[derive(Debug, Insertable)]

@@ -32,6 +32,7 @@ pub struct Customer {
     pub company_id: Option<i64>,
     /// JSON, source → id (see `domain::external_id`).
     pub external_ids: String,
+    pub notes_count: i64,
 }
 
 #[derive(Debug, Insertable)]
@@ -47,6 +48,8 @@ pub struct NewCustomer<'a> {
     pub external_ids: &'a str,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// 0 for a new customer; the seed data loads customers with their notes.
+    pub notes_count: i64,
 }
 
 /// An update: `None` leaves a column alone, `Some(None)` clears it.

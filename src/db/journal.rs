@@ -21,6 +21,7 @@ pub enum Kind {
     Interaction,
     Company,
     CustomerRequest,
+    Note,
 }
 
 impl Kind {
@@ -32,6 +33,7 @@ impl Kind {
             Kind::Interaction => "interaction",
             Kind::Company => "company",
             Kind::CustomerRequest => "customer_request",
+            Kind::Note => "note",
         }
     }
 }

@@ -25,6 +25,7 @@ mod keyset;
 pub mod labels;
 pub mod merges;
 pub mod migrations;
+pub mod notes;
 pub mod row_lock;
 pub mod schema;
 mod scope;

@@ -17,6 +17,7 @@ pub enum Table {
     Interactions,
     CustomerRequests,
     WebhookEndpoints,
+    Notes,
 }
 
 impl Table {
@@ -45,6 +46,7 @@ impl Table {
             Table::WebhookEndpoints => {
                 "SELECT id FROM webhook_endpoints WHERE account_id = $1 AND id = $2 FOR UPDATE"
             }
+            Table::Notes => "SELECT id FROM notes WHERE account_id = $1 AND id = $2 FOR UPDATE",
         }
     }
 }

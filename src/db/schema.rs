@@ -76,6 +76,8 @@ diesel::table! {
         company_id -> Nullable<BigInt>,
         /// A JSON object, source → id; `customer_external_ids` indexes the same pairs.
         external_ids -> Text,
+        /// How many notes the customer has, kept by every note written or deleted.
+        notes_count -> BigInt,
     }
 }
 
@@ -193,6 +195,22 @@ diesel::table! {
         size -> Nullable<BigInt>,
         logo_url -> Nullable<Text>,
         managed_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        /// How many notes the company has, kept by every note written or deleted.
+        notes_count -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Agents' notes on a customer or a company: exactly one of the two is set.
+    notes (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        customer_id -> Nullable<BigInt>,
+        company_id -> Nullable<BigInt>,
+        body -> Text,
+        author_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
@@ -323,6 +341,7 @@ diesel::joinable!(conversations -> customers (customer_id));
 diesel::joinable!(conversations -> customer_contacts (customer_contact_id));
 diesel::joinable!(interactions -> conversations (conversation_id));
 diesel::joinable!(customers -> companies (company_id));
+diesel::joinable!(notes -> users (author_id));
 diesel::joinable!(company_keys -> companies (company_id));
 diesel::joinable!(customer_requests -> conversations (conversation_id));
 diesel::joinable!(request_attachments -> customer_requests (request_id));
@@ -363,4 +382,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_endpoints,
     webhook_deliveries,
     webhook_dispatch,
+    notes,
 );

@@ -24,6 +24,9 @@ pub const TYPES: &[&str] = &[
     "customer_request.created",
     "customer_request.updated",
     "customer_request.deleted",
+    "note.created",
+    "note.updated",
+    "note.deleted",
 ];
 
 /// The types `pattern` selects: one type, `kind.*` (every type of a kind) or `*` (all); `None`

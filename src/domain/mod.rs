@@ -23,6 +23,7 @@ mod identity;
 pub mod input;
 pub mod label;
 pub mod naming;
+pub mod note;
 pub mod paging;
 pub mod phone;
 pub mod public_email_domains;

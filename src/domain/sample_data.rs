@@ -70,6 +70,16 @@ const TLDS: &[&str] = &["com", "io", "dev", "co.uk", "de"];
 const COMPANY_DOMAINS: u64 = 5_000;
 /// Seeded rows are spread over this many days before `now`.
 const HISTORY_DAYS: i64 = 730;
+/// Mixed into the seed for the notes' own generator.
+const NOTES_SEED: u64 = 0x6e6f_7465_7321;
+const NOTE_BODIES: &[&str] = &[
+    "Prefers **phone** calls in the afternoon.",
+    "Renewal due next quarter; ask about the *annual* plan.",
+    "Reported the export bug twice — see the linked conversation.",
+    "VIP: escalate anything about billing to the account manager.",
+    "Speaks German and English.",
+    "Asked for a refund in March; granted as a one-off.",
+];
 
 /// One generated customer with its contacts and conversations.
 #[derive(Debug, Clone)]
@@ -81,8 +91,16 @@ pub struct SampleCustomer {
     /// Emails first, then phones, then websites; each already checked.
     pub contacts: Vec<(ContactKind, ContactValue)>,
     pub conversations: Vec<SampleConversation>,
+    /// Agents' notes, oldest first: about one customer in five has 1–3.
+    pub notes: Vec<SampleNote>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct SampleNote {
+    pub body: String,
+    pub created_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +114,8 @@ pub struct SampleConversation {
 /// Generates customers; the same `seed` gives the same customers.
 pub struct SampleData {
     rng: StdRng,
+    /// Its own generator, so adding notes left the customers of a seed as they were.
+    notes_rng: StdRng,
     now: NaiveDateTime,
 }
 
@@ -103,6 +123,7 @@ impl SampleData {
     pub fn new(seed: u64, now: NaiveDateTime) -> SampleData {
         SampleData {
             rng: StdRng::seed_from_u64(seed),
+            notes_rng: StdRng::seed_from_u64(seed ^ NOTES_SEED),
             now,
         }
     }
@@ -158,6 +179,7 @@ impl SampleData {
             .collect();
         let company = works_at_company
             .then(|| title_case(company_domain.split('.').next().unwrap_or_default()));
+        let notes = self.notes(created_at.min(self.now));
         SampleCustomer {
             name: display_name(Some(&first), Some(&last), None),
             first_name: first,
@@ -165,9 +187,27 @@ impl SampleData {
             company,
             contacts,
             conversations,
+            notes,
             created_at: created_at.min(self.now),
             updated_at: updated_at.min(self.now),
         }
+    }
+
+    fn notes(&mut self, since: NaiveDateTime) -> Vec<SampleNote> {
+        if !self.notes_rng.gen_bool(0.2) {
+            return Vec::new();
+        }
+        let mut at = since;
+        (0..self.notes_rng.gen_range(1..=3))
+            .map(|_| {
+                at += Duration::minutes(self.notes_rng.gen_range(1..60 * 24 * 30));
+                let body = NOTE_BODIES[self.notes_rng.gen_range(0..NOTE_BODIES.len())];
+                SampleNote {
+                    body: body.to_string(),
+                    created_at: at.min(self.now),
+                }
+            })
+            .collect()
     }
 
     fn pick<'a>(&mut self, list: &[&'a str]) -> &'a str {

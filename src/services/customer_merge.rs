@@ -1,5 +1,5 @@
 //! Merging customers that are one person into one (issue 18). The target survives; each source's
-//! conversations, requests, contacts and external ids move to it, and the source's row goes,
+//! conversations, requests, contacts, notes and external ids move to it, and the source's row goes,
 //! leaving a tombstone (`db::merges`) that redirects its old id. A preview computes the same
 //! result from the same reads and writes nothing.
 
@@ -14,6 +14,7 @@ use crate::domain::contact::ContactKind;
 use crate::domain::customer_merge::{pick, Candidate, MergeRequest};
 use crate::domain::external_id::{self, ExternalIds};
 use crate::domain::naming::display_name;
+use crate::domain::note::NoteOwner;
 use crate::error::{ApiError, FieldErrors};
 use crate::services::customer_duplicates;
 use crate::services::customers::{load, missing, Access, CustomerRecord};
@@ -38,6 +39,7 @@ pub struct Moved {
     pub phones: usize,
     pub websites: usize,
     pub external_ids: usize,
+    pub notes: i64,
     /// Sources' contacts the survivor already has (the same normalized value): dropped.
     pub duplicate_contacts: usize,
 }
@@ -96,6 +98,7 @@ pub fn merge(
         phones: plan.moving_count(ContactKind::Phone),
         websites: plan.moving_count(ContactKind::Website),
         external_ids: moved_ids,
+        notes: sources.iter().map(|c| c.notes_count).sum(),
         duplicate_contacts: plan.duplicates.len(),
     };
 
@@ -107,7 +110,10 @@ pub fn merge(
             });
         return Ok(MergeOutcome {
             record: CustomerRecord {
-                customer: preview_of(&target, changes),
+                customer: Customer {
+                    notes_count: target.notes_count + moved.notes,
+                    ..preview_of(&target, changes)
+                },
                 contacts: plan.kept,
                 stats: Some(stats),
             },
@@ -122,6 +128,10 @@ pub fn merge(
     contacts::merge_into(conn, account, target_id, &plan.moving, &plan.duplicates)?;
     db::external_ids::move_all(conn, account, &source_ids, target_id)?;
     customers::move_belongings(conn, account, &source_ids, target_id, now)?;
+    if moved.notes > 0 {
+        db::notes::move_to(conn, account, &source_ids, target_id)?;
+        db::notes::add_to_count(conn, account, NoteOwner::Customer(target_id), moved.notes)?;
+    }
     db::merges::record(conn, account, &source_ids, target_id, now)?;
     customers::remove_merged(conn, account, &source_ids)?;
     customers::update(conn, account, target_id, &changes)?;

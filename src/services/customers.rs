@@ -78,6 +78,7 @@ fn create_keyed(
             external_ids: &external_id::to_json(&external_ids),
             created_at: now,
             updated_at: now,
+            notes_count: 0,
         },
     )?;
     db::external_ids::replace(

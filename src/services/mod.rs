@@ -9,6 +9,7 @@ pub mod customer_requests;
 pub mod customers;
 pub mod labels;
 pub mod members;
+pub mod notes;
 pub mod phones;
 pub mod seed_data;
 pub mod webhooks;

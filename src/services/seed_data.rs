@@ -1,9 +1,10 @@
-//! `supportdesk seed-data`: fills an account with generated customers, their contacts and
-//! conversations, a batch per transaction (an interrupted run keeps whole batches only).
+//! `supportdesk seed-data`: fills an account with generated customers, their contacts,
+//! conversations and notes, a batch per transaction (an interrupted run keeps whole batches only).
 
 use crate::db::contacts::NewContact;
 use crate::db::conversations::NewConversationRow;
 use crate::db::customers::NewCustomer;
+use crate::db::notes::NewNote;
 use crate::db::{self, bulk, Db};
 use crate::domain::contact::ContactKind;
 use crate::domain::duplicates::Reason;
@@ -90,8 +91,8 @@ fn note_duplicates(conn: &mut db::DbConn, scope: db::Scope) -> db::Result<()> {
     Ok(())
 }
 
-/// Writes one batch in three statements (or a few more for large batches): customers, their
-/// contacts, their conversations. Returns how many contacts and conversations it wrote.
+/// Writes one batch in four statements (or a few more for large batches): customers, their
+/// contacts, their conversations, their notes. Returns how many contacts and conversations it wrote.
 fn write_batch(
     conn: &mut db::DbConn,
     scope: db::Scope,
@@ -111,6 +112,7 @@ fn write_batch(
             external_ids: "{}",
             created_at: c.created_at,
             updated_at: c.updated_at,
+            notes_count: c.notes.len() as i64,
         })
         .collect();
     db::accounts::add_customers(conn, scope, batch.len() as i64)?;
@@ -170,5 +172,20 @@ fn write_batch(
         }
     }
     bulk::insert_conversations(conn, &conversations)?;
+
+    let notes: Vec<NewNote> = batch
+        .iter()
+        .zip(&customer_ids)
+        .flat_map(|(c, &customer_id)| {
+            c.notes.iter().map(move |note| NewNote {
+                account_id,
+                customer_id: Some(customer_id),
+                body: &note.body,
+                created_at: note.created_at,
+                updated_at: note.created_at,
+            })
+        })
+        .collect();
+    bulk::insert_notes(conn, &notes)?;
     Ok((contacts.len() as u64, conversations.len() as u64))
 }

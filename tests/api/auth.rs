@@ -394,6 +394,7 @@ async fn every_bearer_operation_confirms_the_token(app: TestApp) {
             .replace("{id}", "1")
             .replace("{interaction_id}", "1")
             .replace("{delivery_id}", "1")
+            .replace("{note_id}", "1")
             .replace("{item_id}", "1");
         for (method, operation) in item.as_object().unwrap() {
             let bearer = operation["security"]

@@ -61,9 +61,10 @@ fn seed_customer(actual: &Value, email: &str, with_stats: bool) -> Value {
         "phones": [{"id": actual["phones"][0]["id"], "phone": "123 123 1234"}],
         "websites": [{"id": actual["websites"][0]["id"], "website": "https://www.example.org/"}],
         "created_at": actual["created_at"], "updated_at": actual["updated_at"],
-        // Appended after the seed's fields (SPEC §6, issue 18).
+        // Appended after the seed's fields (SPEC §6, issues 18 and 19).
         "company_id": null,
         "external_ids": {},
+        "notes_count": 0,
     });
     if with_stats {
         expected["stats"] = json!({"conversations": {"total": 0, "posted": 0, "pending": 0, "closed": 0, "email_channel": 0}});

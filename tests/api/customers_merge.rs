@@ -79,7 +79,7 @@ async fn a_merge_moves_everything_and_the_old_ids_redirect(app: TestApp) {
     assert_eq!(
         preview["moved"],
         json!({"conversations": 4, "customer_requests": 1, "emails": 1, "phones": 0,
-            "websites": 1, "external_ids": 1, "duplicate_contacts": 1})
+            "websites": 1, "external_ids": 1, "notes": 0, "duplicate_contacts": 1})
     );
     let shown = &preview["data"];
     assert_eq!(

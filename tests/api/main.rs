@@ -29,6 +29,7 @@ mod hardening;
 mod health;
 mod idempotency;
 mod migrations;
+mod notes;
 mod openapi;
 mod query_plans;
 mod rate_limits;

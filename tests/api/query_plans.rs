@@ -175,9 +175,29 @@ async fn hot_statements_are_few_and_use_their_indexes(backend: Backend) {
         200,
     )
     .await;
+    // Issue 19's notes: written, listed (by page and by cursor), read, changed, deleted.
+    let notes = format!("{customers}/{}/notes", created[8]);
+    for body in ["First", "Second"] {
+        call(&app, Method::POST, &notes, Some(json!({"body": body})), 201).await;
+    }
     let merge = json!({"from": [created[8], created[10]]});
     let path = format!("{customers}/{}/merge", created[9]);
     call(&app, Method::POST, &path, Some(merge), 200).await;
+    let notes = format!("{customers}/{}/notes", created[9]);
+    let page = get(&app, &format!("{notes}?per_page=1")).await;
+    let cursor = page["meta"]["next_cursor"].as_str().unwrap().to_string();
+    get(&app, &format!("{notes}?per_page=1&cursor={cursor}")).await;
+    let note = format!("{notes}/{}", page["data"][0]["id"]);
+    get(&app, &note).await;
+    call(
+        &app,
+        Method::PATCH,
+        &note,
+        Some(json!({"body": "Edited"})),
+        200,
+    )
+    .await;
+    call(&app, Method::DELETE, &note, None, 204).await;
 
     let mut all: Vec<String> = statements
         .into_iter()
@@ -305,7 +325,7 @@ fn explain(url: &str, backend: Backend, sql: &str) -> Vec<String> {
 }
 
 /// Tables that grow with the data; a small fixed table (accounts, settings) may be scanned.
-const TENANT_TABLES: [&str; 7] = [
+const TENANT_TABLES: [&str; 8] = [
     "customers",
     "customer_contacts",
     "conversations",
@@ -313,6 +333,7 @@ const TENANT_TABLES: [&str; 7] = [
     "companies",
     "company_keys",
     "customer_requests",
+    "notes",
 ];
 
 /// Why a plan would not hold as the tables grow, if it would not.

@@ -39,6 +39,7 @@ pub struct MovedView {
     phones: usize,
     websites: usize,
     external_ids: usize,
+    notes: i64,
     /// The sources' contacts the survivor already has: dropped, their conversations repointed.
     duplicate_contacts: usize,
 }
@@ -52,6 +53,7 @@ impl From<Moved> for MovedView {
             phones: m.phones,
             websites: m.websites,
             external_ids: m.external_ids,
+            notes: m.notes,
             duplicate_contacts: m.duplicate_contacts,
         }
     }

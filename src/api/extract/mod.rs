@@ -11,4 +11,4 @@ pub use auth::BearerToken;
 pub use body::Body;
 pub use caller::{Caller, Credentials, TokenOrFingerprint};
 pub(crate) use path::not_found as path_not_found;
-pub use path::{ContactPath, DeliveryPath, InteractionPath, ItemPath};
+pub use path::{ContactPath, DeliveryPath, InteractionPath, ItemPath, NotePath};

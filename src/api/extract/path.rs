@@ -24,6 +24,15 @@ pub struct InteractionPath {
     pub interaction_id: i64,
 }
 
+/// `…/customers/{id}/notes/{note_id}` (and a company's).
+#[derive(Debug, Deserialize)]
+pub struct NotePath {
+    #[serde(deserialize_with = "positive")]
+    pub id: i64,
+    #[serde(deserialize_with = "positive")]
+    pub note_id: i64,
+}
+
 /// `…/webhook_endpoints/{id}/deliveries/{delivery_id}…`.
 #[derive(Debug, Deserialize)]
 pub struct DeliveryPath {

@@ -22,7 +22,7 @@ use refine::{Refinements, FORM};
 
 use crate::api::extract::form::Fields;
 use crate::api::{
-    accounts, companies, conversations, customers, events, health, session, webhooks,
+    accounts, companies, conversations, customers, events, health, notes, session, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -54,6 +54,10 @@ use crate::api::{
         companies::requests::list_requests, companies::requests::create_request,
         companies::requests::show_request, companies::requests::update_request,
         companies::requests::delete_request,
+        notes::list_customer_notes, notes::create_customer_note, notes::show_customer_note,
+        notes::update_customer_note, notes::delete_customer_note,
+        notes::list_company_notes, notes::create_company_note, notes::show_company_note,
+        notes::update_company_note, notes::delete_company_note,
         events::feed,
         webhooks::list, webhooks::create, webhooks::show, webhooks::update, webhooks::delete,
         webhooks::deliveries, webhooks::redeliver,
@@ -64,6 +68,7 @@ use crate::api::{
         (name = "Conversations", description = "The source of customers' stats."),
         (name = "Interactions", description = "A conversation's messages and notes."),
         (name = "Companies", description = "Companies, matched by domain and external id."),
+        (name = "Notes", description = "Agents' markdown notes on a customer or a company."),
         (name = "Events", description = "The change feed: every change, in order, pulled."),
         (name = "Webhooks", description = "The change feed, pushed: signed deliveries (Standard Webhooks) with retries."),
     )

@@ -603,6 +603,28 @@ pub struct InteractionPath {
     interaction_id: i64,
 }
 
+/// A note of a customer (or of a company: `id` is then the company's).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct NotePath {
+    #[param(minimum = 1)]
+    account_id: i64,
+    /// The customer or company.
+    #[param(minimum = 1)]
+    id: i64,
+    #[param(minimum = 1)]
+    note_id: i64,
+}
+
+/// A note's body (`POST`, and `PATCH`/`PUT` alike).
+#[derive(ToSchema)]
+#[schema(example = json!({"body": "Prefers **phone** calls; renewal due in March."}))]
+pub struct NoteInput {
+    /// Markdown, at most 64 KiB (UTF-8); not blank.
+    #[schema(min_length = 1, max_length = 65536, pattern = r"\S")]
+    body: String,
+}
+
 /// One of a customer's emails, phones or websites.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Path)]

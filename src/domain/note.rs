@@ -1,0 +1,93 @@
+//! Agents' notes on a customer or a company (issue 19): a markdown body, nothing else to set.
+
+use serde_json::Value;
+
+use super::conversation::MAX_BODY_BYTES;
+use super::input::{Object, Patch};
+use super::FieldErrors;
+
+/// What a note is about: one customer or one company of the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteOwner {
+    Customer(i64),
+    Company(i64),
+}
+
+impl NoteOwner {
+    pub fn id(self) -> i64 {
+        match self {
+            NoteOwner::Customer(id) | NoteOwner::Company(id) => id,
+        }
+    }
+
+    /// The path segment of the owner's collection: `customers` or `companies`.
+    pub fn collection(self) -> &'static str {
+        match self {
+            NoteOwner::Customer(_) => "customers",
+            NoteOwner::Company(_) => "companies",
+        }
+    }
+}
+
+/// A valid note body (`POST` and `PATCH`/`PUT` alike: the body is the one field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteInput {
+    /// Markdown, stored and returned as written (trimmed); rendering is the client's.
+    pub body: String,
+}
+
+impl NoteInput {
+    pub fn parse(body: &Value) -> Result<NoteInput, FieldErrors> {
+        let object = Object::root(body)?;
+        let mut errors = FieldErrors::new();
+        let body = match object.text("body", &mut errors) {
+            Patch::Set(text) if text.trim().is_empty() => {
+                errors.add("body", "can't be blank");
+                None
+            }
+            Patch::Set(text) if text.trim().len() > MAX_BODY_BYTES => {
+                errors.add("body", format!("must be at most {MAX_BODY_BYTES} bytes"));
+                None
+            }
+            Patch::Set(text) => Some(text.trim().to_string()),
+            Patch::Absent | Patch::Clear => {
+                if !errors.contains("body") {
+                    errors.add("body", "is required");
+                }
+                None
+            }
+        };
+        match body {
+            Some(body) if errors.is_empty() => Ok(NoteInput { body }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn refused_on_body(body: Value) -> bool {
+        NoteInput::parse(&body).unwrap_err().contains("body")
+    }
+
+    #[test]
+    fn a_body_is_trimmed_markdown() {
+        let note = NoteInput::parse(&json!({"body": "  **Called** about #12\n"})).unwrap();
+        assert_eq!(note.body, "**Called** about #12");
+    }
+
+    #[test]
+    fn the_body_is_required_and_not_blank() {
+        assert!(refused_on_body(json!({})));
+        assert!(refused_on_body(json!({"body": "  "})));
+        assert!(refused_on_body(json!({"body": null})));
+        assert!(refused_on_body(json!({"body": 12})));
+        assert!(refused_on_body(
+            json!({"body": "x".repeat(MAX_BODY_BYTES + 1)})
+        ));
+        assert!(NoteInput::parse(&json!({"body": "x".repeat(MAX_BODY_BYTES)})).is_ok());
+    }
+}
