@@ -462,6 +462,42 @@ FOLDERS = {
             body={"body": "Orphan"}),
         req("Delete", "DELETE", ACCOUNT + "/customer_requests/{{requestId}}", 204),
     ],
+    "Notes": [
+        req("Add a note to the customer", "POST", ACCOUNT + "/customers/{{customerId}}/notes", 201, """
+            pm.test("signed and trimmed", () => { pm.expect(json.data.body).to.eql("Prefers **phone** calls."); pm.expect(json.data.author).to.have.property("id"); });
+            pm.test("Location", () => pm.expect(pm.response.headers.get("Location")).to.eql(`/api/v1/accounts/${pm.variables.get("accountId")}/customers/${pm.collectionVariables.get("customerId")}/notes/${json.data.id}`));
+            pm.collectionVariables.set("noteId", json.data.id);
+        """, body={"body": "  Prefers **phone** calls.\n"}),
+        req("Add another (form)", "POST", ACCOUNT + "/customers/{{customerId}}/notes", 201,
+            'pm.test("body", () => pm.expect(json.data.body).to.eql("Renewal due in March"));',
+            form=[("body", "Renewal due in March")]),
+        req("List them, newest first", "GET", ACCOUNT + "/customers/{{customerId}}/notes", 200, """
+            pm.test("newest first", () => pm.expect(json.data.map(n => n.body)).to.eql(["Renewal due in March", "Prefers **phone** calls."]));
+            pm.test("counted", () => pm.expect(json.meta.total).to.eql(2));
+        """),
+        req("The customer counts them", "GET", ACCOUNT + "/customers/{{customerId}}", 200,
+            'pm.test("notes_count", () => pm.expect(json.data.notes_count).to.eql(2));'),
+        req("Edit one", "PATCH", ACCOUNT + "/customers/{{customerId}}/notes/{{noteId}}", 200,
+            'pm.test("edited", () => pm.expect(json.data.body).to.eql("Prefers email now."));',
+            body={"body": "Prefers email now."}),
+        req("A blank body is 422", "POST", ACCOUNT + "/customers/{{customerId}}/notes", 422,
+            'pm.test("names body", () => pm.expect(json.errors).to.have.property("body"));',
+            body={"body": "   "}),
+        req("Delete it", "DELETE", ACCOUNT + "/customers/{{customerId}}/notes/{{noteId}}", 204),
+        req("It is gone", "GET", ACCOUNT + "/customers/{{customerId}}/notes/{{noteId}}", 404),
+        req("A note on ACME", "POST", ACCOUNT + "/companies/{{companyId}}/notes", 201, """
+            pm.test("the company's", () => pm.expect(json.data.company_id).to.eql(pm.collectionVariables.get("companyId")));
+            pm.collectionVariables.set("companyNoteId", json.data.id);
+        """, body={"body": "Signed the annual plan."}),
+        req("Retrieve it", "GET", ACCOUNT + "/companies/{{companyId}}/notes/{{companyNoteId}}", 200,
+            'pm.test("body", () => pm.expect(json.data.body).to.eql("Signed the annual plan."));'),
+        req("Update it (PUT)", "PUT", ACCOUNT + "/companies/{{companyId}}/notes/{{companyNoteId}}", 200,
+            'pm.test("body", () => pm.expect(json.data.body).to.eql("Signed the 3-year plan."));',
+            body={"body": "Signed the 3-year plan."}),
+        req("ACME's notes", "GET", ACCOUNT + "/companies/{{companyId}}/notes", 200,
+            'pm.test("listed", () => pm.expect(json.data.map(n => n.id)).to.include(pm.collectionVariables.get("companyNoteId")));'),
+        req("Delete ACME's note", "DELETE", ACCOUNT + "/companies/{{companyId}}/notes/{{companyNoteId}}", 204),
+    ],
     "Events and webhooks": [
         req("Read the change feed", "GET", ACCOUNT + "/events?per_page=5", 200, """
             pm.test("data is an array", () => pm.expect(json.data).to.be.an("array"));
