@@ -18,7 +18,8 @@ use crate::db::notes::NoteRow;
 use crate::db::row_lock::Table;
 use crate::db::{DbConn, Scope};
 use crate::domain::input::Mode;
-use crate::domain::note::{NoteInput, NoteOwner};
+use crate::domain::note::NoteInput;
+use crate::domain::owner::Owner;
 use crate::domain::paging::{param, Page, Window, NEWEST_FIRST};
 use crate::domain::FieldErrors;
 use crate::error::ApiError;
@@ -80,21 +81,21 @@ impl From<NoteRow> for NoteView {
 
 /// Which kind of record the notes of a route belong to.
 pub(crate) trait OwnerKind: 'static {
-    fn owner(id: i64) -> NoteOwner;
+    fn owner(id: i64) -> Owner;
 }
 
 pub(crate) struct OfCustomer;
 pub(crate) struct OfCompany;
 
 impl OwnerKind for OfCustomer {
-    fn owner(id: i64) -> NoteOwner {
-        NoteOwner::Customer(id)
+    fn owner(id: i64) -> Owner {
+        Owner::Customer(id)
     }
 }
 
 impl OwnerKind for OfCompany {
-    fn owner(id: i64) -> NoteOwner {
-        NoteOwner::Company(id)
+    fn owner(id: i64) -> Owner {
+        Owner::Company(id)
     }
 }
 
@@ -104,7 +105,7 @@ pub(crate) struct Notes<O>(PhantomData<O>);
 /// The owner (from the path) and the user who signs what is written.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NoteCx {
-    owner: NoteOwner,
+    owner: Owner,
     author_id: Option<i64>,
 }
 

@@ -7,7 +7,7 @@ use super::journal::{self, Kind};
 use super::schema::{companies, customers, notes, users};
 use super::{any_of, DbConn, Result, Scope};
 use crate::db_run;
-use crate::domain::note::NoteOwner;
+use crate::domain::owner::Owner;
 use crate::domain::paging::Window;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -56,13 +56,13 @@ pub struct NoteRow {
 macro_rules! with_owner {
     ($account:expr, $owner:expr, |$rows:ident| $body:expr) => {
         match $owner {
-            NoteOwner::Customer(id) => {
+            Owner::Customer(id) => {
                 let $rows = notes::table
                     .filter(notes::account_id.eq($account))
                     .filter(notes::customer_id.eq(id));
                 $body
             }
-            NoteOwner::Company(id) => {
+            Owner::Company(id) => {
                 let $rows = notes::table
                     .filter(notes::account_id.eq($account))
                     .filter(notes::company_id.eq(id));
@@ -78,12 +78,12 @@ macro_rules! with_owner {
 pub fn add_to_count(
     conn: &mut DbConn,
     account: Scope,
-    owner: NoteOwner,
+    owner: Owner,
     delta: i64,
 ) -> Result<Option<i64>> {
     db_run!(conn, {
         match owner {
-            NoteOwner::Customer(id) => diesel::update(
+            Owner::Customer(id) => diesel::update(
                 customers::table
                     .filter(customers::account_id.eq(account))
                     .filter(customers::id.eq(id)),
@@ -92,7 +92,7 @@ pub fn add_to_count(
             .returning(customers::notes_count)
             .get_result(conn)
             .optional(),
-            NoteOwner::Company(id) => diesel::update(
+            Owner::Company(id) => diesel::update(
                 companies::table
                     .filter(companies::account_id.eq(account))
                     .filter(companies::id.eq(id)),
@@ -106,16 +106,16 @@ pub fn add_to_count(
 }
 
 /// The owner's `notes_count`; `None` when the account has no such owner.
-pub fn count_of(conn: &mut DbConn, account: Scope, owner: NoteOwner) -> Result<Option<i64>> {
+pub fn count_of(conn: &mut DbConn, account: Scope, owner: Owner) -> Result<Option<i64>> {
     db_run!(conn, {
         match owner {
-            NoteOwner::Customer(id) => customers::table
+            Owner::Customer(id) => customers::table
                 .filter(customers::account_id.eq(account))
                 .filter(customers::id.eq(id))
                 .select(customers::notes_count)
                 .get_result(conn)
                 .optional(),
-            NoteOwner::Company(id) => companies::table
+            Owner::Company(id) => companies::table
                 .filter(companies::account_id.eq(account))
                 .filter(companies::id.eq(id))
                 .select(companies::notes_count)
@@ -128,14 +128,14 @@ pub fn count_of(conn: &mut DbConn, account: Scope, owner: NoteOwner) -> Result<O
 pub fn insert(
     conn: &mut DbConn,
     account: Scope,
-    owner: NoteOwner,
+    owner: Owner,
     body: &str,
     author_id: Option<i64>,
 ) -> Result<i64> {
     let now = super::now();
     let (customer_id, company_id) = match owner {
-        NoteOwner::Customer(id) => (Some(id), None),
-        NoteOwner::Company(id) => (None, Some(id)),
+        Owner::Customer(id) => (Some(id), None),
+        Owner::Company(id) => (None, Some(id)),
     };
     let id: i64 = db_run!(conn, {
         diesel::insert_into(notes::table)
@@ -156,12 +156,7 @@ pub fn insert(
 }
 
 /// One note of the owner, with its author.
-pub fn find(
-    conn: &mut DbConn,
-    account: Scope,
-    owner: NoteOwner,
-    id: i64,
-) -> Result<Option<NoteRow>> {
+pub fn find(conn: &mut DbConn, account: Scope, owner: Owner, id: i64) -> Result<Option<NoteRow>> {
     let row: Option<(Note, Option<Author>)> = db_run!(conn, {
         with_owner!(account, owner, |rows| rows
             .filter(notes::id.eq(id))
@@ -192,7 +187,7 @@ pub fn find_by_id(conn: &mut DbConn, account: Scope, id: i64) -> Result<Option<N
 pub fn list(
     conn: &mut DbConn,
     account: Scope,
-    owner: NoteOwner,
+    owner: Owner,
     window: &Window,
 ) -> Result<Vec<NoteRow>> {
     let rows: Vec<(Note, Option<Author>)> = db_run!(conn, {
@@ -217,7 +212,7 @@ pub fn list(
 pub fn update(
     conn: &mut DbConn,
     account: Scope,
-    owner: NoteOwner,
+    owner: Owner,
     id: i64,
     body: &str,
 ) -> Result<bool> {
@@ -235,7 +230,7 @@ pub fn update(
 }
 
 /// Deletes one note of the owner; whether there was one.
-pub fn delete(conn: &mut DbConn, account: Scope, owner: NoteOwner, id: i64) -> Result<bool> {
+pub fn delete(conn: &mut DbConn, account: Scope, owner: Owner, id: i64) -> Result<bool> {
     journal::deleting(conn, Kind::Note, id)?;
     let deleted = db_run!(conn, {
         with_owner!(account, owner, |rows| diesel::delete(

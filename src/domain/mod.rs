@@ -24,6 +24,7 @@ pub mod input;
 pub mod label;
 pub mod naming;
 pub mod note;
+pub mod owner;
 pub mod paging;
 pub mod phone;
 pub mod public_email_domains;

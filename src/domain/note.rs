@@ -6,29 +6,6 @@ use super::conversation::MAX_BODY_BYTES;
 use super::input::{Object, Patch};
 use super::FieldErrors;
 
-/// What a note is about: one customer or one company of the account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoteOwner {
-    Customer(i64),
-    Company(i64),
-}
-
-impl NoteOwner {
-    pub fn id(self) -> i64 {
-        match self {
-            NoteOwner::Customer(id) | NoteOwner::Company(id) => id,
-        }
-    }
-
-    /// The path segment of the owner's collection: `customers` or `companies`.
-    pub fn collection(self) -> &'static str {
-        match self {
-            NoteOwner::Customer(_) => "customers",
-            NoteOwner::Company(_) => "companies",
-        }
-    }
-}
-
 /// A valid note body (`POST` and `PATCH`/`PUT` alike: the body is the one field).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoteInput {

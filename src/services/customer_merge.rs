@@ -14,7 +14,7 @@ use crate::domain::contact::ContactKind;
 use crate::domain::customer_merge::{pick, Candidate, MergeRequest};
 use crate::domain::external_id::{self, ExternalIds};
 use crate::domain::naming::display_name;
-use crate::domain::note::NoteOwner;
+use crate::domain::owner::Owner;
 use crate::error::{ApiError, FieldErrors};
 use crate::services::customer_duplicates;
 use crate::services::customers::{load, missing, Access, CustomerRecord};
@@ -130,7 +130,7 @@ pub fn merge(
     customers::move_belongings(conn, account, &source_ids, target_id, now)?;
     if moved.notes > 0 {
         db::notes::move_to(conn, account, &source_ids, target_id)?;
-        db::notes::add_to_count(conn, account, NoteOwner::Customer(target_id), moved.notes)?;
+        db::notes::add_to_count(conn, account, Owner::Customer(target_id), moved.notes)?;
     }
     db::merges::record(conn, account, &source_ids, target_id, now)?;
     customers::remove_merged(conn, account, &source_ids)?;

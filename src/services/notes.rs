@@ -3,7 +3,8 @@
 use crate::db::notes::{self, NoteRow};
 use crate::db::{DbConn, Scope};
 use crate::domain::cursor::Cursor;
-use crate::domain::note::{NoteInput, NoteOwner};
+use crate::domain::note::NoteInput;
+use crate::domain::owner::Owner;
 use crate::domain::paging::{Page, Window, NEWEST_FIRST};
 use crate::error::ApiError;
 use crate::services::customers::{self, Access};
@@ -12,7 +13,7 @@ use crate::services::customers::{self, Access};
 pub fn create(
     conn: &mut DbConn,
     account: Scope,
-    owner: NoteOwner,
+    owner: Owner,
     author_id: Option<i64>,
     input: &NoteInput,
 ) -> Result<NoteRow, ApiError> {
@@ -24,12 +25,7 @@ pub fn create(
     load(conn, account, owner, id)
 }
 
-pub fn load(
-    conn: &mut DbConn,
-    account: Scope,
-    owner: NoteOwner,
-    id: i64,
-) -> Result<NoteRow, ApiError> {
+pub fn load(conn: &mut DbConn, account: Scope, owner: Owner, id: i64) -> Result<NoteRow, ApiError> {
     match notes::find(conn, account, owner, id)? {
         Some(row) => Ok(row),
         None => Err(owner_missing(conn, account, owner)?),
@@ -39,7 +35,7 @@ pub fn load(
 pub fn update(
     conn: &mut DbConn,
     account: Scope,
-    owner: NoteOwner,
+    owner: Owner,
     id: i64,
     input: &NoteInput,
 ) -> Result<NoteRow, ApiError> {
@@ -51,12 +47,7 @@ pub fn update(
     load(conn, account, owner, id)
 }
 
-pub fn delete(
-    conn: &mut DbConn,
-    account: Scope,
-    owner: NoteOwner,
-    id: i64,
-) -> Result<(), ApiError> {
+pub fn delete(conn: &mut DbConn, account: Scope, owner: Owner, id: i64) -> Result<(), ApiError> {
     // Read first: the feed's `note.deleted` carries the note, and another owner's note id is
     // a 404 here, not a delete.
     load(conn, account, owner, id)?;
@@ -69,7 +60,7 @@ pub fn delete(
 pub fn list(
     conn: &mut DbConn,
     account: Scope,
-    owner: NoteOwner,
+    owner: Owner,
     window: &Window,
 ) -> Result<Page<NoteRow>, ApiError> {
     let Some(total) = notes::count_of(conn, account, owner)? else {
@@ -86,13 +77,9 @@ pub fn list(
 
 /// The error for a note or owner that is not there: a customer merged into another is a 404
 /// naming the survivor, whose notes these now are.
-fn owner_missing(
-    conn: &mut DbConn,
-    account: Scope,
-    owner: NoteOwner,
-) -> Result<ApiError, ApiError> {
+fn owner_missing(conn: &mut DbConn, account: Scope, owner: Owner) -> Result<ApiError, ApiError> {
     match owner {
-        NoteOwner::Customer(id) => customers::missing(conn, account, id, Access::Write),
-        NoteOwner::Company(_) => Ok(ApiError::not_found()),
+        Owner::Customer(id) => customers::missing(conn, account, id, Access::Write),
+        Owner::Company(_) => Ok(ApiError::not_found()),
     }
 }
