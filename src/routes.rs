@@ -8,7 +8,7 @@ use actix_web::{middleware, web, Resource};
 use crate::api::conversations::{self, interactions};
 use crate::api::{
     accounts, companies, customers, docs_page, events, extract, fallback, health, idempotency,
-    notes, openapi, session, webhooks,
+    notes, openapi, session, tags, webhooks,
 };
 use crate::domain::label::LabelKind;
 
@@ -155,6 +155,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::put().to(companies::update))
                     .route(web::patch().to(companies::update))
                     .route(web::delete().to(companies::delete)),
+                )
+                .service(
+                    resource("/accounts/{account_id}/tags", "GET").route(web::get().to(tags::list)),
                 )
                 .service(
                     resource("/accounts/{account_id}/companies/{id}/notes", "GET, POST")

@@ -23,5 +23,6 @@ pub mod rate_limit;
 pub mod request_id;
 pub(crate) mod resource;
 pub mod session;
+pub mod tags;
 pub mod views;
 pub mod webhooks;

@@ -8,7 +8,7 @@ use super::contacts::NewContact;
 use super::conversations::NewConversationRow;
 use super::customers::NewCustomer;
 use super::notes::NewNote;
-use super::schema::{conversations, customer_contacts, customers, notes};
+use super::schema::{conversations, customer_contacts, customer_tags, customers, notes};
 use super::DbConn;
 use crate::db_run;
 
@@ -66,6 +66,29 @@ pub fn insert_notes(conn: &mut DbConn, rows: &[NewNote]) -> Result<usize> {
         inserted += db_run!(conn, {
             diesel::insert_into(notes::table)
                 .values(chunk)
+                .execute(conn)
+        })?;
+    }
+    Ok(inserted)
+}
+
+/// Inserts `(account_id, tag, customer_id)` rows of `customer_tags`.
+pub fn insert_customer_tags(conn: &mut DbConn, rows: &[(i64, &str, i64)]) -> Result<usize> {
+    let mut inserted = 0;
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|(account_id, tag, customer_id)| {
+                (
+                    customer_tags::account_id.eq(*account_id),
+                    customer_tags::tag.eq(*tag),
+                    customer_tags::customer_id.eq(*customer_id),
+                )
+            })
+            .collect();
+        inserted += db_run!(conn, {
+            diesel::insert_into(customer_tags::table)
+                .values(values)
                 .execute(conn)
         })?;
     }

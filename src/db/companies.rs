@@ -8,7 +8,9 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::journal::{self, Kind};
-use super::schema::{companies, company_keys, customer_contacts, customer_requests, customers};
+use super::schema::{
+    companies, company_keys, company_tags, customer_contacts, customer_requests, customers,
+};
 use super::Lock;
 use super::{any_of, DbConn, Scope};
 use crate::domain::company_list::CompanyFilter;
@@ -34,6 +36,8 @@ pub struct Company {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub notes_count: i64,
+    /// JSON, normalized tags, sorted (see `domain::tag`).
+    pub tags: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -50,6 +54,7 @@ pub struct NewCompany<'a> {
     pub managed_by: Option<&'a str>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub tags: &'a str,
 }
 
 /// `None` leaves a column alone; `Some(None)` clears it.
@@ -63,6 +68,7 @@ pub struct CompanyChanges {
     pub revenue: Option<Option<i64>>,
     pub size: Option<Option<i64>>,
     pub logo_url: Option<Option<String>>,
+    pub tags: Option<String>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -179,6 +185,13 @@ pub fn list(
                         .select(company_keys::company_id);
                     query = query.filter(companies::id.eq_any(ids));
                 }
+            }
+            for tag in &filter.tags {
+                let ids = company_tags::table
+                    .filter(company_tags::account_id.eq(account))
+                    .filter(company_tags::tag.eq(tag.clone()))
+                    .select(company_tags::company_id);
+                query = query.filter(companies::id.eq_any(ids));
             }
             query
         };

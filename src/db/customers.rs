@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::contacts::{self, Contact};
 use super::journal::{self, Kind};
 use super::schema::{
-    conversations, customer_contacts, customer_counts, customer_requests, customers,
+    conversations, customer_contacts, customer_counts, customer_requests, customer_tags, customers,
 };
 use super::Lock;
 use super::{any_of, DbConn, Scope};
@@ -33,6 +33,8 @@ pub struct Customer {
     /// JSON, source → id (see `domain::external_id`).
     pub external_ids: String,
     pub notes_count: i64,
+    /// JSON, normalized tags, sorted (see `domain::tag`).
+    pub tags: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -50,6 +52,7 @@ pub struct NewCustomer<'a> {
     pub updated_at: NaiveDateTime,
     /// 0 for a new customer; the seed data loads customers with their notes.
     pub notes_count: i64,
+    pub tags: &'a str,
 }
 
 /// An update: `None` leaves a column alone, `Some(None)` clears it.
@@ -63,6 +66,7 @@ pub struct CustomerChanges {
     pub name: Option<String>,
     pub company_id: Option<Option<i64>>,
     pub external_ids: Option<String>,
+    pub tags: Option<String>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -76,6 +80,7 @@ impl CustomerChanges {
             || super::differs(&self.name, &current.name)
             || super::differs(&self.company_id, &current.company_id)
             || super::differs(&self.external_ids, &current.external_ids)
+            || super::differs(&self.tags, &current.tags)
     }
 }
 
@@ -99,6 +104,7 @@ pub fn insert(conn: &mut DbConn, row: &NewCustomer) -> Result<Customer> {
                 customers::name.eq(row.name),
                 customers::company_id.eq(row.company_id),
                 customers::external_ids.eq(row.external_ids),
+                customers::tags.eq(row.tags),
                 customers::created_at.eq(row.created_at),
                 customers::updated_at.eq(row.updated_at),
             ))
@@ -171,8 +177,9 @@ pub fn update(
 
 /// Deletes the customer (its contacts cascade; its conversations and requests stay, unattached:
 /// they are unlinked here rather than by the foreign keys' `ON DELETE SET NULL`, so their
-/// `updated_at` moves and the feed reports them changed).
-pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<bool> {
+/// `updated_at` moves and the feed reports them changed). Returns the tags it had (their index
+/// rows cascade; the counts are the caller's), or `None` when there was no such customer.
+pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<Option<String>> {
     journal::deleting(conn, Kind::Customer, id)?;
     let now = super::now();
     let (conversations, requests): (Vec<i64>, Vec<i64>) = db_run!(conn, {
@@ -203,15 +210,16 @@ pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<bool> {
     })?;
     journal::updated_all(Kind::Conversation, &conversations);
     journal::updated_all(Kind::CustomerRequest, &requests);
-    let deleted = db_run!(conn, {
+    db_run!(conn, {
         diesel::delete(
             customers::table
                 .filter(customers::account_id.eq(account))
                 .filter(customers::id.eq(id)),
         )
-        .execute(conn)
-    })?;
-    Ok(deleted > 0)
+        .returning(customers::tags)
+        .get_result(conn)
+        .optional()
+    })
 }
 
 /// The customers of `ids` in the account, by id; with [`Lock::ForUpdate`] locked until the
@@ -350,6 +358,13 @@ pub fn list(
             }
             if let Some(since) = filter.updated_since {
                 query = query.filter(customers::updated_at.ge(since));
+            }
+            for tag in &filter.tags {
+                let ids = customer_tags::table
+                    .filter(customer_tags::account_id.eq(account))
+                    .filter(customer_tags::tag.eq(tag.clone()))
+                    .select(customer_tags::customer_id);
+                query = query.filter(customers::id.eq_any(ids));
             }
             query
         };

@@ -33,6 +33,7 @@ pub mod settings;
 mod sqlite_deadline;
 mod sqlite_planner;
 mod stored_text;
+pub mod tags;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;

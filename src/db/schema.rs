@@ -78,6 +78,36 @@ diesel::table! {
         external_ids -> Text,
         /// How many notes the customer has, kept by every note written or deleted.
         notes_count -> BigInt,
+        /// A JSON array of normalized tags, sorted; `customer_tags` indexes the same pairs.
+        tags -> Text,
+    }
+}
+
+diesel::table! {
+    /// Which customers carry which tag (see `db::tags`).
+    customer_tags (account_id, tag, customer_id) {
+        account_id -> BigInt,
+        tag -> Text,
+        customer_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Which companies carry which tag.
+    company_tags (account_id, tag, company_id) {
+        account_id -> BigInt,
+        tag -> Text,
+        company_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Each tag of an account, with how many customers and companies carry it.
+    tags (account_id, name) {
+        account_id -> BigInt,
+        name -> Text,
+        customers -> BigInt,
+        companies -> BigInt,
     }
 }
 
@@ -199,6 +229,8 @@ diesel::table! {
         updated_at -> Timestamp,
         /// How many notes the company has, kept by every note written or deleted.
         notes_count -> BigInt,
+        /// A JSON array of normalized tags, sorted; `company_tags` indexes the same pairs.
+        tags -> Text,
     }
 }
 
@@ -383,4 +415,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     webhook_dispatch,
     notes,
+    customer_tags,
+    company_tags,
+    tags,
 );

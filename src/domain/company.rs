@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::contact::parse_web_url;
 use super::input::{required_text, Mode, Object, Patch};
 use super::public_email_domains::is_public_email_domain;
+use super::tag;
 use super::FieldErrors;
 
 pub const MAX_NAME_LEN: usize = 255;
@@ -26,6 +27,8 @@ pub struct CompanyInput {
     pub revenue: Patch<i64>,
     pub size: Patch<i64>,
     pub logo_url: Patch<String>,
+    /// The whole new list (normalized, sorted) when the body gives `tags`; an upsert adds them.
+    pub tags: Option<Vec<String>>,
 }
 
 impl CompanyInput {
@@ -71,6 +74,7 @@ impl CompanyInput {
                     }),
                 other => other,
             },
+            tags: tag::parse(&object, &mut errors),
         };
         errors.into_result(input)
     }

@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::contact::{parse_web_url, ContactKind, ContactValue};
 use super::external_id::{self, ExternalIdsChange};
 use super::input::{bounded_text, required_text, Mode, Object, Patch};
+use super::tag;
 use super::FieldErrors;
 
 /// Longest first name, last name or company.
@@ -41,6 +42,8 @@ pub struct CustomerInput {
     /// Every nested item, emails then phones then websites, each list in body order.
     pub contacts: Vec<ContactItem>,
     pub external_ids: ExternalIdsChange,
+    /// The whole new list (normalized, sorted) when the body gives `tags`; `None` keeps them.
+    pub tags: Option<Vec<String>>,
 }
 
 impl CustomerInput {
@@ -84,6 +87,7 @@ impl CustomerInput {
         }
         flag_repeated_emails(&contacts, &mut errors);
         let external_ids = external_id::read(&object, &mut errors);
+        let tags = tag::parse(&object, &mut errors);
         errors.into_result(CustomerInput {
             first_name,
             last_name,
@@ -92,6 +96,7 @@ impl CustomerInput {
             company_id,
             contacts,
             external_ids,
+            tags,
         })
     }
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDateTime};
 
 use super::contact::phone_digits;
 use super::paging::{param, Order, Window};
+use super::tag;
 use super::FieldErrors;
 
 /// Longest `q` accepted.
@@ -68,6 +69,8 @@ pub struct CustomerFilter {
     pub q: Option<String>,
     pub company_id: Option<i64>,
     pub updated_since: Option<NaiveDateTime>,
+    /// Normalized: the customer must carry every one.
+    pub tags: Vec<String>,
 }
 
 impl CustomerFilter {
@@ -146,6 +149,7 @@ impl CustomerListQuery {
                     None
                 }
             });
+        let tags = tag::parse_filter(pairs, &mut errors);
         let window = Window::parse(pairs, sort.as_str(), !sort.by_name(), &mut errors);
         errors.into_result(CustomerListQuery {
             filter: CustomerFilter {
@@ -155,6 +159,7 @@ impl CustomerListQuery {
                 q,
                 company_id,
                 updated_since,
+                tags,
             },
             sort,
             window,

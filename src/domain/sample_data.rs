@@ -72,6 +72,20 @@ const COMPANY_DOMAINS: u64 = 5_000;
 const HISTORY_DAYS: i64 = 730;
 /// Mixed into the seed for the notes' own generator.
 const NOTES_SEED: u64 = 0x6e6f_7465_7321;
+const TAGS: &[&str] = &[
+    "newsletter",
+    "trial",
+    "vip",
+    "beta",
+    "eu",
+    "us",
+    "enterprise",
+    "churn risk",
+    "partner",
+    "billing issue",
+    "reseller",
+    "press",
+];
 const NOTE_BODIES: &[&str] = &[
     "Prefers **phone** calls in the afternoon.",
     "Renewal due next quarter; ask about the *annual* plan.",
@@ -93,6 +107,8 @@ pub struct SampleCustomer {
     pub conversations: Vec<SampleConversation>,
     /// Agents' notes, oldest first: about one customer in five has 1–3.
     pub notes: Vec<SampleNote>,
+    /// About one customer in three carries 1–2 of a dozen tags, some far more common than others.
+    pub tags: Vec<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -180,6 +196,7 @@ impl SampleData {
         let company = works_at_company
             .then(|| title_case(company_domain.split('.').next().unwrap_or_default()));
         let notes = self.notes(created_at.min(self.now));
+        let tags = self.tags();
         SampleCustomer {
             name: display_name(Some(&first), Some(&last), None),
             first_name: first,
@@ -188,6 +205,7 @@ impl SampleData {
             contacts,
             conversations,
             notes,
+            tags,
             created_at: created_at.min(self.now),
             updated_at: updated_at.min(self.now),
         }
@@ -208,6 +226,22 @@ impl SampleData {
                 }
             })
             .collect()
+    }
+
+    fn tags(&mut self) -> Vec<String> {
+        if !self.notes_rng.gen_bool(0.3) {
+            return Vec::new();
+        }
+        let mut tags: Vec<String> = (0..self.notes_rng.gen_range(1..=2))
+            .map(|_| {
+                // Squared: the first tags of the list are far more common than the last.
+                let at = self.notes_rng.gen_range(0.0f64..1.0).powi(2);
+                TAGS[(at * TAGS.len() as f64) as usize].to_string()
+            })
+            .collect();
+        tags.sort();
+        tags.dedup();
+        tags
     }
 
     fn pick<'a>(&mut self, list: &[&'a str]) -> &'a str {

@@ -9,7 +9,9 @@ use crate::domain::company_list::CompanyListQuery;
 use crate::domain::cursor::Cursor;
 use crate::domain::input::Patch;
 use crate::domain::label::LabelKind;
+use crate::domain::owner::Owner;
 use crate::domain::paging::{Page, NEWEST_FIRST};
+use crate::domain::tag;
 use crate::domain::Integration;
 use crate::error::{ApiError, FieldErrors};
 
@@ -53,6 +55,7 @@ pub fn create(
     let external_ids = input.external_ids.clone().unwrap_or_default();
     ensure_keys_free(conn, account, None, KeyKind::Domain, &domains)?;
     ensure_keys_free(conn, account, None, KeyKind::ExternalId, &external_ids)?;
+    let tags = input.tags.clone().unwrap_or_default();
     let now = db::now();
     let company = companies::insert(
         conn,
@@ -71,9 +74,11 @@ pub fn create(
             managed_by: integration.map(Integration::as_str),
             created_at: now,
             updated_at: now,
+            tags: &tag::to_json(&tags),
         },
     )?;
     add_keys(conn, account, company.id, &domains, &external_ids)?;
+    db::tags::replace(conn, account, Owner::Company(company.id), &[], &tags)?;
     load(conn, account, company.id)
 }
 
@@ -100,10 +105,18 @@ pub fn update(
     if external_ids.as_ref().is_some_and(KeyDiff::changes) {
         changed.push("external_ids");
     }
+    let tags_before = tag::from_json(&current.company.tags);
+    let tags_after = input.tags.as_ref().filter(|after| **after != tags_before);
+    if tags_after.is_some() {
+        changed.push("tags");
+    }
     check_locks(&current.company, &changed)?;
     // A write that changes nothing writes nothing: `updated_at` and the ETag stay.
     if changed.is_empty() {
         return Ok(current);
+    }
+    if let Some(after) = tags_after {
+        db::tags::replace(conn, account, Owner::Company(id), &tags_before, after)?;
     }
     check_references(conn, account, input)?;
     let (domains, external_ids) = (
@@ -132,6 +145,7 @@ pub fn update(
         account,
         id,
         &CompanyChanges {
+            tags: tags_after.map(|after| tag::to_json(after)),
             updated_at: Some(db::now()),
             ..changes
         },
@@ -180,8 +194,26 @@ fn merge(
     check_references(conn, account, input)?;
     let new_domains = missing(&current.domains, input.domains.as_deref());
     let new_external_ids = missing(&current.external_ids, input.external_ids.as_deref());
-    if changed.is_empty() && new_domains.is_empty() && new_external_ids.is_empty() {
+    // Tags add to the match's, like its keys.
+    let tags_before = tag::from_json(&current.company.tags);
+    let new_tags = missing(&tags_before, input.tags.as_deref());
+    let tags_after = (!new_tags.is_empty()).then(|| {
+        let mut all = [tags_before.clone(), new_tags].concat();
+        all.sort();
+        all
+    });
+    if let Some(all) = &tags_after {
+        tag::check_limit(all.len()).map_err(|message| ApiError::field("tags", message))?;
+    }
+    if changed.is_empty()
+        && new_domains.is_empty()
+        && new_external_ids.is_empty()
+        && tags_after.is_none()
+    {
         return Ok((current, UpsertResult::Unchanged));
+    }
+    if let Some(after) = &tags_after {
+        db::tags::replace(conn, account, Owner::Company(id), &tags_before, after)?;
     }
     ensure_keys_free(conn, account, Some(id), KeyKind::Domain, &new_domains)?;
     ensure_keys_free(
@@ -197,6 +229,7 @@ fn merge(
         account,
         id,
         &CompanyChanges {
+            tags: tags_after.as_deref().map(tag::to_json),
             updated_at: Some(db::now()),
             ..changes
         },
@@ -207,11 +240,19 @@ fn merge(
 pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<(), ApiError> {
     // The company's row first, as every company write takes it, then its customers: one lock
     // order, so a delete and an update of one company cannot deadlock.
-    companies::find(conn, account, id, Lock::ForUpdate)?.ok_or_else(ApiError::not_found)?;
-    match companies::delete(conn, account, id)? {
-        true => Ok(()),
-        false => Err(ApiError::not_found()),
+    let company =
+        companies::find(conn, account, id, Lock::ForUpdate)?.ok_or_else(ApiError::not_found)?;
+    if !companies::delete(conn, account, id)? {
+        return Err(ApiError::not_found());
     }
+    // Its tag rows cascaded; the counts are kept here.
+    db::tags::uncount(
+        conn,
+        account,
+        Owner::Company(id),
+        &tag::from_json(&company.tags),
+    )?;
+    Ok(())
 }
 
 pub fn load(conn: &mut DbConn, account: Scope, id: i64) -> Result<CompanyRecord, ApiError> {
@@ -320,6 +361,7 @@ fn field_changes(current: &Company, input: &CompanyInput) -> (CompanyChanges, Ve
         revenue: track("revenue", &input.revenue, &current.revenue, &mut changed),
         size: track("size", &input.size, &current.size, &mut changed),
         logo_url: track("logo_url", &input.logo_url, &current.logo_url, &mut changed),
+        tags: None,
         updated_at: None,
     };
     (changes, changed)
@@ -345,9 +387,10 @@ fn check_locks(company: &Company, changed: &[&'static str]) -> Result<(), ApiErr
         return Ok(());
     };
     let mut errors = FieldErrors::new();
+    // Tags are the desk's own labels, not the integration's data: never locked.
     for field in changed
         .iter()
-        .filter(|f| !integration.unlocked_fields().contains(f))
+        .filter(|f| **f != "tags" && !integration.unlocked_fields().contains(f))
     {
         errors.add(
             *field,

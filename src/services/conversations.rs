@@ -134,6 +134,7 @@ fn resolve_customer(
                 avatar: Patch::Absent,
                 company_id: Patch::Absent,
                 external_ids: Patch::Absent,
+                tags: None,
                 contacts: vec![ContactItem {
                     kind: ContactKind::Email,
                     index: 0,

@@ -15,6 +15,7 @@ use crate::domain::customer_merge::{pick, Candidate, MergeRequest};
 use crate::domain::external_id::{self, ExternalIds};
 use crate::domain::naming::display_name;
 use crate::domain::owner::Owner;
+use crate::domain::tag;
 use crate::error::{ApiError, FieldErrors};
 use crate::services::customer_duplicates;
 use crate::services::customers::{load, missing, Access, CustomerRecord};
@@ -84,6 +85,9 @@ pub fn merge(
     ));
     let moved_ids = external_ids.len() - external_id::from_json(&target.external_ids).len();
     changes.external_ids = Some(external_id::to_json(&external_ids));
+    let tags_before = tag::from_json(&target.tags);
+    let tags_after = union_tags(&tags_before, &sources, &mut blocked);
+    changes.tags = Some(tag::to_json(&tags_after));
     changes.updated_at = Some(db::now());
 
     let each = conversations::stats_of_each(conn, account, &ids)?;
@@ -134,6 +138,13 @@ pub fn merge(
     }
     db::merges::record(conn, account, &source_ids, target_id, now)?;
     customers::remove_merged(conn, account, &source_ids)?;
+    // The sources' tag rows went with them; the survivor carries the union.
+    for source in &sources {
+        let owner = Owner::Customer(source.id);
+        db::tags::uncount(conn, account, owner, &tag::from_json(&source.tags))?;
+    }
+    let survivor = Owner::Customer(target_id);
+    db::tags::replace(conn, account, survivor, &tags_before, &tags_after)?;
     customers::update(conn, account, target_id, &changes)?;
     db::accounts::add_customers(conn, account, -(source_ids.len() as i64))?;
     journal::merged(Kind::Customer, target_id, &source_ids);
@@ -331,6 +342,27 @@ fn field_changes(
 }
 
 /// The target with `changes` applied, as the merge would store it.
+/// Every tag of the target and the sources, each once, sorted; past the limit, why.
+fn union_tags(target: &[String], sources: &[Customer], blocked: &mut FieldErrors) -> Vec<String> {
+    let mut all = target.to_vec();
+    for source in sources {
+        all.extend(tag::from_json(&source.tags));
+    }
+    all.sort();
+    all.dedup();
+    if tag::check_limit(all.len()).is_err() {
+        let (count, max) = (all.len(), tag::MAX_TAGS);
+        blocked.add(
+            "tags",
+            format!(
+                "would have {count} tags after the merge: {} over the limit of {max}",
+                count - max
+            ),
+        );
+    }
+    all
+}
+
 fn preview_of(target: &Customer, changes: CustomerChanges) -> Customer {
     let mut customer = target.clone();
     customer.first_name = changes.first_name.unwrap_or(customer.first_name);
@@ -340,6 +372,7 @@ fn preview_of(target: &Customer, changes: CustomerChanges) -> Customer {
     customer.company_id = changes.company_id.unwrap_or(customer.company_id);
     customer.name = changes.name.unwrap_or(customer.name);
     customer.external_ids = changes.external_ids.unwrap_or(customer.external_ids);
+    customer.tags = changes.tags.unwrap_or(customer.tags);
     customer.updated_at = changes.updated_at.unwrap_or(customer.updated_at);
     customer
 }

@@ -15,8 +15,10 @@ use crate::domain::customer_lookup::{LookupKey, MatchBy};
 use crate::domain::external_id::{self, ExternalIds};
 use crate::domain::input::Patch;
 use crate::domain::naming::display_name;
+use crate::domain::owner::Owner;
 use crate::domain::paging::Page;
 use crate::domain::phone::phone_key;
+use crate::domain::tag;
 use crate::error::{ApiError, FieldErrors};
 use crate::services::{customer_duplicates, phones};
 
@@ -64,6 +66,7 @@ fn create_keyed(
             emails.iter().map(|(c, _)| c.value.domain.as_str()),
         )?,
     };
+    let tags = input.tags.clone().unwrap_or_default();
     let now = db::now();
     let customer = customers::insert(
         conn,
@@ -79,8 +82,10 @@ fn create_keyed(
             created_at: now,
             updated_at: now,
             notes_count: 0,
+            tags: &tag::to_json(&tags),
         },
     )?;
+    db::tags::replace(conn, account, Owner::Customer(customer.id), &[], &tags)?;
     db::external_ids::replace(
         conn,
         account,
@@ -278,6 +283,11 @@ fn apply_update(
         db::external_ids::replace(conn, account, id, &ids_before, &ids_after, db::now())
             .map_err(external_id_taken)?;
     }
+    let tags_before = tag::from_json(&current.tags);
+    let tags_after = input.tags.as_ref().filter(|after| **after != tags_before);
+    if let Some(after) = tags_after {
+        db::tags::replace(conn, account, Owner::Customer(id), &tags_before, after)?;
+    }
 
     // Emails may move between this customer's rows (a swap); the unique index can't wait for the
     // end of the transaction, so changing email rows first step aside to a placeholder.
@@ -316,6 +326,7 @@ fn apply_update(
         avatar: input.avatar.clone().into_change(),
         company_id,
         external_ids: (ids_after != ids_before).then(|| external_id::to_json(&ids_after)),
+        tags: tags_after.map(|after| tag::to_json(after)),
         ..CustomerChanges::default()
     };
     let customer = save(
@@ -353,9 +364,10 @@ fn apply_update(
 
 /// Deletes a customer; its conversations stay, with no customer.
 pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<(), ApiError> {
-    if !customers::delete(conn, account, id)? {
+    let Some(tags) = customers::delete(conn, account, id)? else {
         return Err(missing(conn, account, id, Access::Write)?);
-    }
+    };
+    db::tags::uncount(conn, account, Owner::Customer(id), &tag::from_json(&tags))?;
     db::accounts::add_customers(conn, account, -1)?;
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! `supportdesk seed-data`: fills an account with generated customers, their contacts,
-//! conversations and notes, a batch per transaction (an interrupted run keeps whole batches only).
+//! conversations, notes and tags, a batch per transaction (an interrupted run keeps whole batches only).
+
+use std::collections::BTreeMap;
 
 use crate::db::contacts::NewContact;
 use crate::db::conversations::NewConversationRow;
@@ -10,6 +12,7 @@ use crate::domain::contact::ContactKind;
 use crate::domain::duplicates::Reason;
 use crate::domain::public_email_domains::PUBLIC_EMAIL_DOMAINS;
 use crate::domain::sample_data::{SampleCustomer, SampleData};
+use crate::domain::tag;
 use anyhow::{bail, Context};
 
 /// Customers per transaction: large enough to amortize commits, small enough to show progress.
@@ -91,17 +94,19 @@ fn note_duplicates(conn: &mut db::DbConn, scope: db::Scope) -> db::Result<()> {
     Ok(())
 }
 
-/// Writes one batch in four statements (or a few more for large batches): customers, their
-/// contacts, their conversations, their notes. Returns how many contacts and conversations it wrote.
+/// Writes one batch in six statements (or a few more for large batches): customers, their
+/// contacts, conversations, notes and tags, and the tags' counts. Returns how many contacts and conversations it wrote.
 fn write_batch(
     conn: &mut db::DbConn,
     scope: db::Scope,
     batch: &[SampleCustomer],
 ) -> db::Result<(u64, u64)> {
     let account_id = scope.account_id();
+    let tags_json: Vec<String> = batch.iter().map(|c| tag::to_json(&c.tags)).collect();
     let customers: Vec<NewCustomer> = batch
         .iter()
-        .map(|c| NewCustomer {
+        .zip(&tags_json)
+        .map(|(c, tags)| NewCustomer {
             account_id,
             first_name: Some(&c.first_name),
             last_name: Some(&c.last_name),
@@ -113,6 +118,7 @@ fn write_batch(
             created_at: c.created_at,
             updated_at: c.updated_at,
             notes_count: c.notes.len() as i64,
+            tags,
         })
         .collect();
     db::accounts::add_customers(conn, scope, batch.len() as i64)?;
@@ -187,5 +193,25 @@ fn write_batch(
         })
         .collect();
     bulk::insert_notes(conn, &notes)?;
+
+    let tagged: Vec<(i64, &str, i64)> = batch
+        .iter()
+        .zip(&customer_ids)
+        .flat_map(|(c, &customer_id)| {
+            c.tags
+                .iter()
+                .map(move |tag| (account_id, tag.as_str(), customer_id))
+        })
+        .collect();
+    bulk::insert_customer_tags(conn, &tagged)?;
+    let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
+    for (_, tag, _) in &tagged {
+        *counts.entry(tag).or_default() += 1;
+    }
+    let counts: Vec<(String, i64, i64)> = counts
+        .into_iter()
+        .map(|(tag, n)| (tag.to_string(), n, 0))
+        .collect();
+    db::tags::add_counts(conn, scope, &counts)?;
     Ok((contacts.len() as u64, conversations.len() as u64))
 }

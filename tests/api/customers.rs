@@ -64,6 +64,7 @@ fn seed_customer(actual: &Value, email: &str, with_stats: bool) -> Value {
         // Appended after the seed's fields (SPEC §6, issues 18 and 19).
         "company_id": null,
         "external_ids": {},
+        "tags": [],
         "notes_count": 0,
     });
     if with_stats {

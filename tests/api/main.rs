@@ -36,3 +36,4 @@ mod rate_limits;
 mod reliability;
 mod scaling;
 mod schema;
+mod tags;

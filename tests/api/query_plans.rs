@@ -175,6 +175,14 @@ async fn hot_statements_are_few_and_use_their_indexes(backend: Backend) {
         200,
     )
     .await;
+    // Issue 19's tags: set, filtered by (one and two), counted, and uncounted by a delete.
+    let path = format!("{customers}/{}", created[11]);
+    let tags = json!({"tags": ["vip", "newsletter"]});
+    call(&app, Method::PATCH, &path, Some(tags), 200).await;
+    get(&app, &format!("{customers}?tag=vip")).await;
+    get(&app, &format!("{customers}?tag=vip&tag=newsletter")).await;
+    get(&app, &format!("/api/v1/accounts/{}/tags", app.account_id)).await;
+    call(&app, Method::DELETE, &path, None, 204).await;
     // Issue 19's notes: written, listed (by page and by cursor), read, changed, deleted.
     let notes = format!("{customers}/{}/notes", created[8]);
     for body in ["First", "Second"] {
@@ -325,7 +333,7 @@ fn explain(url: &str, backend: Backend, sql: &str) -> Vec<String> {
 }
 
 /// Tables that grow with the data; a small fixed table (accounts, settings) may be scanned.
-const TENANT_TABLES: [&str; 8] = [
+const TENANT_TABLES: [&str; 11] = [
     "customers",
     "customer_contacts",
     "conversations",
@@ -334,6 +342,9 @@ const TENANT_TABLES: [&str; 8] = [
     "company_keys",
     "customer_requests",
     "notes",
+    "customer_tags",
+    "company_tags",
+    "tags",
 ];
 
 /// Why a plan would not hold as the tables grow, if it would not.

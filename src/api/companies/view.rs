@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::customers::view::stored_json;
 use crate::api::views::timestamp;
 use crate::db::customer_requests::RequestRow;
 use crate::db::labels::Label;
@@ -15,7 +16,7 @@ use crate::services::companies::CompanyRecord;
     "id": 1, "name": "ACME", "domains": ["acme.com", "acme.dev"],
     "external_ids": ["cus-acme-12345", "own-customer-id"], "tier_id": null, "status_id": null,
     "owner_id": null, "revenue": null, "size": null, "logo_url": null, "managed_by": null,
-    "request_count": 1, "important_request_count": 0, "notes_count": 0,
+    "request_count": 1, "important_request_count": 0, "tags": ["enterprise"], "notes_count": 0,
     "created_at": "2026-11-25T10:00:00+00:00", "updated_at": "2026-11-25T10:05:00+00:00"
 }))]
 pub(crate) struct CompanyView {
@@ -32,6 +33,10 @@ pub(crate) struct CompanyView {
     managed_by: Option<String>,
     request_count: i64,
     important_request_count: i64,
+    /// Labels, normalized and sorted (issue 19).
+    #[serde(serialize_with = "stored_json")]
+    #[schema(value_type = Vec<String>, example = json!(["enterprise"]))]
+    tags: String,
     /// How many notes agents wrote about the company (issue 19).
     notes_count: i64,
     #[serde(serialize_with = "timestamp")]
@@ -59,6 +64,7 @@ impl From<CompanyRecord> for CompanyView {
             managed_by: c.managed_by,
             request_count: r.request_count,
             important_request_count: r.important_request_count,
+            tags: c.tags,
             notes_count: c.notes_count,
             created_at: c.created_at,
             updated_at: c.updated_at,

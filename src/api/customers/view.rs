@@ -67,7 +67,7 @@ impl From<ConversationStats> for StatsView {
     "websites": [{"id": 3, "website": "https://www.example.org/"}],
     "stats": {"conversations": {"total": 2, "posted": 0, "pending": 0, "closed": 2, "email_channel": 2}},
     "created_at": "2019-04-25T17:51:31+00:00", "updated_at": "2019-04-25T17:51:31+00:00",
-    "company_id": null, "external_ids": {"stripe": "cus_123"}, "notes_count": 0
+    "company_id": null, "external_ids": {"stripe": "cus_123"}, "tags": ["vip"], "notes_count": 0
 }))]
 pub struct CustomerView {
     id: i64,
@@ -98,12 +98,16 @@ pub struct CustomerView {
     #[serde(serialize_with = "stored_json")]
     #[schema(schema_with = crate::api::openapi::schemas::external_ids_view)]
     external_ids: String,
+    /// Beyond the seed's fields (issue 19): labels, normalized and sorted.
+    #[serde(serialize_with = "stored_json")]
+    #[schema(value_type = Vec<String>, example = json!(["beta", "vip"]))]
+    tags: String,
     /// Beyond the seed's fields (issue 19): how many notes agents wrote about the customer.
     notes_count: i64,
 }
 
-/// Text this server stored as JSON (`customers.external_ids`), written out as it is.
-fn stored_json<S: Serializer>(json: &str, s: S) -> Result<S::Ok, S::Error> {
+/// Text this server stored as JSON (`customers.external_ids`, `tags`), written out as it is.
+pub(crate) fn stored_json<S: Serializer>(json: &str, s: S) -> Result<S::Ok, S::Error> {
     let raw: &serde_json::value::RawValue =
         serde_json::from_str(json).map_err(serde::ser::Error::custom)?;
     raw.serialize(s)
@@ -140,6 +144,7 @@ impl From<CustomerRecord> for CustomerView {
             updated_at: c.updated_at,
             company_id: c.company_id,
             external_ids: c.external_ids,
+            tags: c.tags,
             notes_count: c.notes_count,
         }
     }

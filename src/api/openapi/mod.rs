@@ -22,7 +22,7 @@ use refine::{Refinements, FORM};
 
 use crate::api::extract::form::Fields;
 use crate::api::{
-    accounts, companies, conversations, customers, events, health, notes, session, webhooks,
+    accounts, companies, conversations, customers, events, health, notes, session, tags, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -58,6 +58,7 @@ use crate::api::{
         notes::update_customer_note, notes::delete_customer_note,
         notes::list_company_notes, notes::create_company_note, notes::show_company_note,
         notes::update_company_note, notes::delete_company_note,
+        tags::list,
         events::feed,
         webhooks::list, webhooks::create, webhooks::show, webhooks::update, webhooks::delete,
         webhooks::deliveries, webhooks::redeliver,
@@ -69,6 +70,7 @@ use crate::api::{
         (name = "Interactions", description = "A conversation's messages and notes."),
         (name = "Companies", description = "Companies, matched by domain and external id."),
         (name = "Notes", description = "Agents' markdown notes on a customer or a company."),
+        (name = "Tags", description = "The labels customers and companies carry."),
         (name = "Events", description = "The change feed: every change, in order, pulled."),
         (name = "Webhooks", description = "The change feed, pushed: signed deliveries (Standard Webhooks) with retries."),
     )

@@ -163,6 +163,10 @@ pub struct CustomerInput {
     /// sources not mentioned stay; `"external_ids": null` removes them all.
     #[schema(schema_with = external_ids_input)]
     external_ids: Option<serde_json::Value>,
+    /// The customer's whole list of tags (`null` or `[]` removes them all; absent, they stay).
+    /// Normalized (case, width, spaces), each once: at most 50.
+    #[schema(max_items = 50)]
+    tags: Option<Vec<Tag>>,
 }
 
 /// `{"<source>": "<id>"}`: a source is letters, digits, `_` and `-` (lower-cased), an id 1–255
@@ -333,6 +337,10 @@ pub struct CompanyInput {
         pattern = "^[Hh][Tt][Tt][Pp][Ss]?://"
     )]
     logo_url: Option<String>,
+    /// The company's whole list of tags, as customers' (an upsert adds to the match's). Never
+    /// locked by an integration.
+    #[schema(max_items = 50)]
+    tags: Option<Vec<Tag>>,
 }
 
 /// A company to create (`POST`): `CompanyInput` with `name` required.
@@ -361,6 +369,17 @@ pub struct CompanyUpsert {
 #[derive(ToSchema)]
 #[schema(value_type = String, format = Hostname, pattern = r"\.", example = "acme.com")]
 pub struct Domain(String);
+
+/// A tag: up to 50 characters once normalized (NFKC, lower-cased, whitespace runs made one
+/// space, trimmed), not blank, without commas or control characters (the pattern leaves the
+/// control characters to the server: it can't name code points).
+#[derive(ToSchema)]
+#[schema(
+    value_type = String,
+    pattern = r"^\s*[^,\s](?:[^,]{0,48}[^,\s])?\s*$",
+    example = "vip"
+)]
+pub struct Tag(String);
 
 /// An external id: 1–255 characters, leading and trailing whitespace aside.
 #[derive(ToSchema)]
@@ -675,6 +694,9 @@ pub struct CustomerFilters {
     /// Changed at or after this RFC 3339 time.
     #[param(example = "2019-04-25T17:51:31+00:00", format = DateTime)]
     updated_since: Option<String>,
+    /// Carries this tag (compared normalized); several `tag=`: every one of them.
+    #[param(style = Form, explode, max_items = 50)]
+    tag: Option<Vec<Tag>>,
 }
 
 /// `GET /customers/lookup`: exactly one of these.
@@ -730,6 +752,9 @@ pub struct ConversationFilters {
 pub struct CompanyFilters {
     domain: Option<String>,
     external_id: Option<String>,
+    /// Carries this tag (compared normalized); several `tag=`: every one of them.
+    #[param(style = Form, explode, max_items = 50)]
+    tag: Option<Vec<Tag>>,
 }
 
 #[derive(IntoParams)]
