@@ -462,6 +462,30 @@ FOLDERS = {
             body={"body": "Orphan"}),
         req("Delete", "DELETE", ACCOUNT + "/customer_requests/{{requestId}}", 204),
     ],
+    "Tags": [
+        req("Tag the customer", "PATCH", ACCOUNT + "/customers/{{customerId}}", 200,
+            'pm.test("normalized", () => pm.expect(json.data.tags).to.eql(["billing issue", `vip-${pm.collectionVariables.get("runId")}`]));',
+            body={"tags": ["VIP-{{runId}}", "Billing  Issue"]}),
+        req("Filter customers by tag", "GET", ACCOUNT + "/customers?tag=vip-{{runId}}", 200, """
+            pm.test("only the tagged", () => pm.expect(json.data.map(c => c.id)).to.eql([pm.collectionVariables.get("customerId")]));
+        """),
+        req("Several tags: every one", "GET", ACCOUNT + "/customers?tag=vip-{{runId}}&tag=nobody-{{runId}}", 200,
+            'pm.test("none carry both", () => pm.expect(json.data).to.eql([]));'),
+        req("Tag ACME", "PATCH", ACCOUNT + "/companies/{{companyId}}", 200,
+            'pm.test("tags", () => pm.expect(json.data.tags).to.eql([`vip-${pm.collectionVariables.get("runId")}`]));',
+            body={"tags": ["vip-{{runId}}"]}),
+        req("Count the tags", "GET", ACCOUNT + "/tags?per_page=100", 200, """
+            const tag = json.data.find(t => t.name === `vip-${pm.collectionVariables.get("runId")}`);
+            pm.test("one customer, one company", () => { pm.expect(tag.customers_count).to.eql(1); pm.expect(tag.companies_count).to.eql(1); });
+        """),
+        req("A comma is 422", "PATCH", ACCOUNT + "/customers/{{customerId}}", 422,
+            'pm.test("names tags.0", () => pm.expect(json.errors).to.have.property("tags.0"));',
+            body={"tags": ["a,b"]}),
+        req("Untag them", "PATCH", ACCOUNT + "/customers/{{customerId}}", 200,
+            'pm.test("none", () => pm.expect(json.data.tags).to.eql([]));', body={"tags": None}),
+        req("Untag ACME", "PATCH", ACCOUNT + "/companies/{{companyId}}", 200,
+            'pm.test("none", () => pm.expect(json.data.tags).to.eql([]));', body={"tags": []}),
+    ],
     "Notes": [
         req("Add a note to the customer", "POST", ACCOUNT + "/customers/{{customerId}}/notes", 201, """
             pm.test("signed and trimmed", () => { pm.expect(json.data.body).to.eql("Prefers **phone** calls."); pm.expect(json.data.author).to.have.property("id"); });
