@@ -42,6 +42,10 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<(Db, Vec<String>)> {
         .connect_unbounded()
         .context("cannot connect to the database")?;
     let applied = db::migrations::run_pending(&mut conn)?;
+    let folded = db::sort_names::fold_pending(&mut conn).context("cannot fold sort names")?;
+    if folded > 0 {
+        log::info!("folded the sort names of {folded} customers");
+    }
     if !applied.is_empty() && db.backend() == Backend::Sqlite {
         // New tables and indexes get statistics before the first request plans with them.
         conn.batch_execute("PRAGMA optimize")

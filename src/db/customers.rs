@@ -14,6 +14,7 @@ use super::{any_of, DbConn, Scope};
 use crate::domain::contact::ContactKind;
 use crate::domain::cursor::Cursor;
 use crate::domain::customer_list::{CustomerListQuery, CustomerSort};
+use crate::domain::text_fold::sort_key;
 use crate::{db_run, find_one, keyset_page};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -35,6 +36,7 @@ pub struct Customer {
     pub notes_count: i64,
     /// JSON, normalized tags, sorted (see `domain::tag`).
     pub tags: String,
+    pub sort_name: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -53,10 +55,12 @@ pub struct NewCustomer<'a> {
     /// 0 for a new customer; the seed data loads customers with their notes.
     pub notes_count: i64,
     pub tags: &'a str,
+    /// `domain::text_fold::sort_key(name)`.
+    pub sort_name: String,
 }
 
 /// An update: `None` leaves a column alone, `Some(None)` clears it.
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Default, Clone, AsChangeset)]
 #[diesel(table_name = customers)]
 pub struct CustomerChanges {
     pub first_name: Option<Option<String>>,
@@ -67,6 +71,8 @@ pub struct CustomerChanges {
     pub company_id: Option<Option<i64>>,
     pub external_ids: Option<String>,
     pub tags: Option<String>,
+    /// Set by [`update`] whenever `name` is.
+    pub sort_name: Option<String>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -105,6 +111,7 @@ pub fn insert(conn: &mut DbConn, row: &NewCustomer) -> Result<Customer> {
                 customers::company_id.eq(row.company_id),
                 customers::external_ids.eq(row.external_ids),
                 customers::tags.eq(row.tags),
+                customers::sort_name.eq(&row.sort_name),
                 customers::created_at.eq(row.created_at),
                 customers::updated_at.eq(row.updated_at),
             ))
@@ -163,13 +170,17 @@ pub fn update(
     changes: &CustomerChanges,
 ) -> Result<Customer> {
     journal::updated(Kind::Customer, id);
+    let changes = CustomerChanges {
+        sort_name: changes.name.as_deref().map(sort_key),
+        ..changes.clone()
+    };
     db_run!(conn, {
         diesel::update(
             customers::table
                 .filter(customers::account_id.eq(account))
                 .filter(customers::id.eq(id)),
         )
-        .set(changes)
+        .set(&changes)
         .returning(Customer::as_returning())
         .get_result(conn)
     })
@@ -399,11 +410,12 @@ pub fn list(
                 customers::id,
                 cursor.map(Cursor::after_time_key),
             ),
+            // By the folded name (`customers_account_sort_name_idx`): case and accents aside.
             CustomerSort::NameAsc | CustomerSort::NameDesc => keyset_page!(
                 filtered(),
                 window,
                 order,
-                customers::name,
+                customers::sort_name,
                 customers::id,
                 cursor.map(Cursor::after_text_key),
             ),

@@ -30,6 +30,7 @@ pub mod row_lock;
 pub mod schema;
 mod scope;
 pub mod settings;
+pub mod sort_names;
 mod sqlite_deadline;
 mod sqlite_planner;
 mod stored_text;

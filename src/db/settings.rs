@@ -32,3 +32,27 @@ pub fn get_or_init(conn: &mut DbConn, name: &str, make: impl FnOnce() -> String)
             .get_result(conn)
     })
 }
+
+/// The stored value of `name`, if any.
+pub fn get(conn: &mut DbConn, name: &str) -> Result<Option<String>> {
+    db_run!(conn, {
+        settings::table
+            .find(name)
+            .select(settings::value)
+            .get_result(conn)
+            .optional()
+    })
+}
+
+/// Stores `value` as `name`, replacing what was there.
+pub fn set(conn: &mut DbConn, name: &str, value: &str) -> Result<()> {
+    db_run!(conn, {
+        diesel::insert_into(settings::table)
+            .values((settings::name.eq(name), settings::value.eq(value)))
+            .on_conflict(settings::name)
+            .do_update()
+            .set(settings::value.eq(value))
+            .execute(conn)
+    })?;
+    Ok(())
+}

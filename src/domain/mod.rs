@@ -33,6 +33,7 @@ mod roles;
 pub mod sample_data;
 pub mod tag;
 mod text_enum;
+pub mod text_fold;
 pub mod webhook;
 
 pub use email::EmailAddress;

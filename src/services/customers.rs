@@ -19,6 +19,7 @@ use crate::domain::owner::Owner;
 use crate::domain::paging::Page;
 use crate::domain::phone::phone_key;
 use crate::domain::tag;
+use crate::domain::text_fold::sort_key;
 use crate::error::{ApiError, FieldErrors};
 use crate::services::{customer_duplicates, phones};
 
@@ -67,6 +68,7 @@ fn create_keyed(
         )?,
     };
     let tags = input.tags.clone().unwrap_or_default();
+    let name = display_name(first_name, last_name, first_email);
     let now = db::now();
     let customer = customers::insert(
         conn,
@@ -76,7 +78,8 @@ fn create_keyed(
             last_name,
             company: given(&input.company),
             avatar: given(&input.avatar),
-            name: &display_name(first_name, last_name, first_email),
+            sort_name: sort_key(&name),
+            name: &name,
             company_id,
             external_ids: &external_id::to_json(&external_ids),
             created_at: now,
@@ -427,7 +430,7 @@ pub fn list(
         }
         CustomerSort::NameAsc | CustomerSort::NameDesc => Cursor {
             sort: sort.as_str().to_string(),
-            value: last.name.clone(),
+            value: last.sort_name.clone(),
             id: last.id,
         },
     });

@@ -13,6 +13,7 @@ use crate::domain::duplicates::Reason;
 use crate::domain::public_email_domains::PUBLIC_EMAIL_DOMAINS;
 use crate::domain::sample_data::{SampleCustomer, SampleData};
 use crate::domain::tag;
+use crate::domain::text_fold::sort_key;
 use anyhow::{bail, Context};
 
 /// Customers per transaction: large enough to amortize commits, small enough to show progress.
@@ -119,6 +120,7 @@ fn write_batch(
             updated_at: c.updated_at,
             notes_count: c.notes.len() as i64,
             tags,
+            sort_name: sort_key(&c.name),
         })
         .collect();
     db::accounts::add_customers(conn, scope, batch.len() as i64)?;
