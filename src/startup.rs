@@ -44,7 +44,7 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<(Db, Vec<String>)> {
     let applied = db::migrations::run_pending(&mut conn)?;
     let folded = db::sort_names::fold_pending(&mut conn).context("cannot fold sort names")?;
     if folded > 0 {
-        log::info!("folded the sort names of {folded} customers");
+        log::info!("folded the sort names of {folded} customers and companies");
     }
     if !applied.is_empty() && db.backend() == Backend::Sqlite {
         // New tables and indexes get statistics before the first request plans with them.

@@ -8,15 +8,17 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::journal::{self, Kind};
+use super::lower;
 use super::schema::{
     companies, company_keys, company_tags, customer_contacts, customer_requests, customers,
 };
 use super::Lock;
 use super::{any_of, DbConn, Scope};
-use crate::domain::company_list::CompanyFilter;
+use crate::domain::company_list::{CompanyListQuery, CompanySort};
 use crate::domain::contact::ContactKind;
 use crate::domain::cursor::Cursor;
-use crate::domain::paging::{Order, Window};
+use crate::domain::text_fold::sort_key;
+
 use crate::{db_run, find_one, keyset_page};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -38,6 +40,7 @@ pub struct Company {
     pub notes_count: i64,
     /// JSON, normalized tags, sorted (see `domain::tag`).
     pub tags: String,
+    pub sort_name: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -55,6 +58,8 @@ pub struct NewCompany<'a> {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub tags: &'a str,
+    /// `domain::text_fold::sort_key(name)`.
+    pub sort_name: String,
 }
 
 /// `None` leaves a column alone; `Some(None)` clears it.
@@ -69,6 +74,8 @@ pub struct CompanyChanges {
     pub size: Option<Option<i64>>,
     pub logo_url: Option<Option<String>>,
     pub tags: Option<String>,
+    /// Set by [`update`] whenever `name` is.
+    pub sort_name: Option<String>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -106,13 +113,17 @@ pub fn update(
     changes: &CompanyChanges,
 ) -> Result<Company> {
     journal::updated(Kind::Company, id);
+    let changes = CompanyChanges {
+        sort_name: changes.name.as_deref().map(sort_key),
+        ..changes.clone()
+    };
     db_run!(conn, {
         diesel::update(
             companies::table
                 .filter(companies::account_id.eq(account))
                 .filter(companies::id.eq(id)),
         )
-        .set(changes)
+        .set(&changes)
         .returning(Company::as_returning())
         .get_result(conn)
     })
@@ -165,26 +176,38 @@ pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<bool> {
 pub fn list(
     conn: &mut DbConn,
     account: Scope,
-    filter: &CompanyFilter,
-    window: &Window,
+    query: &CompanyListQuery,
 ) -> Result<(Option<i64>, Vec<Company>)> {
+    let (filter, sort, window) = (&query.filter, query.sort, &query.window);
     db_run!(conn, {
         let filtered = || {
             let mut query = companies::table
                 .filter(companies::account_id.eq(account))
                 .into_boxed();
+            let keys = |kind: KeyKind| {
+                company_keys::table
+                    .filter(company_keys::account_id.eq(account))
+                    .filter(company_keys::kind.eq(kind))
+            };
             for (kind, value) in [
                 (KeyKind::Domain, &filter.domain),
                 (KeyKind::ExternalId, &filter.external_id),
             ] {
                 if let Some(value) = value {
-                    let ids = company_keys::table
-                        .filter(company_keys::account_id.eq(account))
-                        .filter(company_keys::kind.eq(kind))
+                    let ids = keys(kind)
                         .filter(company_keys::value.eq(value.clone()))
                         .select(company_keys::company_id);
                     query = query.filter(companies::id.eq_any(ids));
                 }
+            }
+            if let Some(tier_id) = filter.tier_id {
+                query = query.filter(companies::tier_id.eq(tier_id));
+            }
+            if let Some(status_id) = filter.status_id {
+                query = query.filter(companies::status_id.eq(status_id));
+            }
+            if let Some(owner_id) = filter.owner_id {
+                query = query.filter(companies::owner_id.eq(owner_id));
             }
             for tag in &filter.tags {
                 let ids = company_tags::table
@@ -193,20 +216,57 @@ pub fn list(
                     .select(company_tags::company_id);
                 query = query.filter(companies::id.eq_any(ids));
             }
+            // A part of the folded name, or the start of a domain or an external id: a scan of
+            // the account's companies, like customers' `q` (no search index yet).
+            if let (Some(part), Some(start)) = (filter.q_pattern(false), filter.q_pattern(true)) {
+                let ids = company_keys::table
+                    .filter(company_keys::account_id.eq(account))
+                    .filter(
+                        lower(company_keys::value.nullable())
+                            .like(start)
+                            .escape('\\'),
+                    )
+                    .select(company_keys::company_id);
+                query = query.filter(
+                    companies::sort_name
+                        .like(part)
+                        .escape('\\')
+                        .or(companies::id.eq_any(ids)),
+                );
+            }
             query
         };
         let total = window
             .counts()
             .then(|| filtered().count().get_result(conn))
             .transpose()?;
-        let rows = keyset_page!(
-            filtered(),
-            window,
-            Order::Desc,
-            companies::created_at,
-            companies::id,
-            window.cursor.as_ref().map(Cursor::after_time_key),
-        );
+        let (order, cursor) = (sort.order(), window.cursor.as_ref());
+        let rows = match sort {
+            CompanySort::CreatedAsc | CompanySort::CreatedDesc => keyset_page!(
+                filtered(),
+                window,
+                order,
+                companies::created_at,
+                companies::id,
+                cursor.map(Cursor::after_time_key),
+            ),
+            CompanySort::UpdatedAsc | CompanySort::UpdatedDesc => keyset_page!(
+                filtered(),
+                window,
+                order,
+                companies::updated_at,
+                companies::id,
+                cursor.map(Cursor::after_time_key),
+            ),
+            CompanySort::NameAsc | CompanySort::NameDesc => keyset_page!(
+                filtered(),
+                window,
+                order,
+                companies::sort_name,
+                companies::id,
+                cursor.map(Cursor::after_text_key),
+            ),
+        };
         let rows = rows.select(Company::as_select()).load(conn)?;
         Ok((total, rows))
     })

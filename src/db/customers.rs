@@ -9,8 +9,8 @@ use super::journal::{self, Kind};
 use super::schema::{
     conversations, customer_contacts, customer_counts, customer_requests, customer_tags, customers,
 };
-use super::Lock;
 use super::{any_of, DbConn, Scope};
+use super::{lower, Lock};
 use crate::domain::contact::ContactKind;
 use crate::domain::cursor::Cursor;
 use crate::domain::customer_list::{CustomerListQuery, CustomerSort};
@@ -88,11 +88,6 @@ impl CustomerChanges {
             || super::differs(&self.external_ids, &current.external_ids)
             || super::differs(&self.tags, &current.tags)
     }
-}
-
-diesel::define_sql_function! {
-    /// SQL `lower()`; on SQLite it folds ASCII only.
-    fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
 }
 
 pub fn insert(conn: &mut DbConn, row: &NewCustomer) -> Result<Customer> {

@@ -381,3 +381,8 @@ pub fn lock_for_startup(conn: &mut DbConn) -> Result<()> {
 
 /// A connection checked out of the pool.
 pub type PooledConn = diesel::r2d2::PooledConnection<ConnectionManager>;
+
+diesel::define_sql_function! {
+    /// SQL `lower()`; on SQLite it folds ASCII only. For the repositories (child modules).
+    fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}

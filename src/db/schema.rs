@@ -233,6 +233,8 @@ diesel::table! {
         notes_count -> BigInt,
         /// A JSON array of normalized tags, sorted; `company_tags` indexes the same pairs.
         tags -> Text,
+        /// `name` folded for sorting (`domain::text_fold::sort_key`), kept by every write of it.
+        sort_name -> Text,
     }
 }
 

@@ -5,13 +5,14 @@ use std::collections::HashMap;
 use crate::db::companies::{self, Company, CompanyChanges, KeyKind, NewCompany};
 use crate::db::{self, labels, users, DbConn, Lock, Scope};
 use crate::domain::company::CompanyInput;
-use crate::domain::company_list::CompanyListQuery;
+use crate::domain::company_list::{CompanyListQuery, CompanySort};
 use crate::domain::cursor::Cursor;
 use crate::domain::input::Patch;
 use crate::domain::label::LabelKind;
 use crate::domain::owner::Owner;
-use crate::domain::paging::{Page, NEWEST_FIRST};
+use crate::domain::paging::Page;
 use crate::domain::tag;
+use crate::domain::text_fold::sort_key;
 use crate::domain::Integration;
 use crate::error::{ApiError, FieldErrors};
 
@@ -75,6 +76,7 @@ pub fn create(
             created_at: now,
             updated_at: now,
             tags: &tag::to_json(&tags),
+            sort_name: sort_key(input.name.as_deref().unwrap_or_default()),
         },
     )?;
     add_keys(conn, account, company.id, &domains, &external_ids)?;
@@ -272,9 +274,20 @@ pub fn list(
     account: Scope,
     query: &CompanyListQuery,
 ) -> Result<Page<CompanyRecord>, ApiError> {
-    let (total, rows) = companies::list(conn, account, &query.filter, &query.window)?;
-    let page = Page::new(rows, total, &query.window, |last| {
-        Cursor::after_time(NEWEST_FIRST, last.created_at, last.id)
+    let (total, rows) = companies::list(conn, account, query)?;
+    let sort = query.sort;
+    let page = Page::new(rows, total, &query.window, |last| match sort {
+        CompanySort::CreatedAsc | CompanySort::CreatedDesc => {
+            Cursor::after_time(sort.as_str(), last.created_at, last.id)
+        }
+        CompanySort::UpdatedAsc | CompanySort::UpdatedDesc => {
+            Cursor::after_time(sort.as_str(), last.updated_at, last.id)
+        }
+        CompanySort::NameAsc | CompanySort::NameDesc => Cursor {
+            sort: sort.as_str().to_string(),
+            value: last.sort_name.clone(),
+            id: last.id,
+        },
     });
     Ok(Page {
         rows: records(conn, account, page.rows)?,
@@ -362,6 +375,7 @@ fn field_changes(current: &Company, input: &CompanyInput) -> (CompanyChanges, Ve
         size: track("size", &input.size, &current.size, &mut changed),
         logo_url: track("logo_url", &input.logo_url, &current.logo_url, &mut changed),
         tags: None,
+        sort_name: None,
         updated_at: None,
     };
     (changes, changed)

@@ -654,7 +654,127 @@ async fn another_accounts_companies_labels_and_requests_are_404(app: TestApp) {
     assert_eq!(status, 422);
 }
 
+/// Issue 19: companies list as customers do: sorts, filters, `q`, and a 422 for anything else.
+async fn companies_sort_filter_and_search_like_customers(app: TestApp) {
+    let (_, tier) = app
+        .send_json(
+            Method::POST,
+            &app.account_path("customer_tiers"),
+            json!({"name": "Gold"}),
+        )
+        .await;
+    let tier_id = tier["data"]["id"].clone();
+    let mut ids = std::collections::HashMap::new();
+    for (name, body) in [
+        ("zeta", json!({"name": "Zeta Ltd"})),
+        (
+            "societe",
+            json!({"name": "Société Générale", "domains": ["socgen.fr"], "tier_id": tier_id}),
+        ),
+        (
+            "acme",
+            json!({"name": "acme", "external_ids": ["CUS-77"], "tier_id": tier_id}),
+        ),
+        (
+            "beta",
+            json!({"name": "Beta", "domains": ["beta.io"], "owner_id": app.admin_id}),
+        ),
+    ] {
+        ids.insert(name, app.create_company(body).await["id"].as_i64().unwrap());
+    }
+    let list = app.account_path("companies");
+    let order = |names: &[&str]| names.iter().map(|n| ids[n]).collect::<Vec<i64>>();
+    assert_eq!(
+        app.listed_ids(&format!("{list}?sort=name")).await,
+        order(&["acme", "beta", "societe", "zeta"])
+    );
+    assert_eq!(
+        app.listed_ids(&format!("{list}?sort=-name&per_page=2"))
+            .await,
+        order(&["zeta", "societe"])
+    );
+    assert_eq!(
+        app.listed_ids(&format!("{list}?sort=created_at")).await,
+        order(&["zeta", "societe", "acme", "beta"])
+    );
+    // A change moves a company to the top of -updated_at.
+    let path = format!("{list}/{}", ids["zeta"]);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    app.send_json(Method::PATCH, &path, json!({"size": 3}))
+        .await;
+    assert_eq!(
+        app.listed_ids(&format!("{list}?sort=-updated_at&per_page=1"))
+            .await,
+        order(&["zeta"])
+    );
+
+    // Filters.
+    assert_eq!(
+        app.listed_ids(&format!("{list}?tier_id={tier_id}&sort=name"))
+            .await,
+        order(&["acme", "societe"])
+    );
+    assert_eq!(
+        app.listed_ids(&format!("{list}?owner_id={}", app.admin_id))
+            .await,
+        order(&["beta"])
+    );
+    assert!(app
+        .listed_ids(&format!("{list}?status_id=999"))
+        .await
+        .is_empty());
+    // q: a part of the name (case and accents aside), or the start of a domain or external id.
+    for (q, expected) in [
+        ("GENERALE", vec!["societe"]),
+        ("soci%C3%A9t%C3%A9", vec!["societe"]),
+        ("socgen", vec!["societe"]),
+        ("cus-7", vec!["acme"]),
+        ("ta", vec!["zeta", "beta"]),
+        ("50%25", vec![]),
+    ] {
+        let mut got = app.listed_ids(&format!("{list}?q={q}")).await;
+        let mut want = order(&expected);
+        got.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(got, want, "q={q}");
+    }
+
+    // Anything this list doesn't know is a 422 naming it, never ignored.
+    for (query, field) in [
+        ("sort=revenue", "sort"),
+        ("tier=3", "tier"),
+        ("tier_id=abc", "tier_id"),
+        ("owner_id=0", "owner_id"),
+    ] {
+        let (status, body) = app.get_json(&format!("{list}?{query}")).await;
+        assert_eq!(status, 422, "{query}: {body}");
+        assert!(body["errors"][field].is_array(), "{query}: {body}");
+    }
+    // Every sort walks by cursor in its order.
+    for sort in ["name", "-name", "updated_at", "-created_at"] {
+        let all = app.listed_ids(&format!("{list}?sort={sort}")).await;
+        let mut walked = Vec::new();
+        let mut query = format!("sort={sort}&per_page=1");
+        loop {
+            let (_, page) = app.get_json(&format!("{list}?{query}")).await;
+            walked.extend(
+                page["data"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c["id"].as_i64().unwrap()),
+            );
+            match page["meta"]["next_cursor"].as_str() {
+                Some(cursor) => query = format!("sort={sort}&per_page=1&cursor={cursor}"),
+                None => break,
+            }
+        }
+        assert_eq!(walked, all, "{sort}");
+    }
+}
+
 both_backends!(
+    companies_sort_filter_and_search_like_customers,
     the_seed_company_is_created_with_its_metadata,
     the_seed_upsert_merges_domains_and_external_ids_into_the_match,
     an_upsert_without_a_match_creates_and_needs_a_name,

@@ -172,7 +172,7 @@ async fn sorting_by_name_ignores_case_and_accents(app: TestApp) {
         let conn = &mut *conn;
         for sql in [
             "UPDATE customers SET sort_name = lower(name)",
-            "DELETE FROM settings WHERE name = 'customers.sort_name.folded'",
+            "DELETE FROM settings WHERE name = 'sort_name.folded'",
         ] {
             supportdesk::db_run!(conn, { diesel::sql_query(sql).execute(conn) }).unwrap();
         }

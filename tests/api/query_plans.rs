@@ -182,6 +182,10 @@ async fn hot_statements_are_few_and_use_their_indexes(backend: Backend) {
     get(&app, &format!("{customers}?tag=vip")).await;
     get(&app, &format!("{customers}?tag=vip&tag=newsletter")).await;
     get(&app, &format!("/api/v1/accounts/{}/tags", app.account_id)).await;
+    let companies = format!("/api/v1/accounts/{}/companies", app.account_id);
+    for query in ["sort=name", "sort=-updated_at", "tag=vip"] {
+        get(&app, &format!("{companies}?{query}")).await;
+    }
     call(&app, Method::DELETE, &path, None, 204).await;
     // Issue 19's notes: written, listed (by page and by cursor), read, changed, deleted.
     let notes = format!("{customers}/{}/notes", created[8]);

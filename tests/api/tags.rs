@@ -28,7 +28,7 @@ impl TestApp {
     }
 
     /// The ids a list answers, in order.
-    async fn listed_ids(&self, path: &str) -> Vec<i64> {
+    pub async fn listed_ids(&self, path: &str) -> Vec<i64> {
         let (status, page) = self.get_json(path).await;
         assert_eq!(status, 200, "{page}");
         page["data"]

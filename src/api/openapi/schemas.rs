@@ -750,8 +750,23 @@ pub struct ConversationFilters {
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CompanyFilters {
+    /// `created_at`, `-created_at` (default), `updated_at`, `-updated_at`, `name`, `-name` (names
+    /// ignoring case and accents).
+    #[param(pattern = r"^\s*(-?(created_at|updated_at|name))?\s*$")]
+    sort: Option<String>,
+    /// A part of the name (ignoring case and accents), or the start of a domain or external id.
+    #[param(max_length = 255)]
+    q: Option<String>,
+    /// One of the company's domains.
     domain: Option<String>,
+    /// One of the company's external ids.
     external_id: Option<String>,
+    #[param(minimum = 1)]
+    tier_id: Option<i64>,
+    #[param(minimum = 1)]
+    status_id: Option<i64>,
+    #[param(minimum = 1)]
+    owner_id: Option<i64>,
     /// Carries this tag (compared normalized); several `tag=`: every one of them.
     #[param(style = Form, explode, max_items = 50)]
     tag: Option<Vec<Tag>>,
