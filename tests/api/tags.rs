@@ -326,7 +326,39 @@ async fn a_merge_unions_the_tags(app: TestApp) {
     assert_eq!(status, 200, "nothing was merged");
 }
 
+async fn concurrent_taggings_are_all_counted(app: TestApp) {
+    let mut paths = Vec::new();
+    for i in 0..16 {
+        let customer = app
+            .create_customer(json!({"first_name": format!("C{i}")}))
+            .await;
+        paths.push(app.customer_path(&customer["id"]));
+    }
+    // Each customer tagged twice at once (the same new tags), and untagged from one of them.
+    let writes = paths.iter().flat_map(|path| {
+        [json!({"tags": ["new", "other"]}), json!({"tags": ["new"]})].map(|body| {
+            let app = &app;
+            async move { app.send_json(Method::PATCH, path, body).await.0 }
+        })
+    });
+    let statuses = futures_util::future::join_all(writes).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let mut with_other = 0;
+    for path in &paths {
+        let (_, shown) = app.get_json(path).await;
+        if shown["data"]["tags"] == json!(["new", "other"]) {
+            with_other += 1;
+        }
+    }
+    let mut expected = vec![("new".to_string(), 16, 0)];
+    if with_other > 0 {
+        expected.push(("other".to_string(), with_other, 0));
+    }
+    assert_eq!(app.tag_counts().await, expected);
+}
+
 both_backends!(
+    concurrent_taggings_are_all_counted,
     customer_tags_are_normalized_replaced_and_filtered,
     company_tags_work_the_same_and_are_never_locked,
     tags_are_paged_by_name,
