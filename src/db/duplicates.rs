@@ -3,7 +3,7 @@
 //!
 //! A write that gives a customer an email, a phone or a name probes whether another customer
 //! already has the same key (index probes: `customer_contacts_match_idx`, and
-//! `customers_account_name_idx` then each candidate's emails) and notes both customers as members
+//! `customers_account_sort_name_idx` then each candidate's emails) and notes both customers as members
 //! of the key. The lists read members by their primary key (account, reason, key) or by customer,
 //! so a page costs the same at a thousand customers or a million. A member that no longer holds
 //! its key is for the caller to skip (see `services::customer_duplicates`).
@@ -102,12 +102,13 @@ pub fn register(
     Ok(())
 }
 
-/// Other customers named `name` with an email at one of `domains`: `(customer_id, domain)`.
+/// Other customers whose name folds to `sort_name` (on `customers_account_sort_name_idx`), with
+/// an email at one of `domains`: `(customer_id, domain)`.
 pub fn same_name_at(
     conn: &mut DbConn,
     account: Scope,
     customer_id: i64,
-    name: &str,
+    sort_name: &str,
     domains: &[String],
 ) -> Result<Vec<(i64, String)>> {
     if domains.is_empty() {
@@ -121,7 +122,7 @@ pub fn same_name_at(
                     .and(customer_contacts::account_id.eq(customers::account_id))),
             )
             .filter(customers::account_id.eq(account))
-            .filter(customers::name.eq(name))
+            .filter(customers::sort_name.eq(sort_name))
             .filter(customers::id.ne(customer_id))
             .filter(is_email())
             .filter(any_of::texts(customer_contacts::domain, domains))
@@ -279,9 +280,9 @@ pub fn all_shared(
                  WHERE account_id = {id} AND kind IN ('email', 'phone')) contacts \
          ) counted WHERE holders > 1 \
          UNION ALL \
-         SELECT 'name_domain' AS reason, domain || '|' || name AS match_key, id AS customer_id FROM ( \
-             SELECT domain, name, id, count(*) OVER (PARTITION BY domain, name) AS holders \
-             FROM (SELECT DISTINCT e.domain, c.name, c.id FROM customers c \
+         SELECT 'name_domain' AS reason, domain || '|' || sort_name AS match_key, id AS customer_id FROM ( \
+             SELECT domain, sort_name, id, count(*) OVER (PARTITION BY domain, sort_name) AS holders \
+             FROM (SELECT DISTINCT e.domain, c.sort_name, c.id FROM customers c \
                  JOIN customer_contacts e ON e.customer_id = c.id AND e.account_id = c.account_id \
                  WHERE c.account_id = {id} AND c.first_name IS NOT NULL AND e.kind = 'email' \
                  {not_public}) names \

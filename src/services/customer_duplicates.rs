@@ -13,6 +13,7 @@ use crate::domain::duplicates::{
     combined_score, cursor_after, name_domain_key, split_name_domain_key, DuplicatesQuery, Reason,
 };
 use crate::domain::public_email_domains::is_public_email_domain;
+use crate::domain::text_fold::sort_key;
 use crate::error::ApiError;
 use crate::services::customers::{missing, Access, CustomerRecord};
 
@@ -47,7 +48,12 @@ pub fn note_shared_keys(
     };
     let name_keys: Vec<(Reason, String)> = name_domains
         .iter()
-        .map(|domain| (Reason::NameDomain, name_domain_key(&customer.name, domain)))
+        .map(|domain| {
+            (
+                Reason::NameDomain,
+                name_domain_key(&customer.sort_name, domain),
+            )
+        })
         .collect();
     if contact_keys.is_empty() && name_keys.is_empty() {
         return Ok(());
@@ -83,12 +89,21 @@ pub fn note_shared_keys(
     }
     let unknown_domains: Vec<String> = name_domains
         .into_iter()
-        .filter(|domain| !is_known(Reason::NameDomain, &name_domain_key(&customer.name, domain)))
+        .filter(|domain| {
+            !is_known(
+                Reason::NameDomain,
+                &name_domain_key(&customer.sort_name, domain),
+            )
+        })
         .collect();
-    for (other, domain) in
-        duplicates::same_name_at(conn, account, customer.id, &customer.name, &unknown_domains)?
-    {
-        let key = name_domain_key(&customer.name, &domain);
+    for (other, domain) in duplicates::same_name_at(
+        conn,
+        account,
+        customer.id,
+        &customer.sort_name,
+        &unknown_domains,
+    )? {
+        let key = name_domain_key(&customer.sort_name, &domain);
         members.push((Reason::NameDomain, key.clone(), other));
         members.push((Reason::NameDomain, key.clone(), customer.id));
         newly_shared.push((Reason::NameDomain, key));
@@ -221,9 +236,11 @@ fn holds(record: &CustomerRecord, reason: Reason, key: &str) -> bool {
     match reason {
         Reason::Email => has(ContactKind::Email),
         Reason::Phone => has(ContactKind::Phone),
+        // Keys noted before names were folded hold the name as written: folding it again
+        // gives the sort key either way.
         Reason::NameDomain => split_name_domain_key(key).is_some_and(|(name, domain)| {
             record.customer.first_name.is_some()
-                && record.customer.name == name
+                && record.customer.sort_name == sort_key(name)
                 && record
                     .contacts
                     .iter()
