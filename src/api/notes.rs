@@ -18,7 +18,7 @@ use crate::db::notes::NoteRow;
 use crate::db::row_lock::Table;
 use crate::db::{DbConn, Scope};
 use crate::domain::input::Mode;
-use crate::domain::note::NoteInput;
+use crate::domain::note::{NoteChanges, NoteInput};
 use crate::domain::owner::Owner;
 use crate::domain::paging::{param, Page, Window, NEWEST_FIRST};
 use crate::domain::FieldErrors;
@@ -171,10 +171,10 @@ impl<O: OwnerKind> Create for Notes<O> {
 }
 
 impl<O: OwnerKind> Update for Notes<O> {
-    type Changes = NoteInput;
+    type Changes = NoteChanges;
 
-    fn parse_changes(body: &Value, _: Mode) -> Result<NoteInput, FieldErrors> {
-        NoteInput::parse(body)
+    fn parse_changes(body: &Value, _: Mode) -> Result<NoteChanges, FieldErrors> {
+        NoteChanges::parse(body)
     }
 
     fn update(
@@ -182,7 +182,7 @@ impl<O: OwnerKind> Update for Notes<O> {
         scope: Scope,
         cx: &NoteCx,
         id: i64,
-        changes: NoteInput,
+        changes: NoteChanges,
     ) -> Result<NoteRow, ApiError> {
         notes::update(conn, scope, cx.owner, id, &changes)
     }
@@ -296,7 +296,7 @@ macro_rules! note_routes {
             tag = "Notes",
             summary = "Change a note's body (PUT does the same)",
             params(doc::NotePath),
-            request_body(content((doc::NoteInput = "application/json"), (doc::NoteInput = "application/x-www-form-urlencoded"))),
+            request_body(content((doc::NoteChanges = "application/json"), (doc::NoteChanges = "application/x-www-form-urlencoded"))),
             responses(
                 (status = 200, description = "The note", body = doc::Data<NoteView>),
                 doc::WriteErrors

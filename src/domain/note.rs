@@ -6,11 +6,29 @@ use super::conversation::MAX_BODY_BYTES;
 use super::input::{Object, Patch};
 use super::FieldErrors;
 
-/// A valid note body (`POST` and `PATCH`/`PUT` alike: the body is the one field).
+/// A valid note body: `body` is the one field, required to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoteInput {
     /// Markdown, stored and returned as written (trimmed); rendering is the client's.
     pub body: String,
+}
+
+/// A valid `PATCH`/`PUT` of a note: without `body` it changes nothing, as every PATCH.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteChanges {
+    pub body: Option<String>,
+}
+
+impl NoteChanges {
+    pub fn parse(body: &Value) -> Result<NoteChanges, FieldErrors> {
+        if Object::root(body)?.has("body") {
+            NoteInput::parse(body).map(|note| NoteChanges {
+                body: Some(note.body),
+            })
+        } else {
+            Ok(NoteChanges { body: None })
+        }
+    }
 }
 
 impl NoteInput {
@@ -48,6 +66,13 @@ mod tests {
 
     fn refused_on_body(body: Value) -> bool {
         NoteInput::parse(&body).unwrap_err().contains("body")
+    }
+
+    #[test]
+    fn a_change_without_a_body_changes_nothing() {
+        assert_eq!(NoteChanges::parse(&json!({})).unwrap().body, None);
+        assert!(NoteChanges::parse(&json!({"body": " "})).is_err());
+        assert!(NoteChanges::parse(&json!({"body": null})).is_err());
     }
 
     #[test]

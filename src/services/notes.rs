@@ -3,7 +3,7 @@
 use crate::db::notes::{self, NoteRow};
 use crate::db::{DbConn, Scope};
 use crate::domain::cursor::Cursor;
-use crate::domain::note::NoteInput;
+use crate::domain::note::{NoteChanges, NoteInput};
 use crate::domain::owner::Owner;
 use crate::domain::paging::{Page, Window, NEWEST_FIRST};
 use crate::error::ApiError;
@@ -37,13 +37,13 @@ pub fn update(
     account: Scope,
     owner: Owner,
     id: i64,
-    input: &NoteInput,
+    changes: &NoteChanges,
 ) -> Result<NoteRow, ApiError> {
     let current = load(conn, account, owner, id)?;
-    if current.note.body == input.body {
+    let Some(body) = changes.body.as_ref().filter(|b| **b != current.note.body) else {
         return Ok(current);
-    }
-    notes::update(conn, account, owner, id, &input.body)?;
+    };
+    notes::update(conn, account, owner, id, body)?;
     load(conn, account, owner, id)
 }
 

@@ -129,9 +129,13 @@ async fn a_customer_s_notes_are_written_read_and_counted(app: TestApp) {
     assert_eq!(status, 200);
     assert_eq!(again["data"], changed["data"]);
 
+    // A change without a body changes nothing.
+    let (status, same) = app.send_json(Method::PATCH, &third_path, json!({})).await;
+    assert_eq!((status, &same["data"]), (200, &changed["data"]));
+    let (status, body) = app.send_json(Method::POST, &notes_path, json!({})).await;
+    assert_eq!(status, 422, "{body}");
     // Bad bodies are a 422 on `body` and write nothing.
     for bad in [
-        json!({}),
         json!({"body": "   "}),
         json!({"body": null}),
         json!({"body": 7}),

@@ -170,9 +170,11 @@ struct SharedRoutes;
 impl Modify for SharedRoutes {
     fn modify(&self, openapi: &mut Document) {
         let paths = &mut openapi.paths.paths;
-        // PUT is PATCH on records, except customers (PUT requires first_name: annotated apart).
+        // PUT is PATCH on records, except customers (PUT requires first_name: annotated apart);
+        // notes are records of their own under customers.
         for (path, item) in paths.iter_mut() {
-            if path.ends_with("/{id}") && item.put.is_none() && !path.contains("/customers/") {
+            let record = path.ends_with("/{id}") && !path.contains("/customers/");
+            if (record || path.ends_with("/notes/{note_id}")) && item.put.is_none() {
                 if let Some(patch) = item.patch.clone() {
                     let mut put = patch;
                     put.operation_id = put.operation_id.map(|id| format!("{id}_put"));

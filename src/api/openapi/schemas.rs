@@ -635,13 +635,22 @@ pub struct NotePath {
     note_id: i64,
 }
 
-/// A note's body (`POST`, and `PATCH`/`PUT` alike).
+/// A new note.
 #[derive(ToSchema)]
 #[schema(example = json!({"body": "Prefers **phone** calls; renewal due in March."}))]
 pub struct NoteInput {
     /// Markdown, at most 64 KiB (UTF-8); not blank.
     #[schema(min_length = 1, max_length = 65536, pattern = r"\S")]
     body: String,
+}
+
+/// A note's change (`PATCH` and `PUT`): without `body`, nothing changes.
+#[derive(ToSchema)]
+#[schema(example = json!({"body": "Prefers email now."}))]
+pub struct NoteChanges {
+    /// Markdown, at most 64 KiB (UTF-8); not blank.
+    #[schema(min_length = 1, max_length = 65536, pattern = r"\S", nullable = false)]
+    body: Option<String>,
 }
 
 /// One of a customer's emails, phones or websites.
