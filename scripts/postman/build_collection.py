@@ -375,6 +375,10 @@ FOLDERS = {
         req("Update (PUT)", "PUT", ACCOUNT + "/companies/{{company2Id}}", 200,
             'pm.test("renamed", () => pm.expect(json.data.name).to.eql("Globex Corp"));',
             body={"name": "Globex Corp"}),
+        req("Search companies (q, by name)", "GET", ACCOUNT + "/companies?q=acme-{{runId}}&sort=name", 200,
+            'pm.test("found by its domain", () => pm.expect(json.data.map(c => c.id)).to.include(pm.collectionVariables.get("companyId")));'),
+        req("An unknown filter is 422", "GET", ACCOUNT + "/companies?tier=1", 422,
+            'pm.test("names it", () => pm.expect(json.errors).to.have.property("tier"));'),
         req("List by domain", "GET", ACCOUNT + "/companies?domain=acme-{{runId}}.dev", 200,
             'pm.test("ACME", () => { pm.expect(json.meta.total).to.eql(1); pm.expect(json.data[0].id).to.eql(pm.collectionVariables.get("companyId")); });'),
         req("Customers link by email domain", "POST", ACCOUNT + "/customers", 201, """
