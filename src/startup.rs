@@ -46,6 +46,11 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<(Db, Vec<String>)> {
     if folded > 0 {
         log::info!("folded the sort names of {folded} customers and companies");
     }
+    let indexed =
+        db::search_terms::build_pending(&mut conn).context("cannot build the search index")?;
+    if indexed > 0 {
+        log::info!("indexed {indexed} customers for search");
+    }
     if !applied.is_empty() && db.backend() == Backend::Sqlite {
         // New tables and indexes get statistics before the first request plans with them.
         conn.batch_execute("PRAGMA optimize")

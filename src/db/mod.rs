@@ -29,6 +29,7 @@ pub mod notes;
 pub mod row_lock;
 pub mod schema;
 mod scope;
+pub mod search_terms;
 pub mod settings;
 pub mod sort_names;
 mod sqlite_deadline;

@@ -149,6 +149,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The terms each customer is found by (`domain::search`), kept by every write of its names
+    /// or contacts; `term` compares bytewise on both backends.
+    customer_search_terms (account_id, term, customer_id) {
+        account_id -> BigInt,
+        term -> Text,
+        customer_id -> BigInt,
+    }
+}
+
+diesel::table! {
     /// Keys two or more customers of an account have shared, once each (see `db::duplicates`).
     customer_duplicate_keys (account_id, reason, match_key) {
         account_id -> BigInt,
@@ -370,6 +380,7 @@ diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(customers -> accounts (account_id));
 diesel::joinable!(customer_counts -> accounts (account_id));
 diesel::joinable!(customer_contacts -> customers (customer_id));
+diesel::joinable!(customer_search_terms -> customers (customer_id));
 diesel::joinable!(customer_external_ids -> customers (customer_id));
 diesel::joinable!(customer_merges -> customers (survivor_id));
 diesel::joinable!(customer_duplicate_members -> customers (customer_id));
@@ -402,6 +413,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     settings,
     customers,
     customer_contacts,
+    customer_search_terms,
     customer_external_ids,
     customer_merges,
     customer_duplicate_keys,

@@ -31,6 +31,7 @@ pub mod public_email_domains;
 pub mod request_list;
 mod roles;
 pub mod sample_data;
+pub mod search;
 pub mod tag;
 mod text_enum;
 pub mod text_fold;

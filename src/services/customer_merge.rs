@@ -18,7 +18,7 @@ use crate::domain::owner::Owner;
 use crate::domain::tag;
 use crate::error::{ApiError, FieldErrors};
 use crate::services::customer_duplicates;
-use crate::services::customers::{load, missing, Access, CustomerRecord};
+use crate::services::customers::{load, missing, search_terms, Access, CustomerRecord};
 
 /// What a merge did, or would do.
 #[derive(Debug, Clone)]
@@ -149,6 +149,8 @@ pub fn merge(
     db::accounts::add_customers(conn, account, -(source_ids.len() as i64))?;
     journal::merged(Kind::Customer, target_id, &source_ids);
     let record = load(conn, account, target_id)?;
+    let terms = search_terms(&record.customer, &record.contacts);
+    db::search_terms::rewrite(conn, account, target_id, &terms)?;
     // The sources' memberships of shared keys left with their rows: the survivor, now holding
     // their contacts (and perhaps another name), is noted with whoever else shares them.
     let moved_contacts: Vec<&Contact> = record

@@ -7,11 +7,13 @@ use crate::db::contacts::NewContact;
 use crate::db::conversations::NewConversationRow;
 use crate::db::customers::NewCustomer;
 use crate::db::notes::NewNote;
+use crate::db::search_terms::TermRow;
 use crate::db::{self, bulk, Db};
 use crate::domain::contact::ContactKind;
 use crate::domain::duplicates::Reason;
 use crate::domain::public_email_domains::PUBLIC_EMAIL_DOMAINS;
 use crate::domain::sample_data::{SampleCustomer, SampleData};
+use crate::domain::search;
 use crate::domain::tag;
 use crate::domain::text_fold::sort_key;
 use anyhow::{bail, Context};
@@ -143,6 +145,22 @@ fn write_batch(
         })
         .collect();
     let contact_ids = bulk::insert_contacts(conn, &contacts)?;
+    let terms: Vec<TermRow> = batch
+        .iter()
+        .zip(&customer_ids)
+        .flat_map(|(c, &customer_id)| {
+            let contacts = c.contacts.iter().map(|(kind, v)| (*kind, v.value.as_str()));
+            search::terms(
+                Some(&c.first_name),
+                Some(&c.last_name),
+                c.company.as_deref(),
+                contacts,
+            )
+            .into_iter()
+            .map(move |term| (account_id, term, customer_id))
+        })
+        .collect();
+    db::search_terms::insert(conn, &terms)?;
     // A conversation is addressed to its customer's first email (every sample has one, listed first).
     let mut first_email_ids = Vec::with_capacity(batch.len());
     let mut next = 0;
