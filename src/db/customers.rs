@@ -7,13 +7,16 @@ use diesel::prelude::*;
 use super::contacts::{self, Contact};
 use super::journal::{self, Kind};
 use super::schema::{
-    conversations, customer_contacts, customer_counts, customer_requests, customer_tags, customers,
+    conversations, customer_contacts, customer_counts, customer_requests, customer_search_terms,
+    customer_tags, customers,
 };
+use super::Lock;
 use super::{any_of, DbConn, Scope};
-use super::{lower, Lock};
 use crate::domain::contact::ContactKind;
 use crate::domain::cursor::Cursor;
-use crate::domain::customer_list::{CustomerListQuery, CustomerSort};
+use crate::domain::customer_list::{CustomerFilter, CustomerListQuery, CustomerSort};
+use crate::domain::paging::Window;
+use crate::domain::search::{prefix_range, Search};
 use crate::domain::text_fold::sort_key;
 use crate::{db_run, find_one, keyset_page};
 
@@ -308,9 +311,49 @@ pub fn remove_merged(conn: &mut DbConn, account: Scope, ids: &[i64]) -> Result<(
     Ok(())
 }
 
+/// `$query` (a boxed select from `customers`, perhaps joined) narrowed by `$filter`'s filters other
+/// than `q`. Contact filters are subselects on an index: the unique email index
+/// (account_id, normalized) for emails, customer_contacts_match_idx (account_id, kind, match_key)
+/// for phones; tags use customer_tags' primary key (account_id, tag, customer_id).
+macro_rules! narrowed {
+    ($query:expr, $account:expr, $filter:expr) => {{
+        let (mut query, account, filter) = ($query, $account, $filter);
+        if let Some(email) = &filter.email {
+            let ids = customer_contacts::table
+                .filter(customer_contacts::account_id.eq(account))
+                .filter(contacts::is_email())
+                .filter(customer_contacts::normalized.eq(email.clone()))
+                .select(customer_contacts::customer_id);
+            query = query.filter(customers::id.eq_any(ids));
+        }
+        if let Some(digits) = &filter.phone_digits {
+            let ids = customer_contacts::table
+                .filter(customer_contacts::account_id.eq(account))
+                .filter(customer_contacts::kind.eq(ContactKind::Phone))
+                .filter(customer_contacts::match_key.eq(digits.clone()))
+                .select(customer_contacts::customer_id);
+            query = query.filter(customers::id.eq_any(ids));
+        }
+        if let Some(company_id) = filter.company_id {
+            query = query.filter(customers::company_id.eq(company_id));
+        }
+        if let Some(since) = filter.updated_since {
+            query = query.filter(customers::updated_at.ge(since));
+        }
+        for tag in &filter.tags {
+            let ids = customer_tags::table
+                .filter(customer_tags::account_id.eq(account))
+                .filter(customer_tags::tag.eq(tag.clone()))
+                .select(customer_tags::customer_id);
+            query = query.filter(customers::id.eq_any(ids));
+        }
+        query
+    }};
+}
+
 /// One page of the account's customers, with one row more than the page holds when there is a
 /// next page, and how many match in all (not counted when paging by cursor: that is what keeps
-/// a deep page as cheap as the first).
+/// a deep page as cheap as the first). A query with `q` is [`search`]ed instead.
 pub fn list(
     conn: &mut DbConn,
     account: Scope,
@@ -318,61 +361,11 @@ pub fn list(
 ) -> Result<(Option<i64>, Vec<Customer>)> {
     let (filter, sort, window) = (&query.filter, query.sort, &query.window);
     db_run!(conn, {
-        // The same filters serve the count and the page. Contact filters are subselects on an
-        // index: the unique email index (account_id, normalized) for emails, and
-        // customer_contacts_match_idx (account_id, kind, match_key) for phones.
         let filtered = || {
-            let mut query = customers::table
+            let query = customers::table
                 .filter(customers::account_id.eq(account))
                 .into_boxed();
-            let emails = || {
-                customer_contacts::table
-                    .filter(customer_contacts::account_id.eq(account))
-                    .filter(contacts::is_email())
-            };
-            if let Some(email) = &filter.email {
-                let ids = emails().filter(customer_contacts::normalized.eq(email.clone()));
-                query =
-                    query.filter(customers::id.eq_any(ids.select(customer_contacts::customer_id)));
-            }
-            if let Some(digits) = &filter.phone_digits {
-                let ids = customer_contacts::table
-                    .filter(customer_contacts::account_id.eq(account))
-                    .filter(customer_contacts::kind.eq(ContactKind::Phone))
-                    .filter(customer_contacts::match_key.eq(digits.clone()));
-                query =
-                    query.filter(customers::id.eq_any(ids.select(customer_contacts::customer_id)));
-            }
-            if let Some(pattern) = filter.q_pattern() {
-                let ids = emails().filter(
-                    customer_contacts::normalized
-                        .like(pattern.clone())
-                        .escape('\\'),
-                );
-                query = query.filter(
-                    lower(customers::name.nullable())
-                        .like(pattern.clone())
-                        .escape('\\')
-                        .or(lower(customers::company).like(pattern).escape('\\'))
-                        .or(customers::id
-                            .eq_any(ids.select(customer_contacts::customer_id))
-                            .nullable()),
-                );
-            }
-            if let Some(company_id) = filter.company_id {
-                query = query.filter(customers::company_id.eq(company_id));
-            }
-            if let Some(since) = filter.updated_since {
-                query = query.filter(customers::updated_at.ge(since));
-            }
-            for tag in &filter.tags {
-                let ids = customer_tags::table
-                    .filter(customer_tags::account_id.eq(account))
-                    .filter(customer_tags::tag.eq(tag.clone()))
-                    .select(customer_tags::customer_id);
-                query = query.filter(customers::id.eq_any(ids));
-            }
-            query
+            narrowed!(query, account, filter)
         };
         let total: Option<i64> = match (window.counts(), filter.is_empty()) {
             (false, _) => None,
@@ -417,5 +410,127 @@ pub fn list(
         };
         let rows = rows.select(Customer::as_select()).load(conn)?;
         Ok((total, rows))
+    })
+}
+
+/// Most index entries of a search's first word one request reads: a page holds the matches among
+/// them, and when there may be more past them its cursor continues there. What bounds the work of
+/// a one-letter `q` in a million customers.
+pub const SEARCH_SCAN: i64 = 4_000;
+
+/// A page of search results (see [`search`]).
+pub struct SearchPage {
+    /// Each customer with the term it was found under, one more than the page when there is a
+    /// next page.
+    pub rows: Vec<(String, Customer)>,
+    /// The last index entry the scan was allowed to read, when it stopped there: the next page
+    /// starts after it.
+    pub scanned_to: Option<(String, i64)>,
+}
+
+/// Customers matching `search` and `filter`'s other filters, best first: in the order of the
+/// term their first (longest) word found them by, so an exact email or phone, the lowest term of
+/// its range, comes first. The first word is a range of `customer_search_terms`' primary key,
+/// read in order; a customer is kept under the lowest of its terms in that range only (so each
+/// shows once, on one page); each other word is a range of its (customer_id, term) index.
+pub fn search(
+    conn: &mut DbConn,
+    account: Scope,
+    filter: &CustomerFilter,
+    search: &Search,
+    window: &Window,
+) -> Result<SearchPage> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Text};
+
+    let Some((first, others)) = search.words.split_first() else {
+        return Ok(SearchPage {
+            rows: Vec::new(),
+            scanned_to: None,
+        });
+    };
+    let (low, high) = prefix_range(first);
+    let after = window.cursor.as_ref().map(Cursor::after_text_key);
+    db_run!(conn, {
+        // The first word's entries from the cursor on, of a boxed query over the index.
+        macro_rules! in_range {
+            ($entries:expr) => {{
+                let mut entries = $entries
+                    .filter(customer_search_terms::account_id.eq(account))
+                    .filter(customer_search_terms::term.ge(low.clone()))
+                    .filter(customer_search_terms::term.lt(high.clone()));
+                if let Some((term, id)) = after.clone() {
+                    entries = entries.filter(
+                        customer_search_terms::term.ge(term.clone()).and(
+                            customer_search_terms::term
+                                .gt(term)
+                                .or(customer_search_terms::customer_id.gt(id)),
+                        ),
+                    );
+                }
+                entries
+            }};
+        }
+        let scanned_to: Option<(String, i64)> =
+            in_range!(customer_search_terms::table.into_boxed())
+                .order((
+                    customer_search_terms::term.asc(),
+                    customer_search_terms::customer_id.asc(),
+                ))
+                .select((
+                    customer_search_terms::term,
+                    customer_search_terms::customer_id,
+                ))
+                .offset(window.offset() + SEARCH_SCAN - 1)
+                .limit(1)
+                .get_result(conn)
+                .optional()?;
+
+        let mut rows = in_range!(customer_search_terms::table
+            .inner_join(customers::table)
+            .into_boxed())
+        .filter(
+            sql::<Bool>(
+                "NOT EXISTS (SELECT 1 FROM customer_search_terms AS earlier \
+                     WHERE earlier.customer_id = customer_search_terms.customer_id \
+                     AND earlier.term >= ",
+            )
+            .bind::<Text, _>(low.clone())
+            .sql(" AND earlier.term < customer_search_terms.term)"),
+        );
+        for word in others {
+            let (low, high) = prefix_range(word);
+            rows = rows.filter(
+                sql::<Bool>(
+                    "EXISTS (SELECT 1 FROM customer_search_terms AS other \
+                     WHERE other.customer_id = customer_search_terms.customer_id \
+                     AND other.term >= ",
+                )
+                .bind::<Text, _>(low)
+                .sql(" AND other.term < ")
+                .bind::<Text, _>(high)
+                .sql(")"),
+            );
+        }
+        let mut rows = narrowed!(rows, account, filter);
+        if let Some((term, id)) = scanned_to.clone() {
+            rows = rows.filter(
+                customer_search_terms::term.le(term.clone()).and(
+                    customer_search_terms::term
+                        .lt(term)
+                        .or(customer_search_terms::customer_id.le(id)),
+                ),
+            );
+        }
+        let rows = rows
+            .order((
+                customer_search_terms::term.asc(),
+                customer_search_terms::customer_id.asc(),
+            ))
+            .limit(window.limit())
+            .offset(window.offset())
+            .select((customer_search_terms::term, Customer::as_select()))
+            .load(conn)?;
+        Ok(SearchPage { rows, scanned_to })
     })
 }

@@ -4,11 +4,16 @@ use chrono::{DateTime, NaiveDateTime};
 
 use super::contact::phone_digits;
 use super::paging::{param, Order, Window};
+use super::search::Search;
 use super::tag;
 use super::FieldErrors;
 
 /// Longest `q` accepted.
 const MAX_QUERY_LEN: usize = 255;
+/// The `sort` a search's cursors carry: results come best match first, whatever `sort` says.
+pub const SEARCH_CURSOR: &str = "q";
+/// How far page numbers reach into search results (offsets are scanned; cursors are not).
+const SEARCH_PAGES_REACH: i64 = 1_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CustomerSort {
@@ -65,8 +70,11 @@ pub struct CustomerFilter {
     pub phone_digits: Option<String>,
     /// The phone as given (trimmed).
     pub phone: Option<String>,
-    /// Lower-cased substring of name, company or an email.
+    /// `q` as given (trimmed): what [`Self::search`] was read from.
     pub q: Option<String>,
+    /// `q`'s words (see `domain::search`); the service reads a phone number in the account's
+    /// region.
+    pub search: Option<Search>,
     pub company_id: Option<i64>,
     pub updated_since: Option<NaiveDateTime>,
     /// Normalized: the customer must carry every one.
@@ -77,17 +85,6 @@ impl CustomerFilter {
     /// No filter given: every customer of the account.
     pub fn is_empty(&self) -> bool {
         *self == CustomerFilter::default()
-    }
-
-    /// `q` as a `LIKE` pattern, with `%`, `_` and `\` escaped (used with `ESCAPE '\'`).
-    pub fn q_pattern(&self) -> Option<String> {
-        self.q.as_ref().map(|q| {
-            let escaped = q
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            format!("%{escaped}%")
-        })
     }
 }
 
@@ -128,9 +125,15 @@ impl CustomerListQuery {
                 errors.add("q", format!("must be at most {MAX_QUERY_LEN} characters"));
                 None
             } else {
-                Some(q.to_lowercase())
+                Some(q.to_string())
             }
         });
+        if q.is_some() && get("sort").is_some() {
+            errors.add(
+                "sort",
+                "cannot be combined with q: search results come best match first",
+            );
+        }
         let company_id = get("company_id").and_then(|raw| match raw.parse::<i64>() {
             Ok(id) if id > 0 => Some(id),
             _ => {
@@ -150,12 +153,29 @@ impl CustomerListQuery {
                 }
             });
         let tags = tag::parse_filter(pairs, &mut errors);
-        let window = Window::parse(pairs, sort.as_str(), !sort.by_name(), &mut errors);
+        let window = match q {
+            // Ranked results page by the term each was found under.
+            Some(_) => {
+                let window = Window::parse(pairs, SEARCH_CURSOR, false, &mut errors);
+                if window.offset() + window.limit() > SEARCH_PAGES_REACH {
+                    errors.add(
+                        "page",
+                        format!(
+                            "with q, pages reach the first {SEARCH_PAGES_REACH} results; \
+                             go on with meta.next_cursor"
+                        ),
+                    );
+                }
+                window
+            }
+            None => Window::parse(pairs, sort.as_str(), !sort.by_name(), &mut errors),
+        };
         errors.into_result(CustomerListQuery {
             filter: CustomerFilter {
                 email,
                 phone: phone_digits.as_ref().and(get("phone")).map(str::to_string),
                 phone_digits,
+                search: q.as_deref().map(|q| Search::parse(q, None)),
                 q,
                 company_id,
                 updated_since,
@@ -177,14 +197,12 @@ mod tests {
         let query = CustomerListQuery::parse(&pairs(&[
             ("email", " Jane@Example.org "),
             ("phone", "(123) 123-1234"),
-            ("q", "ACME"),
             ("sort", "-name"),
             ("updated_since", "2019-04-25T17:51:31+02:00"),
         ]))
         .unwrap();
         assert_eq!(query.filter.email.as_deref(), Some("jane@example.org"));
         assert_eq!(query.filter.phone_digits.as_deref(), Some("1231231234"));
-        assert_eq!(query.filter.q.as_deref(), Some("acme"));
         assert_eq!(query.sort, CustomerSort::NameDesc);
         assert_eq!(
             query.filter.updated_since.unwrap().to_string(),
@@ -208,11 +226,19 @@ mod tests {
     }
 
     #[test]
-    fn like_wildcards_in_q_are_literal() {
-        let filter = CustomerFilter {
-            q: Some("50%_off\\".into()),
-            ..Default::default()
+    fn q_is_searched_best_first() {
+        let query = CustomerListQuery::parse(&pairs(&[("q", " Émile DOE ")])).unwrap();
+        assert_eq!(query.filter.q.as_deref(), Some("Émile DOE"));
+        assert_eq!(query.filter.search.unwrap().words, ["emile", "doe"]);
+        let Err(errors) = CustomerListQuery::parse(&pairs(&[("q", "x"), ("sort", "name")])) else {
+            panic!("sorted a search")
         };
-        assert_eq!(filter.q_pattern().as_deref(), Some("%50\\%\\_off\\\\%"));
+        assert!(errors.contains("sort"));
+        let Err(errors) =
+            CustomerListQuery::parse(&pairs(&[("q", "x"), ("page", "11"), ("per_page", "100")]))
+        else {
+            panic!("paged past the reach")
+        };
+        assert!(errors.contains("page"));
     }
 }

@@ -1,6 +1,6 @@
 //! Customers with their emails, phones and websites (SPEC §4).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::db::companies::{self, KeyKind};
 use crate::db::contacts::{self, Contact, NewContact};
@@ -10,7 +10,7 @@ use crate::db::{self, DbConn, Lock, Scope};
 use crate::domain::contact::ContactKind;
 use crate::domain::cursor::Cursor;
 use crate::domain::customer::{ContactItem, CustomerInput};
-use crate::domain::customer_list::{CustomerListQuery, CustomerSort};
+use crate::domain::customer_list::{CustomerListQuery, CustomerSort, SEARCH_CURSOR};
 use crate::domain::customer_lookup::{LookupKey, MatchBy};
 use crate::domain::external_id::{self, ExternalIds};
 use crate::domain::input::Patch;
@@ -18,6 +18,7 @@ use crate::domain::naming::display_name;
 use crate::domain::owner::Owner;
 use crate::domain::paging::Page;
 use crate::domain::phone::phone_key;
+use crate::domain::search::{self, Search};
 use crate::domain::tag;
 use crate::domain::text_fold::sort_key;
 use crate::error::{ApiError, FieldErrors};
@@ -99,6 +100,8 @@ fn create_keyed(
     )
     .map_err(external_id_taken)?;
     let contacts = insert_contacts(conn, account, customer.id, input.contacts.iter())?;
+    let terms = search_terms(&customer, &contacts);
+    db::search_terms::replace(conn, account, customer.id, &BTreeSet::new(), &terms)?;
     let all: Vec<&Contact> = contacts.iter().collect();
     customer_duplicates::note_shared_keys(conn, account, &customer, &contacts, &all, true)?;
     db::accounts::add_customers(conn, account, 1)?;
@@ -266,6 +269,7 @@ fn apply_update(
     input: &CustomerInput,
 ) -> Result<CustomerRecord, ApiError> {
     let id = current.id;
+    let terms_before = search_terms(&current, &existing);
     let existing_ids: HashSet<i64> = existing.iter().map(|c| c.id).collect();
     let plan = plan_contacts(&existing, &input.contacts)?;
     check_limits(&existing, &plan.inserts)?;
@@ -340,6 +344,8 @@ fn apply_update(
         &contacts,
         contacts_changed,
     )?;
+    let terms_after = search_terms(&customer, &contacts);
+    db::search_terms::replace(conn, account, id, &terms_before, &terms_after)?;
     let name_changed = customer.name != current.name;
     if contacts_changed || name_changed {
         let changed: HashSet<i64> = plan.updates.iter().map(|(_, row_id)| *row_id).collect();
@@ -391,7 +397,7 @@ pub fn delete_contact(
     }
     // The name may have been this email.
     let contacts = contacts::of_customer(conn, account, customer_id)?;
-    save(
+    let customer = save(
         conn,
         account,
         &current,
@@ -399,6 +405,8 @@ pub fn delete_contact(
         &contacts,
         true,
     )?;
+    let terms = search_terms(&customer, &contacts);
+    db::search_terms::rewrite(conn, account, customer_id, &terms)?;
     Ok(())
 }
 
@@ -410,30 +418,27 @@ pub fn list(
 ) -> Result<Page<CustomerRecord>, ApiError> {
     // A phone compares in the account's region.
     let keyed;
-    let query = match (&query.filter.phone, account.phone_region()) {
-        (Some(phone), Some(region)) => {
+    let query = match account.phone_region() {
+        Some(region)
+            if query.filter.phone.is_some()
+                || query.filter.q.as_deref().is_some_and(Search::is_phone) =>
+        {
             let mut with_key = query.clone();
-            with_key.filter.phone_digits = Some(phone_key(phone, Some(region)));
+            if let Some(phone) = &query.filter.phone {
+                with_key.filter.phone_digits = Some(phone_key(phone, Some(region)));
+            }
+            if let Some(q) = query.filter.q.as_deref().filter(|q| Search::is_phone(q)) {
+                with_key.filter.search = Some(Search::parse(q, Some(region)));
+            }
             keyed = with_key;
             &keyed
         }
         _ => query,
     };
-    let (total, rows) = customers::list(conn, account, query)?;
-    let sort = query.sort;
-    let page = Page::new(rows, total, &query.window, |last| match sort {
-        CustomerSort::CreatedAsc | CustomerSort::CreatedDesc => {
-            Cursor::after_time(sort.as_str(), last.created_at, last.id)
-        }
-        CustomerSort::UpdatedAsc | CustomerSort::UpdatedDesc => {
-            Cursor::after_time(sort.as_str(), last.updated_at, last.id)
-        }
-        CustomerSort::NameAsc | CustomerSort::NameDesc => Cursor {
-            sort: sort.as_str().to_string(),
-            value: last.sort_name.clone(),
-            id: last.id,
-        },
-    });
+    let page = match &query.filter.search {
+        Some(search) => search_page(conn, account, query, search)?,
+        None => list_page(conn, account, query)?,
+    };
     let ids: Vec<i64> = page.rows.iter().map(|c| c.id).collect();
     let mut by_customer: HashMap<i64, Vec<Contact>> = HashMap::new();
     for contact in contacts::of_customers(conn, account, &ids)? {
@@ -447,6 +452,55 @@ pub fn list(
         customer,
         stats: None,
     }))
+}
+
+/// A page of the list as sorted, numbered with a total unless paged by cursor.
+fn list_page(
+    conn: &mut DbConn,
+    account: Scope,
+    query: &CustomerListQuery,
+) -> Result<Page<Customer>, ApiError> {
+    let (total, rows) = customers::list(conn, account, query)?;
+    let sort = query.sort;
+    Ok(Page::new(rows, total, &query.window, |last| match sort {
+        CustomerSort::CreatedAsc | CustomerSort::CreatedDesc => {
+            Cursor::after_time(sort.as_str(), last.created_at, last.id)
+        }
+        CustomerSort::UpdatedAsc | CustomerSort::UpdatedDesc => {
+            Cursor::after_time(sort.as_str(), last.updated_at, last.id)
+        }
+        CustomerSort::NameAsc | CustomerSort::NameDesc => Cursor {
+            sort: sort.as_str().to_string(),
+            value: last.sort_name.clone(),
+            id: last.id,
+        },
+    }))
+}
+
+/// A page of search results: never counted (the scan is bounded, a total would not be); its
+/// cursor continues after its last row, or after the last entry the scan read when it stopped
+/// short of a full page.
+fn search_page(
+    conn: &mut DbConn,
+    account: Scope,
+    query: &CustomerListQuery,
+    search: &Search,
+) -> Result<Page<Customer>, ApiError> {
+    let found = customers::search(conn, account, &query.filter, search, &query.window)?;
+    let cursor = |term: &str, id: i64| Cursor {
+        sort: SEARCH_CURSOR.to_string(),
+        value: term.to_string(),
+        id,
+    };
+    let mut page = Page::new(found.rows, None, &query.window, |(term, customer)| {
+        cursor(term, customer.id)
+    });
+    if page.next_cursor.is_none() {
+        page.next_cursor = found
+            .scanned_to
+            .map(|(term, id)| cursor(&term, id).encode());
+    }
+    Ok(page.map(|(_, customer)| customer))
 }
 
 /// A `company_id` the client gave must be one of the account's companies.
@@ -520,6 +574,16 @@ fn save(
     }
     changes.updated_at = Some(db::now());
     Ok(customers::update(conn, account, current.id, &changes)?)
+}
+
+/// What `customer` with `contacts` is found by (`domain::search`).
+pub(crate) fn search_terms(customer: &Customer, contacts: &[Contact]) -> BTreeSet<String> {
+    search::terms(
+        customer.first_name.as_deref(),
+        customer.last_name.as_deref(),
+        customer.company.as_deref(),
+        contacts.iter().map(|c| (c.kind, c.value.as_str())),
+    )
 }
 
 /// What an upsert will do with each item.

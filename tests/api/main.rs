@@ -22,6 +22,7 @@ mod customers_identity;
 mod customers_list;
 mod customers_lookup;
 mod customers_merge;
+mod customers_search;
 mod ecosystem;
 mod errors;
 mod events;

@@ -126,7 +126,7 @@ async fn abusive_input_gets_a_json_4xx_and_writes_nothing(app: TestApp) {
         )
         .await;
     let (_, found) = app.get_json(&format!("{path}?q=%27%29%3B%20DROP")).await;
-    assert_eq!(found["meta"]["total"], 1);
+    assert_eq!(found["data"].as_array().unwrap().len(), 1, "{found}");
     assert_eq!(sneaky["first_name"], "Robert'); DROP TABLE customers;--");
 
     for query in [
