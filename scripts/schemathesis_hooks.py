@@ -49,6 +49,10 @@ EXCLUSIONS = [
      "parameters: OpenAPI can't require one of several parameters"),
     (r"^must hold at least one value to match by", "an upsert's body must carry a value of the kind "
      "its `match` names (a schema can't make one field's requirement depend on another's value)"),
+    (r"^cannot be combined with q", "a search's results have their own order: `sort` and `q` exclude "
+     "each other (OpenAPI can't make one optional parameter forbid another)"),
+    (r"^with q, pages reach the first", "with `q`, `page` reaches a bound that depends on `per_page` "
+     "(a schema can't relate two parameters)"),
     (r"^is not a cursor of this list", "a cursor is opaque: only meta.next_cursor values are cursors"),
     (r"^is not a cursor of the feed", "a cursor is opaque: only meta.next_cursor values are cursors"),
     (r"^was first used (for |with a different body)", "an Idempotency-Key is bound to the first request "

@@ -695,7 +695,9 @@ pub struct CustomerFilters {
     /// Any of the customer's phones, compared by digits (so it has some).
     #[param(pattern = r"^\s*$|[0-9]")]
     phone: Option<String>,
-    /// A part of the name, company or an email.
+    /// Search: words that each start a word of the names or company, an email, a phone's digits
+    /// (any 4 or more) or a website's host; any order, case and accents aside. Best match first,
+    /// not counted; not with `sort` (422), and `page` reaches the first 1,000 results.
     #[param(max_length = 255)]
     q: Option<String>,
     #[param(minimum = 1)]
