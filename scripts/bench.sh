@@ -178,8 +178,12 @@ for backend in $BACKENDS; do
       [ -z "$next" ] && break
       dup_cursor=$next
     done
-    # Three letters of the middle customer's name: a search that matches a few.
+    # Three letters of the middle customer's name: a search that matches a few; with its first
+    # name, two words; four digits of its phone (any position matches).
     q=$(echo "$middle" | sed 's/.*"last_name":"\([^"]\{3\}\).*/\1/' | tr -cd 'A-Za-z')
+    first=$(echo "$middle" | sed 's/.*"first_name":"\([^"]*\)".*/\1/')
+    two_words=$(printf '%s %s' "$first" "$q" | python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.stdin.read()))')
+    digits=$(echo "$middle" | grep -o '"phone":"[^"]*"' | head -1 | tr -cd '0-9' | tail -c 4)
 
     get=$(with_report report.lua)
     endpoints=(
@@ -196,8 +200,15 @@ for backend in $BACKENDS; do
       "create 3/2/2|$(with_report create_customer.lua)|$customers|3 2 2"
       "create 15/25/150|$(with_report create_customer.lua)|$customers|15 25 150"
       "update (PATCH)|$(with_report update_customer.lua)|$customers/$id"
-      # Last: an unindexed scan (issue 19) whose queued work would slow whatever ran next.
+      # Search (issue 19): a bounded read of the search index whatever the query.
       "search (q=$q)|$get|$customers?q=$q"
+      "search, two words (q=$first $q)|$get|$customers?q=$two_words"
+      "search, one letter (q=a)|$get|$customers?q=a"
+      "search, 4 digits (q=${digits:-1234})|$get|$customers?q=${digits:-1234}"
+      # Tag filters: a common tag, a rare one, and a common one in name order.
+      "tag filter (tag=newsletter)|$get|$customers?tag=newsletter"
+      "tag filter (tag=press)|$get|$customers?tag=press"
+      "tag filter by name (tag=newsletter&sort=name)|$get|$customers?tag=newsletter&sort=name"
     )
 
     if [ -n "$COMPARE" ]; then
@@ -230,6 +241,28 @@ for backend in $BACKENDS; do
         echo "| $backend | $size | $name | $clients | $rps | $p50 | $p99 | $vs_health | $vs_pg | $errors |"
       done
     done
+    # Isolation: another account's GET customer at one client, alone and while this account
+    # searches with one letter at 16 clients (its per-account slots hold the flood back).
+    if [ "$SKEW" -gt 0 ] && [[ -z "${ONLY:-}" || "isolation" =~ $ONLY ]]; then
+      other_user=$("$BIN" users create --account "$other" --email "other-$size@example.com" \
+        --first-name Other --role admin | sed 's/.*"id":\([0-9]*\).*/\1/')
+      other_token=$("$BIN" tokens create --user "$other_user" --expires-in 1d)
+      other_customers="$base/api/v1/accounts/$other/customers"
+      other_id=$(curl -fs -H "Authorization: Bearer $other_token" "$other_customers?per_page=1" |
+        sed 's/^{"data":\[{"id":\([0-9]*\).*/\1/')
+      bench_token=$token clients=1
+      token=$other_token
+      read -r rps p50 p99 errors _ < <(load "$get" "$other_customers/$other_id")
+      echo "| $backend | $size | isolation: another account's GET customer, alone | 1 | $rps | $p50 | $p99 | | | $errors |"
+      wrk -t"$THREADS" -c16 -d"$((DURATION + 2))s" -H "Authorization: Bearer $bench_token" \
+        "$customers?q=a" >/dev/null 2>&1 &
+      flood=$!
+      sleep 1
+      read -r rps p50 p99 errors _ < <(load "$get" "$other_customers/$other_id")
+      wait "$flood"
+      echo "| $backend | $size | isolation: the same, while this account searches (q=a, 16 clients) | 1 | $rps | $p50 | $p99 | | | $errors |"
+      token=$bench_token
+    fi
     echo "| $backend | $size | peak RSS of the server | | $(peak_rss) MiB | | | | | |"
     for clients in $CONNECTIONS; do
       [ -n "${pgbench[$clients]:-}" ] && echo "| $backend | $size | pgbench -S (same server) | $clients | ${pgbench[$clients]} tps | | | | | |"
