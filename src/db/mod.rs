@@ -12,6 +12,7 @@ pub mod companies;
 mod connection;
 pub mod contacts;
 pub mod conversations;
+pub mod custom_attributes;
 pub mod customer_requests;
 pub mod customers;
 pub mod duplicates;

@@ -18,6 +18,7 @@ pub enum Table {
     CustomerRequests,
     WebhookEndpoints,
     Notes,
+    CustomAttributeDefinitions,
 }
 
 impl Table {
@@ -47,6 +48,10 @@ impl Table {
                 "SELECT id FROM webhook_endpoints WHERE account_id = $1 AND id = $2 FOR UPDATE"
             }
             Table::Notes => "SELECT id FROM notes WHERE account_id = $1 AND id = $2 FOR UPDATE",
+            Table::CustomAttributeDefinitions => {
+                "SELECT id FROM custom_attribute_definitions WHERE account_id = $1 AND id = $2 \
+                 FOR UPDATE"
+            }
         }
     }
 }

@@ -82,6 +82,8 @@ diesel::table! {
         tags -> Text,
         /// `name` folded for sorting (`domain::text_fold::sort_key`), kept by every write of it.
         sort_name -> Text,
+        /// A JSON object, key → value; `customer_attribute_values` index the same pairs.
+        custom_attributes -> Text,
     }
 }
 
@@ -155,6 +157,45 @@ diesel::table! {
         account_id -> BigInt,
         term -> Text,
         customer_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// The custom attributes an account defined for its customers or companies.
+    custom_attribute_definitions (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        object_type -> Text,
+        key -> Text,
+        label -> Text,
+        data_type -> Text,
+        /// A JSON array: a list's options, in order.
+        options -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Customers' custom attribute values, for the list filters (`customers.custom_attributes`
+    /// holds what the customer shows): text, lists, booleans and dates as text, numbers as numbers.
+    customer_attribute_values (customer_id, key) {
+        customer_id -> BigInt,
+        key -> Text,
+        account_id -> BigInt,
+        text_value -> Nullable<Text>,
+        number_value -> Nullable<Double>,
+    }
+}
+
+diesel::table! {
+    /// Companies' custom attribute values, as [`customer_attribute_values`].
+    company_attribute_values (company_id, key) {
+        company_id -> BigInt,
+        key -> Text,
+        account_id -> BigInt,
+        text_value -> Nullable<Text>,
+        number_value -> Nullable<Double>,
     }
 }
 
@@ -245,6 +286,8 @@ diesel::table! {
         tags -> Text,
         /// `name` folded for sorting (`domain::text_fold::sort_key`), kept by every write of it.
         sort_name -> Text,
+        /// A JSON object, key → value; `company_attribute_values` index the same pairs.
+        custom_attributes -> Text,
     }
 }
 
@@ -381,6 +424,8 @@ diesel::joinable!(customers -> accounts (account_id));
 diesel::joinable!(customer_counts -> accounts (account_id));
 diesel::joinable!(customer_contacts -> customers (customer_id));
 diesel::joinable!(customer_search_terms -> customers (customer_id));
+diesel::joinable!(customer_attribute_values -> customers (customer_id));
+diesel::joinable!(company_attribute_values -> companies (company_id));
 diesel::joinable!(customer_external_ids -> customers (customer_id));
 diesel::joinable!(customer_merges -> customers (survivor_id));
 diesel::joinable!(customer_duplicate_members -> customers (customer_id));
@@ -414,6 +459,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     customers,
     customer_contacts,
     customer_search_terms,
+    custom_attribute_definitions,
+    customer_attribute_values,
+    company_attribute_values,
     customer_external_ids,
     customer_merges,
     customer_duplicate_keys,

@@ -11,6 +11,7 @@ use diesel::sqlite::Sqlite;
 use super::companies::KeyKind;
 use crate::domain::contact::ContactKind;
 use crate::domain::conversation::{Channel, InteractionType, Status};
+use crate::domain::custom_attribute::{AttributeOwner, AttributeType};
 use crate::domain::duplicates::Reason;
 use crate::domain::label::LabelKind;
 use crate::domain::{Integration, Role};
@@ -53,4 +54,6 @@ stored_as_text!(
     LabelKind,
     KeyKind,
     Reason,
+    AttributeOwner,
+    AttributeType,
 );

@@ -8,6 +8,7 @@ pub mod contact;
 pub mod conversation;
 pub mod conversation_list;
 pub mod cursor;
+pub mod custom_attribute;
 pub mod customer;
 pub mod customer_list;
 pub mod customer_lookup;
