@@ -10,7 +10,8 @@ use diesel::prelude::*;
 use super::journal::{self, Kind};
 use super::lower;
 use super::schema::{
-    companies, company_keys, company_tags, customer_contacts, customer_requests, customers,
+    companies, company_attribute_values, company_keys, company_tags, customer_contacts,
+    customer_requests, customers,
 };
 use super::Lock;
 use super::{any_of, DbConn, Scope};
@@ -41,6 +42,8 @@ pub struct Company {
     /// JSON, normalized tags, sorted (see `domain::tag`).
     pub tags: String,
     pub sort_name: String,
+    /// JSON, key → value (see `domain::custom_attribute`).
+    pub custom_attributes: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -60,6 +63,7 @@ pub struct NewCompany<'a> {
     pub tags: &'a str,
     /// `domain::text_fold::sort_key(name)`.
     pub sort_name: String,
+    pub custom_attributes: &'a str,
 }
 
 /// `None` leaves a column alone; `Some(None)` clears it.
@@ -76,6 +80,7 @@ pub struct CompanyChanges {
     pub tags: Option<String>,
     /// Set by [`update`] whenever `name` is.
     pub sort_name: Option<String>,
+    pub custom_attributes: Option<String>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -214,6 +219,15 @@ pub fn list(
                     .filter(company_tags::account_id.eq(account))
                     .filter(company_tags::tag.eq(tag.clone()))
                     .select(company_tags::company_id);
+                query = query.filter(companies::id.eq_any(ids));
+            }
+            for attribute in &filter.attribute_filters {
+                let ids = crate::attribute_holders!(
+                    company_attribute_values,
+                    company_id,
+                    account,
+                    attribute
+                );
                 query = query.filter(companies::id.eq_any(ids));
             }
             // A part of the folded name, or the start of a domain or an external id: a scan of

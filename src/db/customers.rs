@@ -7,8 +7,8 @@ use diesel::prelude::*;
 use super::contacts::{self, Contact};
 use super::journal::{self, Kind};
 use super::schema::{
-    conversations, customer_contacts, customer_counts, customer_requests, customer_search_terms,
-    customer_tags, customers,
+    conversations, customer_attribute_values, customer_contacts, customer_counts,
+    customer_requests, customer_search_terms, customer_tags, customers,
 };
 use super::Lock;
 use super::{any_of, DbConn, Scope};
@@ -40,6 +40,8 @@ pub struct Customer {
     /// JSON, normalized tags, sorted (see `domain::tag`).
     pub tags: String,
     pub sort_name: String,
+    /// JSON, key → value (see `domain::custom_attribute`).
+    pub custom_attributes: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -60,6 +62,7 @@ pub struct NewCustomer<'a> {
     pub tags: &'a str,
     /// `domain::text_fold::sort_key(name)`.
     pub sort_name: String,
+    pub custom_attributes: &'a str,
 }
 
 /// An update: `None` leaves a column alone, `Some(None)` clears it.
@@ -76,6 +79,7 @@ pub struct CustomerChanges {
     pub tags: Option<String>,
     /// Set by [`update`] whenever `name` is.
     pub sort_name: Option<String>,
+    pub custom_attributes: Option<String>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -90,6 +94,7 @@ impl CustomerChanges {
             || super::differs(&self.company_id, &current.company_id)
             || super::differs(&self.external_ids, &current.external_ids)
             || super::differs(&self.tags, &current.tags)
+            || super::differs(&self.custom_attributes, &current.custom_attributes)
     }
 }
 
@@ -110,6 +115,7 @@ pub fn insert(conn: &mut DbConn, row: &NewCustomer) -> Result<Customer> {
                 customers::external_ids.eq(row.external_ids),
                 customers::tags.eq(row.tags),
                 customers::sort_name.eq(&row.sort_name),
+                customers::custom_attributes.eq(row.custom_attributes),
                 customers::created_at.eq(row.created_at),
                 customers::updated_at.eq(row.updated_at),
             ))
@@ -314,7 +320,8 @@ pub fn remove_merged(conn: &mut DbConn, account: Scope, ids: &[i64]) -> Result<(
 /// `$query` (a boxed select from `customers`, perhaps joined) narrowed by `$filter`'s filters other
 /// than `q`. Contact filters are subselects on an index: the unique email index
 /// (account_id, normalized) for emails, customer_contacts_match_idx (account_id, kind, match_key)
-/// for phones; tags use customer_tags' primary key (account_id, tag, customer_id).
+/// for phones; tags use customer_tags' primary key (account_id, tag, customer_id), custom
+/// attributes a range of the value index (`db::custom_attributes`).
 macro_rules! narrowed {
     ($query:expr, $account:expr, $filter:expr) => {{
         let (mut query, account, filter) = ($query, $account, $filter);
@@ -345,6 +352,15 @@ macro_rules! narrowed {
                 .filter(customer_tags::account_id.eq(account))
                 .filter(customer_tags::tag.eq(tag.clone()))
                 .select(customer_tags::customer_id);
+            query = query.filter(customers::id.eq_any(ids));
+        }
+        for attribute in &filter.attribute_filters {
+            let ids = $crate::attribute_holders!(
+                customer_attribute_values,
+                customer_id,
+                account,
+                attribute
+            );
             query = query.filter(customers::id.eq_any(ids));
         }
         query

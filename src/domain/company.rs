@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::contact::parse_web_url;
+use super::custom_attribute::{self, AttributesChange};
 use super::input::{required_text, Mode, Object, Patch};
 use super::public_email_domains::is_public_email_domain;
 use super::tag;
@@ -29,6 +30,8 @@ pub struct CompanyInput {
     pub logo_url: Patch<String>,
     /// The whole new list (normalized, sorted) when the body gives `tags`; an upsert adds them.
     pub tags: Option<Vec<String>>,
+    /// Keys to set or remove; checked against the account's definitions by the service.
+    pub custom_attributes: AttributesChange,
 }
 
 impl CompanyInput {
@@ -75,6 +78,7 @@ impl CompanyInput {
                 other => other,
             },
             tags: tag::parse(&object, &mut errors),
+            custom_attributes: custom_attribute::read(&object, &mut errors),
         };
         errors.into_result(input)
     }

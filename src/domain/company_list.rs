@@ -2,6 +2,7 @@
 //! knows: a misspelt filter or sort is a 422, never ignored (it would widen the answer).
 
 use super::company::parse_domain;
+use super::custom_attribute::{self, AttributeFilter, RawFilter};
 use super::paging::{param, refuse_unknown, Order, Window};
 use super::tag;
 use super::text_fold::fold;
@@ -71,7 +72,7 @@ impl CompanySort {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CompanyFilter {
     pub domain: Option<String>,
     pub external_id: Option<String>,
@@ -82,6 +83,10 @@ pub struct CompanyFilter {
     pub tags: Vec<String>,
     /// Folded (`domain::text_fold`): a part of the name, or the start of a domain or external id.
     pub q: Option<String>,
+    /// `custom_attributes[key]…` as given: the service checks them against the definitions.
+    pub attributes: Vec<RawFilter>,
+    /// The same, checked (what the repository filters by).
+    pub attribute_filters: Vec<AttributeFilter>,
 }
 
 impl CompanyFilter {
@@ -101,7 +106,7 @@ impl CompanyFilter {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CompanyListQuery {
     pub filter: CompanyFilter,
     pub sort: CompanySort,
@@ -112,13 +117,20 @@ impl CompanyListQuery {
     pub fn parse(pairs: &[(String, String)]) -> Result<CompanyListQuery, FieldErrors> {
         let get = |key: &str| param(pairs, key);
         let mut errors = FieldErrors::new();
+        // `custom_attributes[…]` are read (and their shape checked) by `read_filters`.
+        let named: Vec<(String, String)> = pairs
+            .iter()
+            .filter(|(key, _)| !key.starts_with("custom_attributes["))
+            .cloned()
+            .collect();
         refuse_unknown(
-            pairs,
+            &named,
             KNOWN,
             "is not a parameter of this list (page, per_page, cursor, sort, q, domain, \
-             external_id, tier_id, status_id, owner_id, tag)",
+             external_id, tier_id, status_id, owner_id, tag, custom_attributes[key])",
             &mut errors,
         );
+        let attributes = custom_attribute::read_filters(pairs, &mut errors);
         let sort = match get("sort") {
             None => CompanySort::default(),
             Some(s) => CompanySort::parse(s).unwrap_or_else(|| {
@@ -162,6 +174,8 @@ impl CompanyListQuery {
                 owner_id,
                 tags,
                 q,
+                attributes,
+                attribute_filters: Vec::new(),
             },
             sort,
             window,

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::contact::{parse_web_url, ContactKind, ContactValue};
+use super::custom_attribute::{self, AttributesChange};
 use super::external_id::{self, ExternalIdsChange};
 use super::input::{bounded_text, required_text, Mode, Object, Patch};
 use super::tag;
@@ -44,6 +45,8 @@ pub struct CustomerInput {
     pub external_ids: ExternalIdsChange,
     /// The whole new list (normalized, sorted) when the body gives `tags`; `None` keeps them.
     pub tags: Option<Vec<String>>,
+    /// Keys to set or remove; checked against the account's definitions by the service.
+    pub custom_attributes: AttributesChange,
 }
 
 impl CustomerInput {
@@ -88,6 +91,7 @@ impl CustomerInput {
         flag_repeated_emails(&contacts, &mut errors);
         let external_ids = external_id::read(&object, &mut errors);
         let tags = tag::parse(&object, &mut errors);
+        let custom_attributes = custom_attribute::read(&object, &mut errors);
         errors.into_result(CustomerInput {
             first_name,
             last_name,
@@ -97,6 +101,7 @@ impl CustomerInput {
             contacts,
             external_ids,
             tags,
+            custom_attributes,
         })
     }
 }

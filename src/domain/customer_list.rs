@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDateTime};
 
 use super::contact::phone_digits;
+use super::custom_attribute::{self, AttributeFilter, RawFilter};
 use super::paging::{param, Order, Window};
 use super::search::Search;
 use super::tag;
@@ -61,7 +62,7 @@ impl CustomerSort {
 }
 
 /// Which customers to list; every filter given must match.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CustomerFilter {
     /// Lower-cased: any of the customer's emails, exactly.
     pub email: Option<String>,
@@ -79,6 +80,10 @@ pub struct CustomerFilter {
     pub updated_since: Option<NaiveDateTime>,
     /// Normalized: the customer must carry every one.
     pub tags: Vec<String>,
+    /// `custom_attributes[key]…` as given: the service checks them against the definitions.
+    pub attributes: Vec<RawFilter>,
+    /// The same, checked (what the repository filters by).
+    pub attribute_filters: Vec<AttributeFilter>,
 }
 
 impl CustomerFilter {
@@ -88,7 +93,7 @@ impl CustomerFilter {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CustomerListQuery {
     pub filter: CustomerFilter,
     pub sort: CustomerSort,
@@ -153,6 +158,7 @@ impl CustomerListQuery {
                 }
             });
         let tags = tag::parse_filter(pairs, &mut errors);
+        let attributes = custom_attribute::read_filters(pairs, &mut errors);
         let window = match q {
             // Ranked results page by the term each was found under.
             Some(_) => {
@@ -180,6 +186,8 @@ impl CustomerListQuery {
                 company_id,
                 updated_since,
                 tags,
+                attributes,
+                attribute_filters: Vec::new(),
             },
             sort,
             window,

@@ -7,6 +7,7 @@ use crate::db::{self, labels, users, DbConn, Lock, Scope};
 use crate::domain::company::CompanyInput;
 use crate::domain::company_list::{CompanyListQuery, CompanySort};
 use crate::domain::cursor::Cursor;
+use crate::domain::custom_attribute::AttributeOwner;
 use crate::domain::input::Patch;
 use crate::domain::label::LabelKind;
 use crate::domain::owner::Owner;
@@ -15,6 +16,7 @@ use crate::domain::tag;
 use crate::domain::text_fold::sort_key;
 use crate::domain::Integration;
 use crate::error::{ApiError, FieldErrors};
+use crate::services::custom_attributes;
 
 /// A company with everything its view shows.
 #[derive(Debug, Clone)]
@@ -57,6 +59,13 @@ pub fn create(
     ensure_keys_free(conn, account, None, KeyKind::Domain, &domains)?;
     ensure_keys_free(conn, account, None, KeyKind::ExternalId, &external_ids)?;
     let tags = input.tags.clone().unwrap_or_default();
+    let attributes = custom_attributes::apply(
+        conn,
+        account,
+        AttributeOwner::Company,
+        "{}",
+        &input.custom_attributes,
+    )?;
     let now = db::now();
     let company = companies::insert(
         conn,
@@ -77,10 +86,14 @@ pub fn create(
             updated_at: now,
             tags: &tag::to_json(&tags),
             sort_name: sort_key(input.name.as_deref().unwrap_or_default()),
+            custom_attributes: attributes.as_ref().map_or("{}", |(json, _)| json.as_str()),
         },
     )?;
     add_keys(conn, account, company.id, &domains, &external_ids)?;
     db::tags::replace(conn, account, Owner::Company(company.id), &[], &tags)?;
+    if let Some((_, indexed)) = &attributes {
+        custom_attributes::write_index(conn, account, Owner::Company(company.id), indexed)?;
+    }
     load(conn, account, company.id)
 }
 
@@ -112,6 +125,16 @@ pub fn update(
     if tags_after.is_some() {
         changed.push("tags");
     }
+    let attributes = custom_attributes::apply(
+        conn,
+        account,
+        AttributeOwner::Company,
+        &current.company.custom_attributes,
+        &input.custom_attributes,
+    )?;
+    if attributes.is_some() {
+        changed.push("custom_attributes");
+    }
     check_locks(&current.company, &changed)?;
     // A write that changes nothing writes nothing: `updated_at` and the ETag stay.
     if changed.is_empty() {
@@ -119,6 +142,9 @@ pub fn update(
     }
     if let Some(after) = tags_after {
         db::tags::replace(conn, account, Owner::Company(id), &tags_before, after)?;
+    }
+    if let Some((_, indexed)) = &attributes {
+        custom_attributes::write_index(conn, account, Owner::Company(id), indexed)?;
     }
     check_references(conn, account, input)?;
     let (domains, external_ids) = (
@@ -148,6 +174,7 @@ pub fn update(
         id,
         &CompanyChanges {
             tags: tags_after.map(|after| tag::to_json(after)),
+            custom_attributes: attributes.map(|(json, _)| json),
             updated_at: Some(db::now()),
             ..changes
         },
@@ -207,15 +234,27 @@ fn merge(
     if let Some(all) = &tags_after {
         tag::check_limit(all.len()).map_err(|message| ApiError::field("tags", message))?;
     }
+    // Custom attributes given are set, as by a PATCH.
+    let attributes = custom_attributes::apply(
+        conn,
+        account,
+        AttributeOwner::Company,
+        &current.company.custom_attributes,
+        &input.custom_attributes,
+    )?;
     if changed.is_empty()
         && new_domains.is_empty()
         && new_external_ids.is_empty()
         && tags_after.is_none()
+        && attributes.is_none()
     {
         return Ok((current, UpsertResult::Unchanged));
     }
     if let Some(after) = &tags_after {
         db::tags::replace(conn, account, Owner::Company(id), &tags_before, after)?;
+    }
+    if let Some((_, indexed)) = &attributes {
+        custom_attributes::write_index(conn, account, Owner::Company(id), indexed)?;
     }
     ensure_keys_free(conn, account, Some(id), KeyKind::Domain, &new_domains)?;
     ensure_keys_free(
@@ -232,6 +271,7 @@ fn merge(
         id,
         &CompanyChanges {
             tags: tags_after.as_deref().map(tag::to_json),
+            custom_attributes: attributes.map(|(json, _)| json),
             updated_at: Some(db::now()),
             ..changes
         },
@@ -274,6 +314,14 @@ pub fn list(
     account: Scope,
     query: &CompanyListQuery,
 ) -> Result<Page<CompanyRecord>, ApiError> {
+    let mut query = query.clone();
+    query.filter.attribute_filters = custom_attributes::resolve_filters(
+        conn,
+        account,
+        AttributeOwner::Company,
+        &query.filter.attributes,
+    )?;
+    let query = &query;
     let (total, rows) = companies::list(conn, account, query)?;
     let sort = query.sort;
     let page = Page::new(rows, total, &query.window, |last| match sort {
@@ -376,6 +424,7 @@ fn field_changes(current: &Company, input: &CompanyInput) -> (CompanyChanges, Ve
         logo_url: track("logo_url", &input.logo_url, &current.logo_url, &mut changed),
         tags: None,
         sort_name: None,
+        custom_attributes: None,
         updated_at: None,
     };
     (changes, changed)
@@ -401,11 +450,10 @@ fn check_locks(company: &Company, changed: &[&'static str]) -> Result<(), ApiErr
         return Ok(());
     };
     let mut errors = FieldErrors::new();
-    // Tags are the desk's own labels, not the integration's data: never locked.
-    for field in changed
-        .iter()
-        .filter(|f| **f != "tags" && !integration.unlocked_fields().contains(f))
-    {
+    // Tags and custom attributes are the desk's own data, not the integration's: never locked.
+    for field in changed.iter().filter(|f| {
+        !["tags", "custom_attributes"].contains(f) && !integration.unlocked_fields().contains(f)
+    }) {
         errors.add(
             *field,
             format!(

@@ -135,6 +135,7 @@ fn resolve_customer(
                 company_id: Patch::Absent,
                 external_ids: Patch::Absent,
                 tags: None,
+                custom_attributes: Patch::Absent,
                 contacts: vec![ContactItem {
                     kind: ContactKind::Email,
                     index: 0,

@@ -11,6 +11,7 @@ use crate::db::customers::{self, Customer, CustomerChanges};
 use crate::db::journal::{self, Kind};
 use crate::db::{self, DbConn, Lock, Scope};
 use crate::domain::contact::ContactKind;
+use crate::domain::custom_attribute;
 use crate::domain::customer_merge::{pick, Candidate, MergeRequest};
 use crate::domain::external_id::{self, ExternalIds};
 use crate::domain::naming::display_name;
@@ -88,6 +89,8 @@ pub fn merge(
     let tags_before = tag::from_json(&target.tags);
     let tags_after = union_tags(&tags_before, &sources, &mut blocked);
     changes.tags = Some(tag::to_json(&tags_after));
+    let (attributes, taken) = union_attributes(&target, &sources);
+    changes.custom_attributes = Some(custom_attribute::to_json(&attributes));
     changes.updated_at = Some(db::now());
 
     let each = conversations::stats_of_each(conn, account, &ids)?;
@@ -132,6 +135,9 @@ pub fn merge(
     contacts::merge_into(conn, account, target_id, &plan.moving, &plan.duplicates)?;
     db::external_ids::move_all(conn, account, &source_ids, target_id)?;
     customers::move_belongings(conn, account, &source_ids, target_id, now)?;
+    for (source, keys) in &taken {
+        db::custom_attributes::move_customer_values(conn, account, *source, target_id, keys)?;
+    }
     if moved.notes > 0 {
         db::notes::move_to(conn, account, &source_ids, target_id)?;
         db::notes::add_to_count(conn, account, Owner::Customer(target_id), moved.notes)?;
@@ -344,6 +350,29 @@ fn field_changes(
 }
 
 /// The target with `changes` applied, as the merge would store it.
+/// The target's custom attributes, plus each key it lacks from the first source (in the request's
+/// order) that has it; and which keys each source gives.
+fn union_attributes(
+    target: &Customer,
+    sources: &[Customer],
+) -> (custom_attribute::Attributes, Vec<(i64, Vec<String>)>) {
+    let mut all = custom_attribute::from_json(&target.custom_attributes);
+    let mut taken = Vec::new();
+    for source in sources {
+        let mut keys = Vec::new();
+        for (key, value) in custom_attribute::from_json(&source.custom_attributes) {
+            if !all.contains_key(&key) {
+                all.insert(key.clone(), value);
+                keys.push(key);
+            }
+        }
+        if !keys.is_empty() {
+            taken.push((source.id, keys));
+        }
+    }
+    (all, taken)
+}
+
 /// Every tag of the target and the sources, each once, sorted; past the limit, why.
 fn union_tags(target: &[String], sources: &[Customer], blocked: &mut FieldErrors) -> Vec<String> {
     let mut all = target.to_vec();
@@ -375,6 +404,9 @@ fn preview_of(target: &Customer, changes: CustomerChanges) -> Customer {
     customer.name = changes.name.unwrap_or(customer.name);
     customer.external_ids = changes.external_ids.unwrap_or(customer.external_ids);
     customer.tags = changes.tags.unwrap_or(customer.tags);
+    customer.custom_attributes = changes
+        .custom_attributes
+        .unwrap_or(customer.custom_attributes);
     customer.updated_at = changes.updated_at.unwrap_or(customer.updated_at);
     customer
 }

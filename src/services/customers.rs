@@ -9,6 +9,7 @@ use crate::db::customers::{self, Customer, CustomerChanges, NewCustomer};
 use crate::db::{self, DbConn, Lock, Scope};
 use crate::domain::contact::ContactKind;
 use crate::domain::cursor::Cursor;
+use crate::domain::custom_attribute::AttributeOwner;
 use crate::domain::customer::{ContactItem, CustomerInput};
 use crate::domain::customer_list::{CustomerListQuery, CustomerSort, SEARCH_CURSOR};
 use crate::domain::customer_lookup::{LookupKey, MatchBy};
@@ -22,7 +23,7 @@ use crate::domain::search::{self, Search};
 use crate::domain::tag;
 use crate::domain::text_fold::sort_key;
 use crate::error::{ApiError, FieldErrors};
-use crate::services::{customer_duplicates, phones};
+use crate::services::{custom_attributes, customer_duplicates, phones};
 
 /// A customer with everything its view shows.
 #[derive(Debug, Clone)]
@@ -69,6 +70,13 @@ fn create_keyed(
         )?,
     };
     let tags = input.tags.clone().unwrap_or_default();
+    let attributes = custom_attributes::apply(
+        conn,
+        account,
+        AttributeOwner::Customer,
+        "{}",
+        &input.custom_attributes,
+    )?;
     let name = display_name(first_name, last_name, first_email);
     let now = db::now();
     let customer = customers::insert(
@@ -87,9 +95,13 @@ fn create_keyed(
             updated_at: now,
             notes_count: 0,
             tags: &tag::to_json(&tags),
+            custom_attributes: attributes.as_ref().map_or("{}", |(json, _)| json.as_str()),
         },
     )?;
     db::tags::replace(conn, account, Owner::Customer(customer.id), &[], &tags)?;
+    if let Some((_, indexed)) = &attributes {
+        custom_attributes::write_index(conn, account, Owner::Customer(customer.id), indexed)?;
+    }
     db::external_ids::replace(
         conn,
         account,
@@ -295,6 +307,16 @@ fn apply_update(
     if let Some(after) = tags_after {
         db::tags::replace(conn, account, Owner::Customer(id), &tags_before, after)?;
     }
+    let attributes = custom_attributes::apply(
+        conn,
+        account,
+        AttributeOwner::Customer,
+        &current.custom_attributes,
+        &input.custom_attributes,
+    )?;
+    if let Some((_, indexed)) = &attributes {
+        custom_attributes::write_index(conn, account, Owner::Customer(id), indexed)?;
+    }
 
     // Emails may move between this customer's rows (a swap); the unique index can't wait for the
     // end of the transaction, so changing email rows first step aside to a placeholder.
@@ -334,6 +356,7 @@ fn apply_update(
         company_id,
         external_ids: (ids_after != ids_before).then(|| external_id::to_json(&ids_after)),
         tags: tags_after.map(|after| tag::to_json(after)),
+        custom_attributes: attributes.map(|(json, _)| json),
         ..CustomerChanges::default()
     };
     let customer = save(
@@ -416,25 +439,23 @@ pub fn list(
     account: Scope,
     query: &CustomerListQuery,
 ) -> Result<Page<CustomerRecord>, ApiError> {
+    let mut query = query.clone();
     // A phone compares in the account's region.
-    let keyed;
-    let query = match account.phone_region() {
-        Some(region)
-            if query.filter.phone.is_some()
-                || query.filter.q.as_deref().is_some_and(Search::is_phone) =>
-        {
-            let mut with_key = query.clone();
-            if let Some(phone) = &query.filter.phone {
-                with_key.filter.phone_digits = Some(phone_key(phone, Some(region)));
-            }
-            if let Some(q) = query.filter.q.as_deref().filter(|q| Search::is_phone(q)) {
-                with_key.filter.search = Some(Search::parse(q, Some(region)));
-            }
-            keyed = with_key;
-            &keyed
+    if let Some(region) = account.phone_region() {
+        if let Some(phone) = &query.filter.phone {
+            query.filter.phone_digits = Some(phone_key(phone, Some(region)));
         }
-        _ => query,
-    };
+        if let Some(q) = query.filter.q.as_deref().filter(|q| Search::is_phone(q)) {
+            query.filter.search = Some(Search::parse(q, Some(region)));
+        }
+    }
+    query.filter.attribute_filters = custom_attributes::resolve_filters(
+        conn,
+        account,
+        AttributeOwner::Customer,
+        &query.filter.attributes,
+    )?;
+    let query = &query;
     let page = match &query.filter.search {
         Some(search) => search_page(conn, account, query, search)?,
         None => list_page(conn, account, query)?,

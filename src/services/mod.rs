@@ -3,6 +3,7 @@
 
 pub mod companies;
 pub mod conversations;
+pub mod custom_attributes;
 pub mod customer_duplicates;
 pub mod customer_merge;
 pub mod customer_requests;

@@ -17,6 +17,7 @@ use crate::services::companies::CompanyRecord;
     "external_ids": ["cus-acme-12345", "own-customer-id"], "tier_id": null, "status_id": null,
     "owner_id": null, "revenue": null, "size": null, "logo_url": null, "managed_by": null,
     "request_count": 1, "important_request_count": 0, "tags": ["enterprise"], "notes_count": 0,
+    "custom_attributes": {},
     "created_at": "2026-11-25T10:00:00+00:00", "updated_at": "2026-11-25T10:05:00+00:00"
 }))]
 pub(crate) struct CompanyView {
@@ -39,6 +40,10 @@ pub(crate) struct CompanyView {
     tags: String,
     /// How many notes agents wrote about the company (issue 19).
     notes_count: i64,
+    /// The account's custom attributes, key → value (issue 19).
+    #[serde(serialize_with = "stored_json")]
+    #[schema(value_type = Object, example = json!({"plan": "enterprise", "seats": 120}))]
+    custom_attributes: String,
     #[serde(serialize_with = "timestamp")]
     #[schema(value_type = String, format = DateTime, example = "2019-04-25T17:51:31+00:00")]
     created_at: NaiveDateTime,
@@ -66,6 +71,7 @@ impl From<CompanyRecord> for CompanyView {
             important_request_count: r.important_request_count,
             tags: c.tags,
             notes_count: c.notes_count,
+            custom_attributes: c.custom_attributes,
             created_at: c.created_at,
             updated_at: c.updated_at,
         }

@@ -104,6 +104,10 @@ pub struct CustomerView {
     tags: String,
     /// Beyond the seed's fields (issue 19): how many notes agents wrote about the customer.
     notes_count: i64,
+    /// Beyond the seed's fields (issue 19): the account's custom attributes, key → value.
+    #[serde(serialize_with = "stored_json")]
+    #[schema(value_type = Object, example = json!({"plan": "pro", "renewal_date": "2027-01-31"}))]
+    custom_attributes: String,
 }
 
 /// Text this server stored as JSON (`customers.external_ids`, `tags`), written out as it is.
@@ -146,6 +150,7 @@ impl From<CustomerRecord> for CustomerView {
             external_ids: c.external_ids,
             tags: c.tags,
             notes_count: c.notes_count,
+            custom_attributes: c.custom_attributes,
         }
     }
 }
