@@ -7,8 +7,8 @@ use actix_web::{middleware, web, Resource};
 
 use crate::api::conversations::{self, interactions};
 use crate::api::{
-    accounts, companies, customers, docs_page, events, extract, fallback, health, idempotency,
-    notes, openapi, session, tags, webhooks,
+    accounts, companies, custom_attributes, customers, docs_page, events, extract, fallback,
+    health, idempotency, notes, openapi, session, tags, webhooks,
 };
 use crate::domain::label::LabelKind;
 
@@ -173,6 +173,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::put().to(notes::update_company_note))
                     .route(web::patch().to(notes::update_company_note))
                     .route(web::delete().to(notes::delete_company_note)),
+                )
+                .service(
+                    resource("/accounts/{account_id}/custom_attribute_definitions", "GET, POST")
+                        .route(web::get().to(custom_attributes::list))
+                        .route(web::post().to(custom_attributes::create)),
+                )
+                .service(
+                    resource(
+                        "/accounts/{account_id}/custom_attribute_definitions/{id}",
+                        "GET, PUT, PATCH, DELETE",
+                    )
+                    .route(web::get().to(custom_attributes::show))
+                    .route(web::put().to(custom_attributes::update))
+                    .route(web::patch().to(custom_attributes::update))
+                    .route(web::delete().to(custom_attributes::delete)),
                 )
                 .configure(|cfg| labels(cfg, LabelKind::Tier))
                 .configure(|cfg| labels(cfg, LabelKind::Status))

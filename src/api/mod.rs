@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod companies;
 pub mod conversations;
 pub mod cors;
+pub mod custom_attributes;
 pub mod customers;
 pub mod docs_page;
 pub mod etag;

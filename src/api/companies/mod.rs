@@ -127,6 +127,9 @@ pub async fn delete(
     path = "/api/v1/accounts/{account_id}/companies",
     tag = "Companies",
     summary = "List companies, newest first",
+    description = "Also filters by custom attributes: `custom_attributes[key]=value`, and for \
+        numbers and dates `custom_attributes[key][gt]=…` (`gte`, `lt`, `lte`). Any other \
+        unknown parameter is a 422.",
     params(doc::AccountPath, doc::Paging, doc::CompanyFilters),
     responses(
         (status = 200, description = "A page of companies", body = doc::ListOf<CompanyView>),

@@ -15,6 +15,9 @@ use crate::state::AppState;
     path = "/api/v1/accounts/{account_id}/customers",
     tag = "Customers",
     summary = "List customers",
+    description = "Also filters by custom attributes: `custom_attributes[key]=value` (the value \
+        equals it), and for numbers and dates `custom_attributes[key][gt]=…` (`gte`, `lt`, \
+        `lte`). An undefined key or a value of the wrong type is a 422 naming the parameter.",
     params(doc::AccountPath, doc::Paging, doc::CustomerFilters),
     responses(
         (status = 200, description = "A page of customers (without stats)", body = doc::ListOf<CustomerView>),

@@ -22,7 +22,8 @@ use refine::{Refinements, FORM};
 
 use crate::api::extract::form::Fields;
 use crate::api::{
-    accounts, companies, conversations, customers, events, health, notes, session, tags, webhooks,
+    accounts, companies, conversations, custom_attributes, customers, events, health, notes,
+    session, tags, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -59,6 +60,8 @@ use crate::api::{
         notes::list_company_notes, notes::create_company_note, notes::show_company_note,
         notes::update_company_note, notes::delete_company_note,
         tags::list,
+        custom_attributes::list, custom_attributes::create, custom_attributes::show,
+        custom_attributes::update, custom_attributes::delete,
         events::feed,
         webhooks::list, webhooks::create, webhooks::show, webhooks::update, webhooks::delete,
         webhooks::deliveries, webhooks::redeliver,
@@ -71,6 +74,7 @@ use crate::api::{
         (name = "Companies", description = "Companies, matched by domain and external id."),
         (name = "Notes", description = "Agents' markdown notes on a customer or a company."),
         (name = "Tags", description = "The labels customers and companies carry."),
+        (name = "Custom attributes", description = "The fields an account defines for its customers or companies, with typed values."),
         (name = "Events", description = "The change feed: every change, in order, pulled."),
         (name = "Webhooks", description = "The change feed, pushed: signed deliveries (Standard Webhooks) with retries."),
     )

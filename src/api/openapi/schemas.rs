@@ -167,6 +167,33 @@ pub struct CustomerInput {
     /// Normalized (case, width, spaces), each once: at most 50.
     #[schema(max_items = 50)]
     tags: Option<Vec<Tag>>,
+    /// Values of the account's custom attributes for customers (`{"plan": "pro"}`), each checked
+    /// against its definition's type. Keys given are set, `null` removes one, the others stay;
+    /// `"custom_attributes": null` removes them all.
+    #[schema(schema_with = custom_attributes_input)]
+    custom_attributes: Option<serde_json::Value>,
+}
+
+/// `{"<key>": value}`: a key is 1–50 of `a-z`, `0-9` and `_`; a value a string, a number, a
+/// boolean, or `null` to remove it.
+pub fn custom_attributes_input() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    let value = ObjectBuilder::new().schema_type(SchemaType::from_iter([
+        Type::String,
+        Type::Number,
+        Type::Boolean,
+        Type::Null,
+    ]));
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+        .property_names(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^[a-z][a-z0-9_]{0,49}$")),
+        ))
+        .additional_properties(Some(value))
+        .examples([serde_json::json!({"plan": "pro", "seats": 12})])
+        .build()
 }
 
 /// `{"<source>": "<id>"}`: a source is letters, digits, `_` and `-` (lower-cased), an id 1–255
@@ -341,6 +368,10 @@ pub struct CompanyInput {
     /// locked by an integration.
     #[schema(max_items = 50)]
     tags: Option<Vec<Tag>>,
+    /// Values of the account's custom attributes for companies, as customers'. Never locked by
+    /// an integration.
+    #[schema(schema_with = custom_attributes_input)]
+    custom_attributes: Option<serde_json::Value>,
 }
 
 /// A company to create (`POST`): `CompanyInput` with `name` required.
@@ -473,6 +504,55 @@ pub struct LabelInput {
     color: Option<String>,
     #[schema(minimum = 0, maximum = 1000000, nullable = false)]
     position: Option<i64>,
+}
+
+/// A custom attribute's definition.
+#[derive(ToSchema)]
+#[schema(example = json!({"key": "plan", "label": "Plan", "type": "list",
+    "object_type": "customer", "options": ["free", "pro", "enterprise"]}))]
+pub struct DefinitionCreate {
+    /// 1–50 of `a-z`, `0-9` and `_`, starting with a letter; unique per object type.
+    #[schema(pattern = r"^\s*[a-z][a-z0-9_]{0,49}\s*$")]
+    key: String,
+    /// Not blank.
+    #[schema(max_length = 255, pattern = r"\S")]
+    label: String,
+    /// What its values must be: a string, a number, true/false, a `YYYY-MM-DD` date, or one of
+    /// a list's `options`.
+    #[schema(rename = "type", pattern = r"^\s*(text|number|boolean|date|list)\s*$")]
+    data_type: String,
+    /// Which records carry it.
+    #[schema(pattern = r"^\s*(customer|company)\s*$")]
+    object_type: String,
+    /// Lists only (and required for them): 1–100 distinct values.
+    #[schema(min_items = 1, max_items = 100, nullable = false)]
+    options: Option<Vec<DefinitionOption>>,
+}
+
+/// A list's value: 1–100 characters, not blank.
+#[derive(ToSchema)]
+#[schema(value_type = String, pattern = r"^\s*\S.{0,99}$", example = "pro")]
+pub struct DefinitionOption(String);
+
+/// A definition's changes (`PUT` and `PATCH`): its label, and a list's options. `key`, `type`
+/// and `object_type` can't change (422).
+#[derive(ToSchema)]
+#[schema(example = json!({"label": "Plan", "options": ["free", "pro", "enterprise", "custom"]}))]
+pub struct DefinitionChanges {
+    #[schema(max_length = 255, pattern = r"\S", nullable = false)]
+    label: Option<String>,
+    /// Lists only. An option some record holds can't be removed (409).
+    #[schema(min_items = 1, max_items = 100, nullable = false)]
+    options: Option<Vec<DefinitionOption>>,
+}
+
+/// `?object_type=` of the definitions list.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DefinitionFilter {
+    /// `customer` or `company`: only that kind's definitions.
+    #[param(pattern = r"^\s*(customer|company)?\s*$")]
+    object_type: Option<String>,
 }
 
 /// A customer request (SPEC §7), attached to a conversation of the account.
