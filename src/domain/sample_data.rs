@@ -7,9 +7,11 @@
 use chrono::{Duration, NaiveDateTime};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use serde_json::Value;
 
 use super::contact::{ContactKind, ContactValue};
 use super::conversation::{Channel, Status};
+use super::custom_attribute::AttributeType;
 use super::naming::display_name;
 
 const FIRST_NAMES: &[&str] = &[
@@ -95,6 +97,22 @@ const NOTE_BODIES: &[&str] = &[
     "Asked for a refund in March; granted as a one-off.",
 ];
 
+/// A random generator of its own for custom attributes, so they change no other sample.
+const ATTRIBUTES_SEED: u64 = 0x6174_7472_7321;
+
+/// The custom attributes the sample data defines for customers: key, label, type, options.
+pub const SAMPLE_ATTRIBUTES: &[(&str, &str, AttributeType, &[&str])] = &[
+    (
+        "plan",
+        "Plan",
+        AttributeType::List,
+        &["free", "starter", "pro", "enterprise"],
+    ),
+    ("seats", "Seats", AttributeType::Number, &[]),
+    ("renewal_date", "Renewal date", AttributeType::Date, &[]),
+    ("beta_tester", "Beta tester", AttributeType::Boolean, &[]),
+];
+
 /// One generated customer with its contacts and conversations.
 #[derive(Debug, Clone)]
 pub struct SampleCustomer {
@@ -109,6 +127,9 @@ pub struct SampleCustomer {
     pub notes: Vec<SampleNote>,
     /// About one customer in three carries 1–2 of a dozen tags, some far more common than others.
     pub tags: Vec<String>,
+    /// Values of [`SAMPLE_ATTRIBUTES`]: half the customers have a plan (most of them free), paid
+    /// plans have seats and a renewal date, one in ten is a beta tester.
+    pub attributes: Vec<(&'static str, Value)>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -132,6 +153,7 @@ pub struct SampleData {
     rng: StdRng,
     /// Its own generator, so adding notes left the customers of a seed as they were.
     notes_rng: StdRng,
+    attributes_rng: StdRng,
     now: NaiveDateTime,
 }
 
@@ -140,6 +162,7 @@ impl SampleData {
         SampleData {
             rng: StdRng::seed_from_u64(seed),
             notes_rng: StdRng::seed_from_u64(seed ^ NOTES_SEED),
+            attributes_rng: StdRng::seed_from_u64(seed ^ ATTRIBUTES_SEED),
             now,
         }
     }
@@ -197,6 +220,7 @@ impl SampleData {
             .then(|| title_case(company_domain.split('.').next().unwrap_or_default()));
         let notes = self.notes(created_at.min(self.now));
         let tags = self.tags();
+        let attributes = self.attributes();
         SampleCustomer {
             name: display_name(Some(&first), Some(&last), None),
             first_name: first,
@@ -206,6 +230,7 @@ impl SampleData {
             conversations,
             notes,
             tags,
+            attributes,
             created_at: created_at.min(self.now),
             updated_at: updated_at.min(self.now),
         }
@@ -226,6 +251,34 @@ impl SampleData {
                 }
             })
             .collect()
+    }
+
+    fn attributes(&mut self) -> Vec<(&'static str, Value)> {
+        let rng = &mut self.attributes_rng;
+        let mut values = Vec::new();
+        if rng.gen_bool(0.5) {
+            let plan = match rng.gen_range(0..100) {
+                0..50 => "free",
+                50..75 => "starter",
+                75..93 => "pro",
+                _ => "enterprise",
+            };
+            values.push(("plan", Value::from(plan)));
+            if plan != "free" {
+                // Squared: small teams are far more common than large ones.
+                let seats = 1 + (rng.gen_range(0.0f64..1.0).powi(2) * 500.0) as i64;
+                values.push(("seats", Value::from(seats)));
+                let renewal = self.now.date() + Duration::days(rng.gen_range(1..=365));
+                values.push((
+                    "renewal_date",
+                    Value::from(renewal.format("%Y-%m-%d").to_string()),
+                ));
+            }
+        }
+        if rng.gen_bool(0.1) {
+            values.push(("beta_tester", Value::from(true)));
+        }
+        values
     }
 
     fn tags(&mut self) -> Vec<String> {

@@ -5,14 +5,18 @@ use std::collections::BTreeMap;
 
 use crate::db::contacts::NewContact;
 use crate::db::conversations::NewConversationRow;
+use crate::db::custom_attributes::CustomerValueRow;
 use crate::db::customers::NewCustomer;
 use crate::db::notes::NewNote;
 use crate::db::search_terms::TermRow;
 use crate::db::{self, bulk, Db};
 use crate::domain::contact::ContactKind;
+use crate::domain::custom_attribute::{
+    self, AttributeOwner, AttributeRule, AttributeValue, Attributes, DefinitionInput,
+};
 use crate::domain::duplicates::Reason;
 use crate::domain::public_email_domains::PUBLIC_EMAIL_DOMAINS;
-use crate::domain::sample_data::{SampleCustomer, SampleData};
+use crate::domain::sample_data::{SampleCustomer, SampleData, SAMPLE_ATTRIBUTES};
 use crate::domain::search;
 use crate::domain::tag;
 use crate::domain::text_fold::sort_key;
@@ -38,6 +42,33 @@ pub struct SeedSummary {
     pub conversations: u64,
 }
 
+/// Defines the sample's custom attributes for customers, unless the account has them (seeding
+/// twice); returns the rules their values are checked against.
+fn define_sample_attributes(
+    conn: &mut db::DbConn,
+    scope: db::Scope,
+) -> anyhow::Result<BTreeMap<String, AttributeRule>> {
+    let defined = db::custom_attributes::rules(conn, scope, AttributeOwner::Customer)?;
+    for (key, label, data_type, options) in SAMPLE_ATTRIBUTES {
+        if defined.contains_key(*key) {
+            continue;
+        }
+        let input = DefinitionInput {
+            key: Some(key.to_string()),
+            label: Some(label.to_string()),
+            data_type: Some(*data_type),
+            object_type: Some(AttributeOwner::Customer),
+            options: (!options.is_empty()).then(|| options.iter().map(|o| o.to_string()).collect()),
+        };
+        db::custom_attributes::create(conn, scope, &input)?;
+    }
+    Ok(db::custom_attributes::rules(
+        conn,
+        scope,
+        AttributeOwner::Customer,
+    )?)
+}
+
 /// Runs the plan; `progress` hears how many customers are written so far.
 pub fn seed(
     db: &Db,
@@ -50,6 +81,7 @@ pub fn seed(
         bail!("no account with id {}", plan.account_id);
     };
     let scope = account.scope();
+    let rules = define_sample_attributes(conn, scope)?;
     let first_n = bulk::last_customer_id(conn)? as u64 + 1;
     let mut data = SampleData::new(plan.seed, db::now());
     let mut summary = SeedSummary {
@@ -63,7 +95,7 @@ pub fn seed(
             .map(|i| data.customer(first_n + done + i, plan.conversations_per_customer))
             .collect();
         let (contacts, conversations) =
-            conn.transaction(|conn| write_batch(conn, scope, &batch))?;
+            conn.transaction(|conn| write_batch(conn, scope, &rules, &batch))?;
         done += size;
         summary.customers = done;
         summary.contacts += contacts;
@@ -102,14 +134,36 @@ fn note_duplicates(conn: &mut db::DbConn, scope: db::Scope) -> db::Result<()> {
 fn write_batch(
     conn: &mut db::DbConn,
     scope: db::Scope,
+    rules: &BTreeMap<String, AttributeRule>,
     batch: &[SampleCustomer],
 ) -> db::Result<(u64, u64)> {
     let account_id = scope.account_id();
     let tags_json: Vec<String> = batch.iter().map(|c| tag::to_json(&c.tags)).collect();
+    // Each customer's custom attributes, checked as an API write checks them.
+    let attributes: Vec<Vec<(&str, AttributeValue)>> = batch
+        .iter()
+        .map(|c| {
+            c.attributes
+                .iter()
+                .filter_map(|(key, value)| Some((*key, rules.get(*key)?.check(value).ok()?)))
+                .collect()
+        })
+        .collect();
+    let attributes_json: Vec<String> = attributes
+        .iter()
+        .map(|values| {
+            let shown: Attributes = values
+                .iter()
+                .map(|(key, v)| (key.to_string(), v.json.clone()))
+                .collect();
+            custom_attribute::to_json(&shown)
+        })
+        .collect();
     let customers: Vec<NewCustomer> = batch
         .iter()
         .zip(&tags_json)
-        .map(|(c, tags)| NewCustomer {
+        .zip(&attributes_json)
+        .map(|((c, tags), custom_attributes)| NewCustomer {
             account_id,
             first_name: Some(&c.first_name),
             last_name: Some(&c.last_name),
@@ -123,6 +177,7 @@ fn write_batch(
             notes_count: c.notes.len() as i64,
             tags,
             sort_name: sort_key(&c.name),
+            custom_attributes,
         })
         .collect();
     db::accounts::add_customers(conn, scope, batch.len() as i64)?;
@@ -161,6 +216,22 @@ fn write_batch(
         })
         .collect();
     db::search_terms::insert(conn, &terms)?;
+    let values: Vec<CustomerValueRow> = attributes
+        .iter()
+        .zip(&customer_ids)
+        .flat_map(|(values, &customer_id)| {
+            values.iter().map(move |(key, v)| {
+                (
+                    customer_id,
+                    key.to_string(),
+                    account_id,
+                    v.text.clone(),
+                    v.number,
+                )
+            })
+        })
+        .collect();
+    db::custom_attributes::insert_customer_values(conn, &values)?;
     // A conversation is addressed to its customer's first email (every sample has one, listed first).
     let mut first_email_ids = Vec::with_capacity(batch.len());
     let mut next = 0;
