@@ -66,6 +66,7 @@ fn seed_customer(actual: &Value, email: &str, with_stats: bool) -> Value {
         "external_ids": {},
         "tags": [],
         "notes_count": 0,
+        "custom_attributes": {},
     });
     if with_stats {
         expected["stats"] = json!({"conversations": {"total": 0, "posted": 0, "pending": 0, "closed": 0, "email_channel": 0}});

@@ -16,6 +16,7 @@ mod conditional;
 mod contact_forms;
 mod conversations;
 mod cursors;
+mod custom_attributes;
 mod customers;
 mod customers_duplicates;
 mod customers_identity;

@@ -68,6 +68,8 @@ async fn every_route_is_documented_and_every_documented_route_exists() {
         "/api/v1/accounts/{account_id}/customer_requests/{id}",
         "/api/v1/accounts/{account_id}/events",
         "/api/v1/accounts/{account_id}/tags",
+        "/api/v1/accounts/{account_id}/custom_attribute_definitions",
+        "/api/v1/accounts/{account_id}/custom_attribute_definitions/{id}",
         "/api/v1/accounts/{account_id}/webhook_endpoints",
         "/api/v1/accounts/{account_id}/webhook_endpoints/{id}",
         "/api/v1/accounts/{account_id}/webhook_endpoints/{id}/deliveries",

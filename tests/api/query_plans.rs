@@ -193,6 +193,27 @@ async fn hot_statements_are_few_and_use_their_indexes(backend: Backend) {
         get(&app, &format!("{companies}?{query}")).await;
     }
     call(&app, Method::DELETE, &path, None, 204).await;
+    // Issue 19's custom attributes: defined, set, filtered by value and by range.
+    let definitions = format!(
+        "/api/v1/accounts/{}/custom_attribute_definitions",
+        app.account_id
+    );
+    for body in [
+        json!({"key": "plan", "label": "Plan", "type": "list", "object_type": "customer", "options": ["free", "starter", "pro", "enterprise"]}),
+        json!({"key": "seats", "label": "Seats", "type": "number", "object_type": "customer"}),
+    ] {
+        call(&app, Method::POST, &definitions, Some(body), 201).await;
+    }
+    let path = format!("{customers}/{}", created[12]);
+    let attributes = json!({"custom_attributes": {"plan": "pro", "seats": 12}});
+    call(&app, Method::PATCH, &path, Some(attributes), 200).await;
+    for query in [
+        "custom_attributes[plan]=pro",
+        "custom_attributes[seats][gt]=100",
+        "custom_attributes[plan]=pro&sort=name",
+    ] {
+        get(&app, &format!("{customers}?{query}")).await;
+    }
     // Issue 19's notes: written, listed (by page and by cursor), read, changed, deleted.
     let notes = format!("{customers}/{}/notes", created[8]);
     for body in ["First", "Second"] {

@@ -1,0 +1,440 @@
+//! Custom attributes (issue 19): definitions, typed values on customers and companies, filters.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use supportdesk::domain::Role;
+
+use crate::both_backends;
+use crate::helpers::*;
+
+impl TestApp {
+    fn definitions_path(&self) -> String {
+        self.account_path("custom_attribute_definitions")
+    }
+
+    /// Defines an attribute as the admin; panics unless 201. Returns `data`.
+    async fn define(&self, body: Value) -> Value {
+        let (status, response) = self
+            .send_json(Method::POST, &self.definitions_path(), body)
+            .await;
+        assert_eq!(status, 201, "{response}");
+        response["data"].clone()
+    }
+
+    /// The customers plan, seats, renewal date, beta tester and note (the five types).
+    async fn define_customer_attributes(&self) {
+        for body in [
+            json!({"key": "plan", "label": "Plan", "type": "list", "object_type": "customer", "options": ["free", "pro", "enterprise"]}),
+            json!({"key": "seats", "label": "Seats", "type": "number", "object_type": "customer"}),
+            json!({"key": "renewal", "label": "Renewal", "type": "date", "object_type": "customer"}),
+            json!({"key": "beta", "label": "Beta tester", "type": "boolean", "object_type": "customer"}),
+            json!({"key": "segment", "label": "Segment", "type": "text", "object_type": "customer"}),
+        ] {
+            self.define(body).await;
+        }
+    }
+
+    /// The first names a customers list query finds, sorted.
+    async fn first_names(&self, query: &str) -> Vec<String> {
+        let (status, page) = self
+            .get_json(&format!("{}?{query}", self.customers_path()))
+            .await;
+        assert_eq!(status, 200, "{query}: {page}");
+        let mut names: Vec<String> = page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["first_name"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+async fn definitions_are_checked_listed_changed_and_admin_only(app: TestApp) {
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &app.definitions_path(),
+            json!({"key": "Bad Key", "label": " ", "type": "money", "object_type": "deal", "options": ["a"]}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    for field in ["key", "label", "type", "object_type"] {
+        assert!(body["errors"][field].is_array(), "{field}: {body}");
+    }
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &app.definitions_path(),
+            json!({"key": "plan", "label": "Plan", "type": "list", "object_type": "customer"}),
+        )
+        .await;
+    assert_eq!(status, 422, "a list needs options: {body}");
+    assert!(body["errors"]["options"].is_array());
+
+    let plan = app
+        .define(json!({"key": "plan", "label": "Plan", "type": "list", "object_type": "customer", "options": ["free", "pro"]}))
+        .await;
+    assert_eq!(plan["type"], "list");
+    assert_eq!(plan["options"], json!(["free", "pro"]));
+    // One key per kind of record: taken for customers, free for companies.
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &app.definitions_path(),
+            json!({"key": "plan", "label": "Plan again", "type": "text", "object_type": "customer"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["errors"]["key"].is_array());
+    app.define(json!({"key": "plan", "label": "Plan", "type": "text", "object_type": "company"}))
+        .await;
+    let (_, all) = app.get_json(&app.definitions_path()).await;
+    assert_eq!(all["data"].as_array().unwrap().len(), 2);
+    let (_, companies) = app
+        .get_json(&format!("{}?object_type=company", app.definitions_path()))
+        .await;
+    assert_eq!(companies["data"].as_array().unwrap().len(), 1);
+    let (status, _) = app
+        .get_json(&format!("{}?object_type=deal", app.definitions_path()))
+        .await;
+    assert_eq!(status, 422);
+
+    // Label and options change; key and type don't.
+    let path = format!("{}/{}", app.definitions_path(), plan["id"]);
+    let (status, body) = app
+        .send_json(
+            Method::PATCH,
+            &path,
+            json!({"label": "Pricing plan", "options": ["free", "pro", "enterprise"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["label"], "Pricing plan");
+    let (status, body) = app
+        .send_json(Method::PATCH, &path, json!({"type": "text"}))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["errors"]["type"].is_array());
+    // An option some customer holds can't go.
+    app.create_customer(json!({"first_name": "Ann", "custom_attributes": {"plan": "pro"}}))
+        .await;
+    let (status, body) = app
+        .send_json(Method::PATCH, &path, json!({"options": ["free"]}))
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["errors"]["options"].is_array());
+
+    // Agents read definitions but don't write them; other accounts don't see them.
+    let (_, agent) = app.create_member(app.account_id, Role::Agent);
+    let response = app
+        .anonymous(Method::GET, &path)
+        .bearer_auth(&agent)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let response = app
+        .anonymous(Method::DELETE, &path)
+        .bearer_auth(&agent)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    let other = app.create_account("Other");
+    let (_, stranger) = app.create_member(other, Role::Admin);
+    let response = app
+        .anonymous(
+            Method::GET,
+            &format!(
+                "/api/v1/accounts/{other}/custom_attribute_definitions/{}",
+                plan["id"]
+            ),
+        )
+        .bearer_auth(&stranger)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+}
+
+async fn values_are_typed_merged_and_removed(app: TestApp) {
+    app.define_customer_attributes().await;
+    let ann = app
+        .create_customer(json!({"first_name": "Ann", "custom_attributes": {
+            "plan": "pro", "seats": 12, "renewal": "2027-01-31", "beta": true, "segment": " Retail "}}))
+        .await;
+    assert_eq!(
+        ann["custom_attributes"],
+        json!({"beta": true, "plan": "pro", "renewal": "2027-01-31", "seats": 12, "segment": "Retail"})
+    );
+    let path = app.customer_path(&ann["id"]);
+    let (_, shown) = app.get_json(&path).await;
+    assert_eq!(shown["data"]["custom_attributes"], ann["custom_attributes"]);
+
+    // Wrong types, unknown keys, nested values: 422 naming each, and nothing written.
+    let (status, body) = app
+        .send_json(
+            Method::PATCH,
+            &path,
+            json!({"custom_attributes": {"nested": {"a": 1}, "Bad-Key": 1}}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    for key in ["nested", "Bad-Key"] {
+        assert!(
+            body["errors"][format!("custom_attributes.{key}")].is_array(),
+            "{key}: {body}"
+        );
+    }
+    let (status, body) = app
+        .send_json(
+            Method::PATCH,
+            &path,
+            json!({"first_name": "Changed", "custom_attributes": {"plan": "gold", "seats": "many", "renewal": "31/01/2027",
+                "beta": "maybe", "segment": 5, "unknown": 1}}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    for key in ["plan", "seats", "renewal", "beta", "segment", "unknown"] {
+        assert!(
+            body["errors"][format!("custom_attributes.{key}")].is_array(),
+            "{key}: {body}"
+        );
+    }
+    let (_, unchanged) = app.get_json(&path).await;
+    assert_eq!(unchanged["data"]["first_name"], "Ann");
+    assert_eq!(unchanged["data"]["updated_at"], ann["updated_at"]);
+
+    // A PATCH sets what it names, null removes, the rest stay; a form's text is typed.
+    let (status, body) = app
+        .send_json(
+            Method::PATCH,
+            &path,
+            json!({"custom_attributes": {"seats": 15.5, "beta": null}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["custom_attributes"],
+        json!({"plan": "pro", "renewal": "2027-01-31", "seats": 15.5, "segment": "Retail"})
+    );
+    let response = app
+        .api(Method::PATCH, &path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("custom_attributes[seats]=20&custom_attributes[beta]=false")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["data"]["custom_attributes"]["seats"], 20);
+    assert_eq!(body["data"]["custom_attributes"]["beta"], false);
+    // The same values again change nothing.
+    let (_, again) = app
+        .send_json(
+            Method::PATCH,
+            &path,
+            json!({"custom_attributes": {"seats": 20}}),
+        )
+        .await;
+    assert_eq!(again["data"]["updated_at"], body["data"]["updated_at"]);
+    let (_, cleared) = app
+        .send_json(Method::PATCH, &path, json!({"custom_attributes": null}))
+        .await;
+    assert_eq!(cleared["data"]["custom_attributes"], json!({}));
+}
+
+async fn lists_filter_by_value_and_range(app: TestApp) {
+    app.define_customer_attributes().await;
+    for (name, attributes) in [
+        (
+            "Ann",
+            json!({"plan": "pro", "seats": 12, "renewal": "2027-01-31", "beta": true, "segment": "Retail"}),
+        ),
+        (
+            "Bob",
+            json!({"plan": "free", "seats": 1, "renewal": "2026-12-15", "segment": "RÉTAIL"}),
+        ),
+        (
+            "Cid",
+            json!({"plan": "enterprise", "seats": 250, "renewal": "2027-06-01", "beta": false}),
+        ),
+        ("Dee", json!({})),
+    ] {
+        app.create_customer(json!({"first_name": name, "custom_attributes": attributes}))
+            .await;
+    }
+    for (query, want) in [
+        ("custom_attributes[plan]=pro", vec!["Ann"]),
+        ("custom_attributes[beta]=true", vec!["Ann"]),
+        ("custom_attributes[beta]=false", vec!["Cid"]),
+        ("custom_attributes[segment]=retail", vec!["Ann", "Bob"]),
+        ("custom_attributes[seats]=12", vec!["Ann"]),
+        ("custom_attributes[seats][gt]=10", vec!["Ann", "Cid"]),
+        (
+            "custom_attributes[seats][gte]=12&custom_attributes[seats][lt]=250",
+            vec!["Ann"],
+        ),
+        ("custom_attributes[seats][lte]=12", vec!["Ann", "Bob"]),
+        (
+            "custom_attributes[renewal][lt]=2027-02-01",
+            vec!["Ann", "Bob"],
+        ),
+        ("custom_attributes[renewal][gt]=2027-01-31", vec!["Cid"]),
+        ("custom_attributes[plan]=pro&q=ann", vec!["Ann"]),
+        (
+            "custom_attributes[plan]=pro&sort=name&per_page=1",
+            vec!["Ann"],
+        ),
+    ] {
+        assert_eq!(app.first_names(query).await, want, "{query}");
+    }
+    for (query, param) in [
+        ("custom_attributes[nope]=1", "custom_attributes[nope]"),
+        (
+            "custom_attributes[plan][gt]=a",
+            "custom_attributes[plan][gt]",
+        ),
+        ("custom_attributes[seats]=many", "custom_attributes[seats]"),
+        (
+            "custom_attributes[renewal][lt]=soon",
+            "custom_attributes[renewal][lt]",
+        ),
+        (
+            "custom_attributes[seats][between]=1",
+            "custom_attributes[seats][between]",
+        ),
+    ] {
+        let (status, body) = app
+            .get_json(&format!("{}?{query}", app.customers_path()))
+            .await;
+        assert_eq!(status, 422, "{query}: {body}");
+        assert!(body["errors"][param].is_array(), "{query}: {body}");
+    }
+}
+
+async fn companies_carry_and_filter_theirs(app: TestApp) {
+    app.define(json!({"key": "industry", "label": "Industry", "type": "list", "object_type": "company", "options": ["retail", "saas"]}))
+        .await;
+    app.define(json!({"key": "arr", "label": "ARR", "type": "number", "object_type": "company"}))
+        .await;
+    let acme = app
+        .create_company(json!({"name": "ACME", "domains": ["acme.example"], "custom_attributes": {"industry": "saas", "arr": 120000}}))
+        .await;
+    assert_eq!(
+        acme["custom_attributes"],
+        json!({"arr": 120000, "industry": "saas"})
+    );
+    app.create_company(json!({"name": "Shop", "custom_attributes": {"industry": "retail"}}))
+        .await;
+    // A customer's attribute is not a company's.
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &app.account_path("companies"),
+            json!({"name": "X", "custom_attributes": {"plan": "pro"}}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let companies = app.account_path("companies");
+    let (_, found) = app
+        .get_json(&format!("{companies}?custom_attributes[arr][gte]=100000"))
+        .await;
+    assert_eq!(found["data"].as_array().unwrap().len(), 1);
+    assert_eq!(found["data"][0]["name"], "ACME");
+    // An upsert sets the attributes it gives, as a PATCH does.
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &app.account_path("companies/upsert"),
+            json!({"domains": ["acme.example"], "custom_attributes": {"arr": 150000}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["custom_attributes"],
+        json!({"arr": 150000, "industry": "saas"})
+    );
+}
+
+async fn deleting_a_definition_strips_its_values_and_merges_keep_them(app: TestApp) {
+    app.define_customer_attributes().await;
+    let ann = app
+        .create_customer(
+            json!({"first_name": "Ann", "custom_attributes": {"plan": "pro", "seats": 3}}),
+        )
+        .await;
+    let bob = app
+        .create_customer(
+            json!({"first_name": "Bob", "custom_attributes": {"plan": "free", "segment": "smb"}}),
+        )
+        .await;
+    // The survivor keeps its own values and takes the ones it lacked.
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &format!("{}/merge", app.customer_path(&ann["id"])),
+            json!({"from": [bob["id"]]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["custom_attributes"],
+        json!({"plan": "pro", "seats": 3, "segment": "smb"})
+    );
+    assert_eq!(
+        app.first_names("custom_attributes[segment]=smb").await,
+        ["Ann"]
+    );
+    assert!(app
+        .first_names("custom_attributes[plan]=free")
+        .await
+        .is_empty());
+
+    let (_, definitions) = app.get_json(&app.definitions_path()).await;
+    let plan = definitions["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == "plan")
+        .unwrap()
+        .clone();
+    let response = app
+        .api(
+            Method::DELETE,
+            &format!("{}/{}", app.definitions_path(), plan["id"]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let (_, shown) = app.get_json(&app.customer_path(&ann["id"])).await;
+    assert_eq!(
+        shown["data"]["custom_attributes"],
+        json!({"seats": 3, "segment": "smb"})
+    );
+    let (status, _) = app
+        .get_json(&format!(
+            "{}?custom_attributes[plan]=pro",
+            app.customers_path()
+        ))
+        .await;
+    assert_eq!(status, 422, "no such attribute any more");
+    // Defined again, it starts empty.
+    app.define(json!({"key": "plan", "label": "Plan", "type": "text", "object_type": "customer"}))
+        .await;
+    assert!(app
+        .first_names("custom_attributes[plan]=pro")
+        .await
+        .is_empty());
+}
+
+both_backends!(
+    definitions_are_checked_listed_changed_and_admin_only,
+    values_are_typed_merged_and_removed,
+    lists_filter_by_value_and_range,
+    companies_carry_and_filter_theirs,
+    deleting_a_definition_strips_its_values_and_merges_keep_them
+);
