@@ -49,6 +49,14 @@ EXCLUSIONS = [
      "parameters: OpenAPI can't require one of several parameters"),
     (r"^must hold at least one value to match by", "an upsert's body must carry a value of the kind "
      "its `match` names (a schema can't make one field's requirement depend on another's value)"),
+    (r"^is not a custom attribute of", "custom attribute keys are the account's own definitions (state)"),
+    (r"\(an? \w+ attribute\)$", "a custom attribute's value type is its definition's (state)"),
+    (r"^must be one of the list's options", "a list attribute's options are its definition's (state)"),
+    (r"^is (only|required) for a?\s?(the )?list", "`options` goes with `type: list` only, and a list needs it "
+     "(a schema can't make one field's presence depend on another's value)"),
+    (r"^cannot be changed: delete the attribute", "a definition's key, type and object type are fixed once "
+     "defined; a PATCH body may still carry them (additional properties)"),
+    (r"^is one too many: an account defines at most", "the definitions already stored count (state)"),
     (r"^cannot be combined with q", "a search's results have their own order: `sort` and `q` exclude "
      "each other (OpenAPI can't make one optional parameter forbid another)"),
     (r"^with q, pages reach the first", "with `q`, `page` reaches a bound that depends on `per_page` "

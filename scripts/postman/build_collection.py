@@ -490,6 +490,40 @@ FOLDERS = {
         req("Untag ACME", "PATCH", ACCOUNT + "/companies/{{companyId}}", 200,
             'pm.test("none", () => pm.expect(json.data.tags).to.eql([]));', body={"tags": []}),
     ],
+    "Search & custom attributes": [
+        req("Define a list attribute", "POST", ACCOUNT + "/custom_attribute_definitions", 201, """
+            pm.test("defined", () => { pm.expect(json.data.type).to.eql("list"); pm.expect(json.data.options).to.eql(["free", "pro"]); });
+            pm.collectionVariables.set("definitionId", json.data.id);
+        """, body={"key": "plan_{{runId}}", "label": "Plan", "type": "list", "object_type": "customer",
+                   "options": ["free", "pro"]}),
+        req("A bad definition is 422", "POST", ACCOUNT + "/custom_attribute_definitions", 422,
+            'pm.test("names type and key", () => { pm.expect(json.errors).to.have.property("type"); pm.expect(json.errors).to.have.property("key"); });',
+            body={"key": "Not A Key", "label": "x", "type": "money", "object_type": "customer"}),
+        req("A customer with accents and a value", "POST", ACCOUNT + "/customers", 201, """
+            pm.test("value shown", () => pm.expect(json.data.custom_attributes).to.eql({[`plan_${pm.collectionVariables.get("runId")}`]: "pro"}));
+            pm.collectionVariables.set("searchedId", json.data.id);
+        """, body={"first_name": "Émile", "last_name": "Zola{{runId}}", "phones": [{"phone": "+1 (555) 010-7788"}],
+                   "custom_attributes": {"plan_{{runId}}": "pro"}}),
+        req("A value of the wrong type is 422", "PATCH", ACCOUNT + "/customers/{{searchedId}}", 422,
+            'pm.test("names it", () => pm.expect(json.errors).to.have.property(`custom_attributes.plan_${pm.collectionVariables.get("runId")}`));',
+            body={"custom_attributes": {"plan_{{runId}}": "gold"}}),
+        req("Search: any order, any case, no accents", "GET", ACCOUNT + "/customers?q=ZOLA{{runId}}%20emile", 200, """
+            pm.test("found first", () => pm.expect(json.data[0].id).to.eql(pm.collectionVariables.get("searchedId")));
+            pm.test("not counted", () => pm.expect(json.meta).to.not.have.property("total"));
+        """),
+        req("Search: a prefix and four digits", "GET", ACCOUNT + "/customers?q=zol%207788", 200,
+            'pm.test("found", () => pm.expect(json.data.map(c => c.id)).to.include(pm.collectionVariables.get("searchedId")));'),
+        req("Search with sort is 422", "GET", ACCOUNT + "/customers?q=zola&sort=name", 422,
+            'pm.test("names sort", () => pm.expect(json.errors).to.have.property("sort"));'),
+        req("Filter by the attribute", "GET", ACCOUNT + "/customers?custom_attributes[plan_{{runId}}]=pro", 200,
+            'pm.test("only it", () => pm.expect(json.data.map(c => c.id)).to.eql([pm.collectionVariables.get("searchedId")]));'),
+        req("An undefined attribute filter is 422", "GET", ACCOUNT + "/customers?custom_attributes[nope_{{runId}}]=1", 422,
+            'pm.test("names it", () => pm.expect(json.errors).to.have.property(`custom_attributes[nope_${pm.collectionVariables.get("runId")}]`));'),
+        req("Delete the definition", "DELETE", ACCOUNT + "/custom_attribute_definitions/{{definitionId}}", 204),
+        req("Its values are gone", "GET", ACCOUNT + "/customers/{{searchedId}}", 200,
+            'pm.test("none", () => pm.expect(json.data.custom_attributes).to.eql({}));'),
+        req("Delete the customer", "DELETE", ACCOUNT + "/customers/{{searchedId}}", 204),
+    ],
     "Notes": [
         req("Add a note to the customer", "POST", ACCOUNT + "/customers/{{customerId}}/notes", 201, """
             pm.test("signed and trimmed", () => { pm.expect(json.data.body).to.eql("Prefers **phone** calls."); pm.expect(json.data.author).to.have.property("id"); });
