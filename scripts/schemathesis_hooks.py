@@ -54,6 +54,7 @@ EXCLUSIONS = [
     (r"^must be one of the list's options", "a list attribute's options are its definition's (state)"),
     (r"^is (only|required) for a?\s?(the )?list", "`options` goes with `type: list` only, and a list needs it "
      "(a schema can't make one field's presence depend on another's value)"),
+    (r"^is listed twice$", "a list's options are distinct once trimmed (uniqueItems compares exactly)"),
     (r"^cannot be changed: delete the attribute", "a definition's key, type and object type are fixed once "
      "defined; a PATCH body may still carry them (additional properties)"),
     (r"^is one too many: an account defines at most", "the definitions already stored count (state)"),

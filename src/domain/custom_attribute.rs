@@ -301,7 +301,9 @@ pub type AttributesChange = Patch<Vec<(String, Value)>>;
 pub fn read(object: &Object, errors: &mut FieldErrors) -> AttributesChange {
     let map = match object.get("custom_attributes") {
         None => return Patch::Absent,
+        // A form writes an empty object (or null) as an empty value.
         Some(Value::Null) => return Patch::Clear,
+        Some(Value::String(s)) if s.trim().is_empty() => return Patch::Clear,
         Some(Value::Object(map)) => map,
         Some(_) => {
             errors.add(
@@ -597,6 +599,8 @@ mod tests {
             vec![("plan".to_string(), None)],
             "an unchanged value writes nothing"
         );
+        // A form's empty value removes them all, as null does.
+        assert_eq!(change(json!({"custom_attributes": ""})), Patch::Clear);
     }
 
     #[test]
