@@ -169,6 +169,9 @@ for backend in $BACKENDS; do
     email=$(echo "$middle" | sed 's/.*"emails":\[{"id":[0-9]*,"email":"\([^"]*\)".*/\1/')
     cursor=$(echo "$middle" | sed 's/.*"next_cursor":"\([^"]*\)".*/\1/')
     deep_page=$((size / 25 / 2))
+    # A cursor of the default sort from the list's first page, to page a filter without a count.
+    first_cursor=$(curl -fs -H "Authorization: Bearer $token" "$customers?per_page=1" |
+      sed 's/.*"next_cursor":"\([^"]*\)".*/\1/')
     # A page of duplicate groups far into the list: the cursor after 1,000 groups (or after the
     # last page, when there are fewer).
     dup_cursor=
@@ -209,6 +212,10 @@ for backend in $BACKENDS; do
       "tag filter (tag=newsletter)|$get|$customers?tag=newsletter"
       "tag filter (tag=press)|$get|$customers?tag=press"
       "tag filter by name (tag=newsletter&sort=name)|$get|$customers?tag=newsletter&sort=name"
+      # Custom attribute filters (seed-data's attributes): a common value, a rare range, by cursor.
+      "custom attribute (plan=pro)|$get|$customers?custom_attributes%5Bplan%5D=pro"
+      "custom attribute range (seats gt 400)|$get|$customers?custom_attributes%5Bseats%5D%5Bgt%5D=400"
+      "custom attribute range by cursor (renewal_date lt +30 days)|$get|$customers?custom_attributes%5Brenewal_date%5D%5Blt%5D=$(date -u -d '+30 days' +%F)&cursor=$first_cursor"
     )
 
     if [ -n "$COMPARE" ]; then
