@@ -2,18 +2,21 @@
 
 use super::Result;
 use chrono::NaiveDateTime;
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Double, Text};
 
 use super::contacts::{self, Contact};
 use super::journal::{self, Kind};
 use super::schema::{
     conversations, customer_attribute_values, customer_contacts, customer_counts,
-    customer_requests, customer_search_terms, customer_tags, customers,
+    customer_requests, customer_search_terms, customer_tags, customers, tags,
 };
 use super::Lock;
 use super::{any_of, DbConn, Scope};
 use crate::domain::contact::ContactKind;
 use crate::domain::cursor::Cursor;
+use crate::domain::custom_attribute::FilterValue;
 use crate::domain::customer_list::{CustomerFilter, CustomerListQuery, CustomerSort};
 use crate::domain::paging::Window;
 use crate::domain::search::{prefix_range, Search};
@@ -317,13 +320,95 @@ pub fn remove_merged(conn: &mut DbConn, account: Scope, ids: &[i64]) -> Result<(
     Ok(())
 }
 
+/// Past this many matches, a tag or custom attribute filter is broad.
+const BROAD: i64 = 5_000;
+
+/// Which of a filter's tags and custom attributes are broad, in order: each matches at least
+/// [`BROAD`] customers of the account (one probe of its index, reading at most that many
+/// entries). A broad one is checked per row as the list walks its sort index (a page of a
+/// common tag finds its rows within a few thousand); a narrow one is read first and its ids
+/// sorted (a rare tag never walks the whole account). Either way a page reads about
+/// `per_page × customers / BROAD` rows at most.
+#[derive(Debug, Default)]
+pub struct Breadth {
+    tags: Vec<bool>,
+    attributes: Vec<bool>,
+}
+
+fn breadth(conn: &mut DbConn, account: Scope, filter: &CustomerFilter) -> Result<Breadth> {
+    let mut breadth = Breadth::default();
+    for tag in &filter.tags {
+        let past: Option<i64> = db_run!(conn, {
+            customer_tags::table
+                .filter(customer_tags::account_id.eq(account))
+                .filter(customer_tags::tag.eq(tag.clone()))
+                .select(customer_tags::customer_id)
+                .offset(BROAD - 1)
+                .limit(1)
+                .get_result(conn)
+                .optional()
+        })?;
+        breadth.tags.push(past.is_some());
+    }
+    for attribute in &filter.attribute_filters {
+        let past: Option<i64> = db_run!(conn, {
+            crate::attribute_holders!(customer_attribute_values, customer_id, account, attribute)
+                .offset(BROAD - 1)
+                .limit(1)
+                .get_result(conn)
+                .optional()
+        })?;
+        breadth.attributes.push(past.is_some());
+    }
+    Ok(breadth)
+}
+
+/// The total of a list filtered by one tag, or one custom attribute, and nothing else: read from
+/// the tag's count, or counted on the attribute's index alone; `None` for other filters.
+fn single_membership_total(
+    conn: &mut DbConn,
+    account: Scope,
+    filter: &CustomerFilter,
+) -> Result<Option<i64>> {
+    let only_tags = CustomerFilter {
+        tags: filter.tags.clone(),
+        ..CustomerFilter::default()
+    };
+    let only_attributes = CustomerFilter {
+        attributes: filter.attributes.clone(),
+        attribute_filters: filter.attribute_filters.clone(),
+        ..CustomerFilter::default()
+    };
+    if filter.tags.len() == 1 && *filter == only_tags {
+        let count: Option<i64> = db_run!(conn, {
+            tags::table
+                .filter(tags::account_id.eq(account))
+                .filter(tags::name.eq(filter.tags[0].clone()))
+                .select(tags::customers)
+                .get_result(conn)
+                .optional()
+        })?;
+        return Ok(Some(count.unwrap_or(0)));
+    }
+    if filter.attribute_filters.len() == 1 && *filter == only_attributes {
+        let attribute = &filter.attribute_filters[0];
+        let count: i64 = db_run!(conn, {
+            crate::attribute_holders!(customer_attribute_values, customer_id, account, attribute)
+                .count()
+                .get_result(conn)
+        })?;
+        return Ok(Some(count));
+    }
+    Ok(None)
+}
+
 /// `$query` (a boxed select from `customers`, perhaps joined) narrowed by `$filter`'s filters other
 /// than `q`. Contact filters are subselects on an index: the unique email index
 /// (account_id, normalized) for emails, customer_contacts_match_idx (account_id, kind, match_key)
 /// for phones; tags use customer_tags' primary key (account_id, tag, customer_id), custom
 /// attributes a range of the value index (`db::custom_attributes`).
 macro_rules! narrowed {
-    ($query:expr, $account:expr, $filter:expr) => {{
+    ($query:expr, $account:expr, $filter:expr, $breadth:expr) => {{
         let (mut query, account, filter) = ($query, $account, $filter);
         if let Some(email) = &filter.email {
             let ids = customer_contacts::table
@@ -347,21 +432,55 @@ macro_rules! narrowed {
         if let Some(since) = filter.updated_since {
             query = query.filter(customers::updated_at.ge(since));
         }
-        for tag in &filter.tags {
-            let ids = customer_tags::table
-                .filter(customer_tags::account_id.eq(account))
-                .filter(customer_tags::tag.eq(tag.clone()))
-                .select(customer_tags::customer_id);
-            query = query.filter(customers::id.eq_any(ids));
+        // A broad one is checked row by row as the list walks its sort index; a narrow one is
+        // read first, its few ids then sorted (see [`Breadth`]).
+        let breadth: &Breadth = $breadth;
+        for (tag, broad) in filter.tags.iter().zip(&breadth.tags) {
+            if *broad {
+                query = query.filter(
+                    sql::<Bool>(
+                        "EXISTS (SELECT 1 FROM customer_tags AS member WHERE member.account_id = ",
+                    )
+                    .bind::<BigInt, _>(account.account_id())
+                    .sql(" AND member.tag = ")
+                    .bind::<Text, _>(tag.clone())
+                    .sql(" AND member.customer_id = customers.id)"),
+                );
+            } else {
+                let ids = customer_tags::table
+                    .filter(customer_tags::account_id.eq(account))
+                    .filter(customer_tags::tag.eq(tag.clone()))
+                    .select(customer_tags::customer_id);
+                query = query.filter(customers::id.eq_any(ids));
+            }
         }
-        for attribute in &filter.attribute_filters {
-            let ids = $crate::attribute_holders!(
-                customer_attribute_values,
-                customer_id,
-                account,
-                attribute
-            );
-            query = query.filter(customers::id.eq_any(ids));
+        for (attribute, broad) in filter.attribute_filters.iter().zip(&breadth.attributes) {
+            if *broad {
+                // The customer's own value: one probe of the primary key (customer_id, key).
+                let held = "EXISTS (SELECT 1 FROM customer_attribute_values AS held \
+                            WHERE held.customer_id = customers.id AND held.key = ";
+                let compared =
+                    format!(" AND held.{} {} ", attribute.column(), attribute.operator());
+                let exists = sql::<Bool>(held)
+                    .bind::<Text, _>(attribute.key.clone())
+                    .sql(&compared);
+                query = match &attribute.value {
+                    FilterValue::Text(text) => {
+                        query.filter(exists.bind::<Text, _>(text.clone()).sql(")"))
+                    }
+                    FilterValue::Number(number) => {
+                        query.filter(exists.bind::<Double, _>(*number).sql(")"))
+                    }
+                };
+            } else {
+                let ids = $crate::attribute_holders!(
+                    customer_attribute_values,
+                    customer_id,
+                    account,
+                    attribute
+                );
+                query = query.filter(customers::id.eq_any(ids));
+            }
         }
         query
     }};
@@ -376,12 +495,17 @@ pub fn list(
     query: &CustomerListQuery,
 ) -> Result<(Option<i64>, Vec<Customer>)> {
     let (filter, sort, window) = (&query.filter, query.sort, &query.window);
+    let breadth = breadth(conn, account, filter)?;
+    let single_total = match window.counts() && !filter.is_empty() {
+        true => single_membership_total(conn, account, filter)?,
+        false => None,
+    };
     db_run!(conn, {
         let filtered = || {
             let query = customers::table
                 .filter(customers::account_id.eq(account))
                 .into_boxed();
-            narrowed!(query, account, filter)
+            narrowed!(query, account, filter, &breadth)
         };
         let total: Option<i64> = match (window.counts(), filter.is_empty()) {
             (false, _) => None,
@@ -394,7 +518,10 @@ pub fn list(
                     .optional()?
                     .unwrap_or(0),
             ),
-            (true, false) => Some(filtered().count().get_result(conn)?),
+            (true, false) => match single_total {
+                Some(total) => Some(total),
+                None => Some(filtered().count().get_result(conn)?),
+            },
         };
         let (order, cursor) = (sort.order(), window.cursor.as_ref());
         let rows = match sort {
@@ -456,9 +583,6 @@ pub fn search(
     search: &Search,
     window: &Window,
 ) -> Result<SearchPage> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::{Bool, Text};
-
     let Some((first, others)) = search.words.split_first() else {
         return Ok(SearchPage {
             rows: Vec::new(),
@@ -467,6 +591,7 @@ pub fn search(
     };
     let (low, high) = prefix_range(first);
     let after = window.cursor.as_ref().map(Cursor::after_text_key);
+    let breadth = breadth(conn, account, filter)?;
     db_run!(conn, {
         // The first word's entries from the cursor on, of a boxed query over the index.
         macro_rules! in_range {
@@ -528,7 +653,7 @@ pub fn search(
                 .sql(")"),
             );
         }
-        let mut rows = narrowed!(rows, account, filter);
+        let mut rows = narrowed!(rows, account, filter, &breadth);
         if let Some((term, id)) = scanned_to.clone() {
             rows = rows.filter(
                 customer_search_terms::term.le(term.clone()).and(

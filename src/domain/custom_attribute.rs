@@ -481,6 +481,27 @@ pub struct AttributeFilter {
     pub value: FilterValue,
 }
 
+impl AttributeFilter {
+    /// The value index column it compares.
+    pub fn column(&self) -> &'static str {
+        match self.value {
+            FilterValue::Text(_) => "text_value",
+            FilterValue::Number(_) => "number_value",
+        }
+    }
+
+    /// Its comparison in SQL.
+    pub fn operator(&self) -> &'static str {
+        match self.comparison {
+            Comparison::Eq => "=",
+            Comparison::Gt => ">",
+            Comparison::Gte => ">=",
+            Comparison::Lt => "<",
+            Comparison::Lte => "<=",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum FilterValue {
     Text(String),
