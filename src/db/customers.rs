@@ -333,10 +333,31 @@ const BROAD: i64 = 5_000;
 pub struct Breadth {
     tags: Vec<bool>,
     attributes: Vec<bool>,
+    /// Ends a per-row check's subquery. PostgreSQL turns a plain `EXISTS` into a semi-join, and
+    /// its generic plan then hashes the whole tag or attribute and sorts the result (100–180 ms at
+    /// 300k customers); an `OFFSET 0` keeps it a check per row along the sort index (1–5 ms).
+    per_row_fence: &'static str,
+}
+
+impl Breadth {
+    /// Every filter read first: how a count takes them, since a count reads every match anyway.
+    fn all_narrow(filter: &CustomerFilter) -> Breadth {
+        Breadth {
+            tags: vec![false; filter.tags.len()],
+            attributes: vec![false; filter.attribute_filters.len()],
+            per_row_fence: "",
+        }
+    }
 }
 
 fn breadth(conn: &mut DbConn, account: Scope, filter: &CustomerFilter) -> Result<Breadth> {
-    let mut breadth = Breadth::default();
+    let mut breadth = Breadth {
+        per_row_fence: match conn {
+            DbConn::Postgres(_) => " OFFSET 0",
+            DbConn::Sqlite(_) => "",
+        },
+        ..Breadth::default()
+    };
     for tag in &filter.tags {
         let past: Option<i64> = db_run!(conn, {
             customer_tags::table
@@ -444,7 +465,9 @@ macro_rules! narrowed {
                     .bind::<BigInt, _>(account.account_id())
                     .sql(" AND member.tag = ")
                     .bind::<Text, _>(tag.clone())
-                    .sql(" AND member.customer_id = customers.id)"),
+                    .sql(" AND member.customer_id = customers.id")
+                    .sql(breadth.per_row_fence)
+                    .sql(")"),
                 );
             } else {
                 let ids = customer_tags::table
@@ -464,12 +487,13 @@ macro_rules! narrowed {
                 let exists = sql::<Bool>(held)
                     .bind::<Text, _>(attribute.key.clone())
                     .sql(&compared);
+                let end = format!("{})", breadth.per_row_fence);
                 query = match &attribute.value {
                     FilterValue::Text(text) => {
-                        query.filter(exists.bind::<Text, _>(text.clone()).sql(")"))
+                        query.filter(exists.bind::<Text, _>(text.clone()).sql(&end))
                     }
                     FilterValue::Number(number) => {
-                        query.filter(exists.bind::<Double, _>(*number).sql(")"))
+                        query.filter(exists.bind::<Double, _>(*number).sql(&end))
                     }
                 };
             } else {
@@ -501,11 +525,11 @@ pub fn list(
         false => None,
     };
     db_run!(conn, {
-        let filtered = || {
+        let filtered = |breadth: &Breadth| {
             let query = customers::table
                 .filter(customers::account_id.eq(account))
                 .into_boxed();
-            narrowed!(query, account, filter, &breadth)
+            narrowed!(query, account, filter, breadth)
         };
         let total: Option<i64> = match (window.counts(), filter.is_empty()) {
             (false, _) => None,
@@ -520,13 +544,17 @@ pub fn list(
             ),
             (true, false) => match single_total {
                 Some(total) => Some(total),
-                None => Some(filtered().count().get_result(conn)?),
+                None => Some(
+                    filtered(&Breadth::all_narrow(filter))
+                        .count()
+                        .get_result(conn)?,
+                ),
             },
         };
         let (order, cursor) = (sort.order(), window.cursor.as_ref());
         let rows = match sort {
             CustomerSort::CreatedAsc | CustomerSort::CreatedDesc => keyset_page!(
-                filtered(),
+                filtered(&breadth),
                 window,
                 order,
                 customers::created_at,
@@ -534,7 +562,7 @@ pub fn list(
                 cursor.map(Cursor::after_time_key),
             ),
             CustomerSort::UpdatedAsc | CustomerSort::UpdatedDesc => keyset_page!(
-                filtered(),
+                filtered(&breadth),
                 window,
                 order,
                 customers::updated_at,
@@ -543,7 +571,7 @@ pub fn list(
             ),
             // By the folded name (`customers_account_sort_name_idx`): case and accents aside.
             CustomerSort::NameAsc | CustomerSort::NameDesc => keyset_page!(
-                filtered(),
+                filtered(&breadth),
                 window,
                 order,
                 customers::sort_name,
