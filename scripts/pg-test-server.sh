@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 for the tests: `start DIR PORT`, `stop DIR` (and delete it), or
 # `halt DIR` / `resume DIR PORT` to take it down and bring it back (outage tests), or
-# `restart DIR PORT` (a fast stop, then start: what an operator's restart does).
+# `restart DIR PORT` (a fast stop, then start: what an operator's restart does), or
+# `replica PRIMARY_PORT DIR PORT`: a streaming replica of the server on PRIMARY_PORT
+# (`pg_basebackup -R`), started on PORT (stop it like any other).
 # Runs as the `postgres` user when started as root (initdb refuses root). Installs Debian's
 # postgresql-15 when its binaries are missing.
 set -euo pipefail
 
-action=${1:?usage: pg-test-server.sh start DIR PORT | stop DIR | halt DIR | resume DIR PORT | restart DIR PORT}
+action=${1:?usage: pg-test-server.sh start DIR PORT | stop DIR | halt DIR | resume DIR PORT | restart DIR PORT | replica PRIMARY_PORT DIR PORT}
+if [ "$action" = replica ]; then
+  primary_port=${2:?primary port}
+  shift
+fi
 dir=${2:?data directory}
 pgbin=/usr/lib/postgresql/15/bin
 
@@ -31,6 +37,16 @@ case "$action" in
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
     as_pg "$pgbin/initdb" -D "$dir/data" -U postgres -A trust --no-sync >/dev/null
+    run_server "$port"
+    echo "postgres://postgres@127.0.0.1:$port/postgres"
+    ;;
+  replica)
+    port=${3:?port}
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
+    # initdb's trust rules admit replication from 127.0.0.1; -R writes primary_conninfo.
+    as_pg "$pgbin/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U postgres -D "$dir/data" \
+      -R -X stream -c fast --no-sync
     run_server "$port"
     echo "postgres://postgres@127.0.0.1:$port/postgres"
     ;;

@@ -43,6 +43,24 @@ pub struct Settings {
         global = true
     )]
     pub jwt_secret: Option<String>,
+    /// Comma-separated PostgreSQL replicas of DATABASE_URL that serve account reads while they
+    /// keep up (docs/SCALING.md); writes and the reads that must see them stay on the primary.
+    #[arg(
+        long = "database-read-url",
+        env = "DATABASE_READ_URL",
+        value_delimiter = ',',
+        hide_env_values = true,
+        global = true
+    )]
+    pub database_read_urls: Vec<String>,
+    /// How far behind the primary, in milliseconds, a replica may be and still serve reads.
+    #[arg(
+        long,
+        env = "READ_REPLICA_MAX_LAG_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub read_replica_max_lag_ms: u64,
     /// Connections in the pool (default: 8 on SQLite, 10 on PostgreSQL).
     #[arg(long, env = "DATABASE_POOL_SIZE", global = true)]
     pub pool_size: Option<u32>,

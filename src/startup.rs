@@ -36,6 +36,8 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<(Db, Vec<String>)> {
     let mut options = PoolOptions::new(&settings.database_url);
     options.size = settings.pool_size;
     options.work_timeout = settings.database_work_timeout();
+    options.read_urls = settings.database_read_urls.clone();
+    options.max_replica_lag = std::time::Duration::from_millis(settings.read_replica_max_lag_ms);
     let db = Db::new(&options).context("cannot open the database")?;
     // Migrations may rewrite large tables: a connection of their own, without the work bound.
     let mut conn = db
@@ -209,11 +211,13 @@ impl Application {
             self.event_retention,
             EVENT_PURGE_INTERVAL,
         ));
+        let replicas = actix_web::rt::spawn(db::watch_replicas(self.state.db.clone()));
         let worker = self
             .delivery
             .map(|settings| actix_web::rt::spawn(delivery::run(self.state.db.clone(), settings)));
         let stopped = self.server.await;
         statistics.abort();
+        replicas.abort();
         purge.abort();
         event_purge.abort();
         if let Some(worker) = worker {

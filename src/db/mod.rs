@@ -27,6 +27,7 @@ pub mod labels;
 pub mod merges;
 pub mod migrations;
 pub mod notes;
+pub mod replicas;
 pub mod row_lock;
 pub mod schema;
 mod scope;
@@ -106,6 +107,10 @@ pub struct PoolOptions {
     /// The most database time one request may take: a statement timeout on PostgreSQL, a
     /// progress-handler deadline on SQLite. `None`: unbounded (the command line's bulk work).
     pub work_timeout: Option<Duration>,
+    /// PostgreSQL replicas of `url` that serve account reads (see [`replicas`]).
+    pub read_urls: Vec<String>,
+    /// How far behind the primary a replica may be and still serve reads.
+    pub max_replica_lag: Duration,
 }
 
 impl PoolOptions {
@@ -115,6 +120,8 @@ impl PoolOptions {
             size: None,
             connection_timeout: Duration::from_secs(5),
             work_timeout: None,
+            read_urls: Vec::new(),
+            max_replica_lag: Duration::from_secs(1),
         }
     }
 }
@@ -139,6 +146,8 @@ pub struct Db {
     /// Connections handed to requests so far (one per request is the rule; tests check it).
     checkouts: Arc<AtomicU64>,
     epoch: Instant,
+    /// Where account reads may go instead of the primary (`DATABASE_READ_URL`).
+    replicas: Option<Arc<replicas::Replicas>>,
 }
 
 impl Db {
@@ -159,6 +168,20 @@ impl Db {
             .connection_timeout(options.connection_timeout)
             .test_on_check_out(false)
             .build_unchecked(manager.clone());
+        let replicas = match (options.read_urls.is_empty(), backend) {
+            (true, _) => None,
+            (false, Backend::Sqlite) => {
+                return Err(Error::Config(
+                    "DATABASE_READ_URL needs PostgreSQL: SQLite has no replicas".into(),
+                ))
+            }
+            (false, Backend::Postgres) => Some(Arc::new(replicas::Replicas::new(
+                &options.read_urls,
+                size,
+                options.work_timeout,
+                options.max_replica_lag,
+            )?)),
+        };
         Ok(Db {
             pool,
             manager,
@@ -168,7 +191,32 @@ impl Db {
             recheck_until_ms: Arc::default(),
             checkouts: Arc::default(),
             epoch: Instant::now(),
+            replicas,
         })
+    }
+
+    /// The read replicas' names (`host:port/database`), empty without any.
+    pub fn replica_names(&self) -> Vec<String> {
+        self.replicas.as_ref().map_or_else(Vec::new, |r| {
+            r.names().into_iter().map(str::to_string).collect()
+        })
+    }
+
+    /// How many replicas serve reads right now (fresh and answering).
+    pub fn serving_replicas(&self) -> usize {
+        self.replicas.as_ref().map_or(0, |r| r.serving())
+    }
+
+    /// Whether reads may go to replicas: callers then say who they are ([`Db::read_as`]).
+    pub fn has_replicas(&self) -> bool {
+        self.replicas.is_some()
+    }
+
+    /// Remembers that `who` just wrote: its reads stay on the primary for a while.
+    pub fn wrote(&self, who: &str) {
+        if let Some(replicas) = &self.replicas {
+            replicas.wrote(who);
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -255,18 +303,52 @@ impl Db {
         T: Send + 'static,
         E: WorkError,
     {
+        self.blocking(move |db| db.read_on_primary(&f)).await
+    }
+
+    /// Like [`Db::read`], on a fresh replica when there is one, unless `who` wrote lately or the
+    /// caller asked for `strong` consistency. A replica that fails with a lost connection is
+    /// set aside and the read runs on the primary.
+    pub async fn read_as<T, E, F>(&self, who: &str, strong: bool, f: F) -> Result<T, E>
+    where
+        F: Fn(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: WorkError,
+    {
+        let replicas = match &self.replicas {
+            Some(replicas) if !strong && !replicas.wrote_lately(who) => replicas.clone(),
+            _ => return self.read(f).await,
+        };
         self.blocking(move |db| {
-            let mut conn = db.checkout()?;
-            match db.bounded(|| f(&mut conn)) {
-                Err(e) if e.is_unavailable() && db.connection_lost(&mut conn) => {
-                    drop(conn);
-                    let mut conn = db.checkout()?;
-                    db.bounded(|| f(&mut conn))
+            if let Some((index, mut conn)) = replicas.checkout() {
+                db.checkouts.fetch_add(1, Ordering::Relaxed);
+                match db.bounded(|| f(&mut conn)) {
+                    Err(e) if e.is_unavailable() => {
+                        conn.mark_broken();
+                        replicas.unusable(index, "lost connection");
+                    }
+                    result => return result,
                 }
-                result => result,
             }
+            db.read_on_primary(&f)
         })
         .await
+    }
+
+    /// A read that meets a lost connection runs once more on a live one: reads are safe to repeat.
+    fn read_on_primary<T, E: WorkError>(
+        &self,
+        f: &impl Fn(&mut DbConn) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.checkout()?;
+        match self.bounded(|| f(&mut conn)) {
+            Err(e) if e.is_unavailable() && self.connection_lost(&mut conn) => {
+                drop(conn);
+                let mut conn = self.checkout()?;
+                self.bounded(|| f(&mut conn))
+            }
+            result => result,
+        }
     }
 
     /// Runs `f` in one transaction on the blocking thread pool: it commits when `f` returns `Ok`
@@ -355,6 +437,22 @@ pub async fn refresh_statistics(db: Db, every: Duration) {
         ticks.tick().await;
         if let Err(e) = db.read(|conn| conn.batch_execute("PRAGMA optimize")).await {
             log::warn!("refreshing SQLite's statistics failed: {e}");
+        }
+    }
+}
+
+/// Samples the primary and the replicas every [`replicas::POLL`] (see [`replicas`]), so reads go
+/// only to replicas that keep up.
+pub async fn watch_replicas(db: Db) {
+    let Some(replicas) = db.replicas.clone() else {
+        return;
+    };
+    let mut ticks = actix_web::rt::time::interval(replicas::POLL);
+    loop {
+        ticks.tick().await;
+        let (replicas, primary) = (replicas.clone(), db.manager.clone());
+        if web::block(move || replicas.sample(&primary)).await.is_err() {
+            log::warn!("sampling the read replicas failed");
         }
     }
 }

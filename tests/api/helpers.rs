@@ -1,5 +1,6 @@
 //! `spawn_app`: the real application on a fresh database, plus fixtures and request helpers.
 
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use diesel::{Connection, RunQueryDsl};
@@ -116,6 +117,16 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
+    /// A database the test owns some other way (a private server's): nothing is dropped.
+    pub fn kept(url: &str) -> TestDatabase {
+        TestDatabase {
+            url: url.to_string(),
+            _dir: None,
+            pg_admin: None,
+            pg_name: None,
+        }
+    }
+
     /// Drops a PostgreSQL test database now, even with connections open (to simulate an outage).
     pub fn drop_now(&self) {
         if let (Some(admin), Some(name)) = (&self.pg_admin, &self.pg_name) {
@@ -140,6 +151,8 @@ pub fn test_settings(database_url: &str) -> Settings {
         bind: "127.0.0.1:0".into(),
         jwt_secret: None,
         pool_size: Some(4),
+        database_read_urls: Vec::new(),
+        read_replica_max_lag_ms: 1000,
         max_body_bytes: 1 << 20,
         cors_allowed_origins: vec!["https://dashboard.example.com".into()],
         rate_limit_per_minute: 0,
@@ -186,6 +199,12 @@ pub async fn spawn_app_with(
     tweak: impl FnOnce(&mut Settings),
 ) -> Option<TestApp> {
     let database = fresh_database(backend)?;
+    Some(spawn_app_on(database, tweak).await)
+}
+
+/// A test server on `database` (which it drops when done), with an account, its admin and a
+/// token: like [`spawn_app_with`], on a database the test made.
+pub async fn spawn_app_on(database: TestDatabase, tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = test_settings(&database.url);
     tweak(&mut settings);
     let app = Application::build(&settings).expect("the application builds");
@@ -208,7 +227,7 @@ pub async fn spawn_app_with(
     let (admin_id, token) = test_app.create_member(test_app.account_id, Role::Admin);
     test_app.admin_id = admin_id;
     test_app.token = token;
-    Some(test_app)
+    test_app
 }
 
 impl TestApp {
@@ -314,4 +333,87 @@ pub fn new_member(
     };
     conn.transaction(|conn| supportdesk::services::members::create(conn, new))
         .unwrap()
+}
+
+/// A PostgreSQL server of the test's own, so it can be stopped without disturbing other tests.
+pub struct PrivatePostgres {
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+impl PrivatePostgres {
+    fn script() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pg-test-server.sh")
+    }
+
+    fn run(args: &[&str]) -> String {
+        let output = Command::new("bash")
+            .arg(Self::script())
+            .args(args)
+            .stderr(Stdio::inherit())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "pg-test-server.sh {args:?} failed");
+        String::from_utf8(output.stdout).unwrap().trim().to_string()
+    }
+
+    /// `None` outside CI when no PostgreSQL is configured for the tests.
+    pub fn start() -> Option<(PrivatePostgres, String)> {
+        fresh_database(Backend::Postgres)?;
+        let port = free_port();
+        let dir = tempfile::tempdir().unwrap();
+        let url = Self::run(&[
+            "start",
+            dir.path().join("pg").to_str().unwrap(),
+            &port.to_string(),
+        ]);
+        Some((PrivatePostgres { dir, port }, url))
+    }
+
+    /// A streaming replica of this server (`pg_basebackup -R`), with its URL.
+    pub fn replica(&self) -> (PrivatePostgres, String) {
+        let port = free_port();
+        let dir = tempfile::tempdir().unwrap();
+        let url = Self::run(&[
+            "replica",
+            &self.port.to_string(),
+            dir.path().join("pg").to_str().unwrap(),
+            &port.to_string(),
+        ]);
+        (PrivatePostgres { dir, port }, url)
+    }
+
+    fn data_dir(&self) -> String {
+        self.dir.path().join("pg").to_string_lossy().into_owned()
+    }
+
+    pub fn halt(&self) {
+        Self::run(&["halt", &self.data_dir()]);
+    }
+
+    pub fn resume(&self) {
+        Self::run(&["resume", &self.data_dir(), &self.port.to_string()]);
+    }
+
+    pub fn restart(&self) {
+        Self::run(&["restart", &self.data_dir(), &self.port.to_string()]);
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(Self::script())
+            .args(["stop", &self.data_dir()])
+            .output();
+    }
+}
+
+/// A port nothing listens on right now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }

@@ -35,6 +35,7 @@ mod notes;
 mod openapi;
 mod query_plans;
 mod rate_limits;
+mod read_replicas;
 mod reliability;
 mod scaling;
 mod schema;

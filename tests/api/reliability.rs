@@ -1,6 +1,6 @@
 //! Keeping customer records under concurrency, database outages, crashes and abusive input.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -162,71 +162,6 @@ both_backends!(
     twenty_concurrent_conversations_get_twenty_distinct_numbers,
     abusive_input_gets_a_json_4xx_and_writes_nothing
 );
-
-/// A PostgreSQL server of the test's own, so it can be stopped without disturbing other tests.
-struct PrivatePostgres {
-    dir: tempfile::TempDir,
-    port: u16,
-}
-
-impl PrivatePostgres {
-    fn script() -> std::path::PathBuf {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pg-test-server.sh")
-    }
-
-    fn run(args: &[&str]) -> String {
-        let output = Command::new("bash")
-            .arg(Self::script())
-            .args(args)
-            .stderr(Stdio::inherit())
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "pg-test-server.sh {args:?} failed");
-        String::from_utf8(output.stdout).unwrap().trim().to_string()
-    }
-
-    /// `None` outside CI when no PostgreSQL is configured for the tests.
-    fn start() -> Option<(PrivatePostgres, String)> {
-        fresh_database(Backend::Postgres)?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = tempfile::tempdir().unwrap();
-        let url = Self::run(&[
-            "start",
-            dir.path().join("pg").to_str().unwrap(),
-            &port.to_string(),
-        ]);
-        Some((PrivatePostgres { dir, port }, url))
-    }
-
-    fn data_dir(&self) -> String {
-        self.dir.path().join("pg").to_string_lossy().into_owned()
-    }
-
-    fn halt(&self) {
-        Self::run(&["halt", &self.data_dir()]);
-    }
-
-    fn resume(&self) {
-        Self::run(&["resume", &self.data_dir(), &self.port.to_string()]);
-    }
-
-    fn restart(&self) {
-        Self::run(&["restart", &self.data_dir(), &self.port.to_string()]);
-    }
-}
-
-impl Drop for PrivatePostgres {
-    fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(Self::script())
-            .args(["stop", &self.data_dir()])
-            .output();
-    }
-}
 
 /// A server on a private PostgreSQL, with a user who can log in and a token of theirs.
 struct OutageApp {

@@ -132,6 +132,8 @@ pub struct Caller<C: Credentials = BearerToken> {
     pub account_id: i64,
     pub credentials: C,
     admin_only: bool,
+    /// `Consistency: strong`: reads go to the primary even with replicas configured.
+    strong: bool,
     _slot: AccountSlot,
 }
 
@@ -151,18 +153,34 @@ impl<C: Credentials> Caller<C> {
         move |conn| credentials.confirm(conn, account_id, admin_only)
     }
 
-    /// Read-only work on one connection, in the account's scope once the credentials hold.
+    /// Who the caller is to the replica routing: its reads stay on the primary a while after
+    /// its own writes (see `db::replicas`).
+    fn reader(&self) -> String {
+        match self.identity() {
+            Identity::Agent { user_id } => format!("user:{user_id}"),
+            Identity::Guest {
+                fingerprint_hash, ..
+            } => format!("guest:{fingerprint_hash}"),
+        }
+    }
+
+    /// Read-only work on one connection, in the account's scope once the credentials hold: on a
+    /// read replica when one is configured and fresh, unless the caller wrote lately or asked
+    /// for `Consistency: strong`.
     pub async fn read<T, F>(&self, db: &Db, f: F) -> Result<T, ApiError>
     where
         F: Fn(&mut DbConn, Scope) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
         let confirm = self.confirm();
-        db.read(move |conn| {
+        let work = move |conn: &mut DbConn| {
             let scope = confirm(conn)?;
             f(conn, scope)
-        })
-        .await
+        };
+        match db.has_replicas() {
+            true => db.read_as(&self.reader(), self.strong, work).await,
+            false => db.read(work).await,
+        }
     }
 
     /// Work in one transaction, in the account's scope once the credentials hold. Every change
@@ -183,6 +201,9 @@ impl<C: Credentials> Caller<C> {
                 Ok::<_, ApiError>((value, appended))
             })
             .await?;
+        if db.has_replicas() {
+            db.wrote(&self.reader());
+        }
         if appended {
             events::appended().notify_one();
         }
@@ -215,6 +236,14 @@ impl<C: Credentials> Caller<C> {
             }
         }
     }
+}
+
+/// `Consistency: strong` (any case): the caller's reads must see every committed write.
+fn wants_strong_consistency(req: &HttpRequest) -> bool {
+    req.headers()
+        .get("consistency")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("strong"))
 }
 
 /// The credentials after `Fingerprint `, when that is the scheme used.
@@ -258,6 +287,7 @@ impl<C: Credentials> FromRequest for Caller<C> {
                 account_id,
                 credentials,
                 admin_only: false,
+                strong: wants_strong_consistency(&req),
                 _slot: slot,
             })
         })
