@@ -88,6 +88,10 @@ pub struct Settings {
         global = true
     )]
     pub rate_limit_per_minute: u32,
+    /// On PostgreSQL, count rate limits in the database, so every instance on it enforces one
+    /// limit (one upsert per limited request); `false`: each instance counts its own.
+    #[arg(long, env = "SHARED_RATE_LIMITS", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub shared_rate_limits: bool,
     /// Login attempts per minute per client address; 0 turns the limit off.
     #[arg(
         long,

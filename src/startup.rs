@@ -110,6 +110,8 @@ pub struct Application {
     /// `None`: this instance leaves deliveries to others (`WEBHOOK_WORKER=false`).
     delivery: Option<delivery::Settings>,
     event_retention: chrono::Duration,
+    /// Where rate limits are counted, when in the database (its old windows are purged).
+    shared_limits: Option<Db>,
 }
 
 impl Application {
@@ -134,14 +136,20 @@ impl Application {
             .unwrap_or_else(|| AccountLimits::default_for_pool(db.max_size()));
         // A request waits for its account's slot as long as it would for a connection.
         let account_limits = AccountLimits::new(account_limit, db.connection_timeout());
+        // On PostgreSQL the rate limits are counted in the database: one limit for every instance.
+        let shared_limits =
+            (settings.shared_rate_limits && db.backend() == Backend::Postgres).then(|| db.clone());
+        let limiter = |per_minute: u32| {
+            Limiter::per_minute(per_minute).map(|l| l.shared_in(shared_limits.clone()))
+        };
         let state = web::Data::new(AppState {
             db,
             jwt,
             max_body_bytes: settings.max_body_bytes,
             rate_limits: RateLimits {
-                per_user: Limiter::per_minute(settings.rate_limit_per_minute),
-                login_per_address: Limiter::per_minute(settings.login_rate_limit_per_minute),
-                guest_per_address: Limiter::per_minute(settings.guest_rate_limit_per_minute),
+                per_user: limiter(settings.rate_limit_per_minute),
+                login_per_address: limiter(settings.login_rate_limit_per_minute),
+                guest_per_address: limiter(settings.guest_rate_limit_per_minute),
             },
             body_read_timeout: Duration::from_secs(settings.body_read_timeout_secs.max(1)),
             public_base_url,
@@ -185,6 +193,7 @@ impl Application {
             state,
             delivery,
             event_retention: settings.event_retention,
+            shared_limits,
         })
     }
 
@@ -212,12 +221,14 @@ impl Application {
             EVENT_PURGE_INTERVAL,
         ));
         let replicas = actix_web::rt::spawn(db::watch_replicas(self.state.db.clone()));
+        let windows = actix_web::rt::spawn(crate::limits::purge_shared_windows(self.shared_limits));
         let worker = self
             .delivery
             .map(|settings| actix_web::rt::spawn(delivery::run(self.state.db.clone(), settings)));
         let stopped = self.server.await;
         statistics.abort();
         replicas.abort();
+        windows.abort();
         purge.abort();
         event_purge.abort();
         if let Some(worker) = worker {

@@ -1,8 +1,8 @@
 //! Rate limits: per user (`RATE_LIMIT_PER_MINUTE`, whichever of the user's tokens it sends, so
 //! logging in again starts no new count), and per client address for logins (against password
 //! guessing) and contact-form guests. Requests are classified by the route the router matches,
-//! so a percent-encoded path (`/api/v1/auth/%6Cogin`) counts like the plain one. Fixed one-minute windows, kept in
-//! this process: each instance counts on its own, so behind N instances a client gets up to N×.
+//! so a percent-encoded path (`/api/v1/auth/%6Cogin`) counts like the plain one. Fixed one-minute
+//! windows, shared by every instance on PostgreSQL (see `limits`).
 //!
 //! Every limited response carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`
 //! (and the `X-RateLimit-*` twins); over the limit the answer is a 429 with `Retry-After`.
@@ -85,9 +85,11 @@ pub async fn enforce(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let decision = req
-        .app_data::<web::Data<AppState>>()
-        .and_then(|state| classify(&req, state).map(|(limiter, key)| limiter.check(&key)));
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let decision = match state.as_deref().and_then(|state| classify(&req, state)) {
+        Some((limiter, key)) => Some(limiter.check(&key).await),
+        None => None,
+    };
     match decision {
         Some(decision) if !decision.allowed => {
             let mut response = ApiError::TooManyRequests(decision.reset).error_response();
@@ -107,16 +109,16 @@ pub async fn enforce(
 mod tests {
     use super::*;
 
-    #[test]
-    fn counts_down_then_refuses() {
+    #[actix_web::test]
+    async fn counts_down_then_refuses() {
         let limiter = Limiter::per_minute(2).unwrap();
-        let first = limiter.check("a");
+        let first = limiter.check("a").await;
         assert_eq!((first.allowed, first.remaining), (true, 1));
-        assert!(limiter.check("a").allowed);
-        let third = limiter.check("a");
+        assert!(limiter.check("a").await.allowed);
+        let third = limiter.check("a").await;
         assert_eq!((third.allowed, third.remaining), (false, 0));
         assert!(third.reset >= 1 && third.reset <= 60);
-        assert!(limiter.check("b").allowed, "keys are counted apart");
+        assert!(limiter.check("b").await.allowed, "keys are counted apart");
     }
 
     #[test]

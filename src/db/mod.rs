@@ -27,6 +27,7 @@ pub mod labels;
 pub mod merges;
 pub mod migrations;
 pub mod notes;
+pub mod rate_limits;
 pub mod replicas;
 pub mod row_lock;
 pub mod schema;
@@ -248,6 +249,21 @@ impl Db {
     pub fn get(&self) -> Result<PooledConn> {
         // Logged where the error is turned into an answer (`ApiError`), with its causes.
         Ok(self.pool.get()?)
+    }
+
+    /// Bookkeeping beside a request, not the request's own work (a rate-limit count): a pooled
+    /// connection on the blocking pool, outside a transaction, not counted as the request's
+    /// checkout.
+    pub async fn bookkeeping<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.blocking(move |db| {
+            let mut conn = db.get()?;
+            db.bounded(|| f(&mut conn))
+        })
+        .await
     }
 
     /// A connection of its own, outside the pool and without the work timeout: for migrations,

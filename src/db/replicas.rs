@@ -187,7 +187,11 @@ impl Replicas {
             watch.samples.pop_front();
         }
         for (index, replica) in self.replicas.iter().enumerate() {
-            let replayed = position(&mut watch.replicas[index], &replica.manager, REPLAY_POSITION);
+            let replayed = position(
+                &mut watch.replicas[index],
+                &replica.manager,
+                REPLAY_POSITION,
+            );
             let lag = match replayed {
                 // Has replayed everything the primary had written at the newest sample at or
                 // below its position: it is as far behind as that sample is old.

@@ -81,8 +81,8 @@ async fn app_with_replica(
 
 #[actix_web::test]
 #[cfg_attr(skip_postgres, ignore = "SUPPORTDESK_TEST_POSTGRES_URL is not set")]
-async fn reads_go_to_the_replica_but_callers_see_their_own_writes_and_a_stopped_replica_is_skipped(
-) {
+async fn reads_go_to_the_replica_but_callers_see_their_own_writes_and_a_stopped_replica_is_skipped()
+{
     // A generous bound: a replica whose replay is paused keeps serving, which shows the routing.
     let Some((app, _primary, replica, replica_url, reader)) = app_with_replica(60_000).await else {
         return;
@@ -107,7 +107,11 @@ async fn reads_go_to_the_replica_but_callers_see_their_own_writes_and_a_stopped_
     for _ in 0..5 {
         let started = Instant::now();
         assert_eq!(status_of(&app, &reader, &path, false).await, 200);
-        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
     }
     until_serving(&app, 0).await;
 

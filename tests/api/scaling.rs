@@ -116,6 +116,81 @@ async fn two_instances_on_one_postgresql_share_tokens_numbers_and_uniqueness() {
     assert_eq!(listed["meta"]["total"], 1);
 }
 
+/// How many of `count` GETs of the profile, sent to the instances in turn, answer 200 (the
+/// rest must be 429s).
+async fn admitted_in_turn(addresses: &[String], token: &str, count: usize) -> usize {
+    let client = reqwest::Client::new();
+    let mut admitted = 0;
+    for i in 0..count {
+        let response = client
+            .get(format!("{}/profile", addresses[i % addresses.len()]))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        match response.status().as_u16() {
+            200 => admitted += 1,
+            status => assert_eq!(status, 429),
+        }
+    }
+    admitted
+}
+
+/// Two instances on one PostgreSQL (a limit of 6 per user), a user and its token.
+async fn two_limited_instances(shared: bool) -> Option<(TestDatabase, Vec<String>, String)> {
+    let database = fresh_database(Backend::Postgres)?;
+    let mut settings = test_settings(&database.url);
+    settings.rate_limit_per_minute = 6;
+    settings.shared_rate_limits = shared;
+    let mut addresses = Vec::new();
+    let mut states = Vec::new();
+    for _ in 0..2 {
+        let app = Application::build(&settings).unwrap();
+        addresses.push(format!("http://127.0.0.1:{}/api/v1", app.port()));
+        states.push(app.state());
+        actix_web::rt::spawn(app.run_until_stopped());
+    }
+    let mut conn = states[0].db.get().unwrap();
+    let account = supportdesk::db::accounts::create(&mut conn, "Limited", false)
+        .unwrap()
+        .id;
+    let user = new_member(&mut conn, account, "busy@example.com", None, Role::Agent);
+    let ttl = chrono::Duration::hours(1);
+    let token = supportdesk::auth::issue_token(&mut conn, &states[0].jwt, user.id, ttl, None)
+        .unwrap()
+        .token;
+    Some((database, addresses, token))
+}
+
+#[actix_web::test]
+#[cfg_attr(skip_postgres, ignore = "SUPPORTDESK_TEST_POSTGRES_URL is not set")]
+async fn two_instances_on_one_postgresql_enforce_one_rate_limit() {
+    let Some((_database, addresses, token)) = two_limited_instances(true).await else {
+        return;
+    };
+    // A window can turn over mid-test (a clock minute): then at most twice the limit.
+    let admitted = admitted_in_turn(&addresses, &token, 10).await;
+    assert!(
+        admitted == 6 || admitted > 6 && admitted <= 10 && minute_turned(),
+        "{admitted}"
+    );
+
+    // Counted per instance instead, each admits its own six.
+    let Some((_database, addresses, token)) = two_limited_instances(false).await else {
+        return;
+    };
+    assert_eq!(admitted_in_turn(&addresses, &token, 10).await, 10);
+}
+
+/// Whether a clock minute began within the last few seconds (the windows are clock minutes).
+fn minute_turned() -> bool {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    seconds % 60 < 5
+}
+
 /// The indexes behind every hot lookup, filter and sort, each starting with `account_id` where the
 /// table is a tenant's, so a query touches one account's rows and the tables can later be
 /// distributed by account.
