@@ -2,34 +2,36 @@
 //! unlogged table): each request under a limit counts itself with one atomic upsert of its
 //! key's row for the minute, and reads the total back. See `limits`.
 
-use diesel::sql_types::{BigInt, Integer, Text};
-use diesel::RunQueryDsl;
+use diesel::prelude::*;
 
+use super::schema::rate_limit_windows;
 use super::{DbConn, Result};
-
-#[derive(diesel::QueryableByName)]
-struct Counted {
-    #[diesel(sql_type = Integer)]
-    count: i32,
-}
+use crate::db_run;
 
 /// Counts one request of `key` in the window starting at `window_start` (Unix seconds); the
 /// window's count with it.
 pub fn count(conn: &mut DbConn, key: &str, window_start: i64) -> Result<u32> {
-    let upsert = diesel::sql_query(
-        "INSERT INTO rate_limit_windows (key, window_start, count) VALUES ($1, $2, 1) \
-         ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limit_windows.count + 1 \
-         RETURNING count",
-    )
-    .bind::<Text, _>(key)
-    .bind::<BigInt, _>(window_start);
-    let counted: Counted = crate::db_run!(conn, { upsert.get_result(conn) })?;
-    Ok(counted.count.max(0) as u32)
+    use rate_limit_windows::dsl as w;
+    let counted: i32 = db_run!(conn, {
+        diesel::insert_into(w::rate_limit_windows)
+            .values((
+                w::key.eq(key),
+                w::window_start.eq(window_start),
+                w::count.eq(1),
+            ))
+            .on_conflict((w::key, w::window_start))
+            .do_update()
+            .set(w::count.eq(w::count + 1))
+            .returning(w::count)
+            .get_result(conn)
+    })?;
+    Ok(counted.max(0) as u32)
 }
 
 /// Forgets the windows that started before `window_start`.
 pub fn purge_before(conn: &mut DbConn, window_start: i64) -> Result<usize> {
-    let delete = diesel::sql_query("DELETE FROM rate_limit_windows WHERE window_start < $1")
-        .bind::<BigInt, _>(window_start);
-    crate::db_run!(conn, { delete.execute(conn) })
+    use rate_limit_windows::dsl as w;
+    db_run!(conn, {
+        diesel::delete(w::rate_limit_windows.filter(w::window_start.lt(window_start))).execute(conn)
+    })
 }

@@ -449,6 +449,16 @@ diesel::allow_columns_to_appear_in_same_group_by_clause!(
     customers::name
 );
 
+diesel::table! {
+    /// Rate-limit counts shared by every instance on PostgreSQL (unlogged there; unused on
+    /// SQLite), one row per key and clock minute: `db::rate_limits`.
+    rate_limit_windows (key, window_start) {
+        key -> Text,
+        window_start -> BigInt,
+        count -> Integer,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     customer_counts,
