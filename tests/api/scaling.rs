@@ -2,6 +2,7 @@
 
 use reqwest::Method;
 use serde_json::{json, Value};
+use supportdesk::config::Settings;
 use supportdesk::domain::Role;
 use supportdesk::startup::Application;
 
@@ -14,31 +15,8 @@ async fn two_instances_on_one_postgresql_share_tokens_numbers_and_uniqueness() {
     let Some(database) = fresh_database(Backend::Postgres) else {
         return;
     };
-    let settings = test_settings(&database.url);
-    let mut addresses = Vec::new();
-    let mut states = Vec::new();
-    for _ in 0..2 {
-        let app = Application::build(&settings).unwrap();
-        addresses.push(format!("http://127.0.0.1:{}/api/v1", app.port()));
-        states.push(app.state());
-        actix_web::rt::spawn(app.run_until_stopped());
-    }
     // An account and a token made through the first instance...
-    let mut conn = states[0].db.get().unwrap();
-    let account = supportdesk::db::accounts::create(&mut conn, "Shared", false)
-        .unwrap()
-        .id;
-    let user = new_member(&mut conn, account, "agent@example.com", None, Role::Admin);
-    let token = supportdesk::auth::issue_token(
-        &mut conn,
-        &states[0].jwt,
-        user.id,
-        chrono::Duration::hours(1),
-        None,
-    )
-    .unwrap()
-    .token;
-    drop(conn);
+    let (addresses, account, token) = two_instances(&test_settings(&database.url), Role::Admin);
 
     // ...works on the second: the signing secret lives in the database.
     let client = reqwest::Client::new();
@@ -116,6 +94,29 @@ async fn two_instances_on_one_postgresql_share_tokens_numbers_and_uniqueness() {
     assert_eq!(listed["meta"]["total"], 1);
 }
 
+/// Two servers with `settings` (their API roots), an account made through the first, and a
+/// token of a member with `role` in it.
+fn two_instances(settings: &Settings, role: Role) -> (Vec<String>, i64, String) {
+    let mut addresses = Vec::new();
+    let mut states = Vec::new();
+    for _ in 0..2 {
+        let app = Application::build(settings).unwrap();
+        addresses.push(format!("http://127.0.0.1:{}/api/v1", app.port()));
+        states.push(app.state());
+        actix_web::rt::spawn(app.run_until_stopped());
+    }
+    let mut conn = states[0].db.get().unwrap();
+    let account = supportdesk::db::accounts::create(&mut conn, "Shared", false)
+        .unwrap()
+        .id;
+    let user = new_member(&mut conn, account, "agent@example.com", None, role);
+    let ttl = chrono::Duration::hours(1);
+    let token = supportdesk::auth::issue_token(&mut conn, &states[0].jwt, user.id, ttl, None)
+        .unwrap()
+        .token;
+    (addresses, account, token)
+}
+
 /// How many of `count` GETs of the profile, sent to the instances in turn, answer 200 (the
 /// rest must be 429s).
 async fn admitted_in_turn(addresses: &[String], token: &str, count: usize) -> usize {
@@ -142,23 +143,7 @@ async fn two_limited_instances(shared: bool) -> Option<(TestDatabase, Vec<String
     let mut settings = test_settings(&database.url);
     settings.rate_limit_per_minute = 6;
     settings.shared_rate_limits = shared;
-    let mut addresses = Vec::new();
-    let mut states = Vec::new();
-    for _ in 0..2 {
-        let app = Application::build(&settings).unwrap();
-        addresses.push(format!("http://127.0.0.1:{}/api/v1", app.port()));
-        states.push(app.state());
-        actix_web::rt::spawn(app.run_until_stopped());
-    }
-    let mut conn = states[0].db.get().unwrap();
-    let account = supportdesk::db::accounts::create(&mut conn, "Limited", false)
-        .unwrap()
-        .id;
-    let user = new_member(&mut conn, account, "busy@example.com", None, Role::Agent);
-    let ttl = chrono::Duration::hours(1);
-    let token = supportdesk::auth::issue_token(&mut conn, &states[0].jwt, user.id, ttl, None)
-        .unwrap()
-        .token;
+    let (addresses, _, token) = two_instances(&settings, Role::Agent);
     Some((database, addresses, token))
 }
 
