@@ -89,8 +89,9 @@ pub struct Settings {
     )]
     pub rate_limit_per_minute: u32,
     /// On PostgreSQL, count rate limits in the database, so every instance on it enforces one
-    /// limit (one upsert per limited request); `false`: each instance counts its own.
-    #[arg(long, env = "SHARED_RATE_LIMITS", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    /// limit. Off by default: the upsert per limited request costs a GET about 40 % of its
+    /// throughput (docs/SCALING.md); one instance, or limits at the load balancer, need none.
+    #[arg(long, env = "SHARED_RATE_LIMITS", default_value_t = false, action = clap::ArgAction::Set, global = true)]
     pub shared_rate_limits: bool,
     /// Login attempts per minute per client address; 0 turns the limit off.
     #[arg(

@@ -1,9 +1,8 @@
 //! Request counters in fixed one-minute windows aligned to the clock (the HTTP side that
-//! classifies requests and writes the headers is `api::rate_limit`). On PostgreSQL they are
-//! counted in the database by default (`SHARED_RATE_LIMITS`), so every instance behind a load
-//! balancer enforces one limit: one atomic upsert of the key's window per request
-//! (`db::rate_limits`). Otherwise (SQLite, one instance per file) they are counted in this
-//! process.
+//! classifies requests and writes the headers is `api::rate_limit`). With `SHARED_RATE_LIMITS`
+//! on PostgreSQL they are counted in the database, so every instance behind a load balancer
+//! enforces one limit: one atomic upsert of the key's window per request (`db::rate_limits`).
+//! Otherwise (the default, and always on SQLite) each process counts its own.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -2,7 +2,7 @@
 //! logging in again starts no new count), and per client address for logins (against password
 //! guessing) and contact-form guests. Requests are classified by the route the router matches,
 //! so a percent-encoded path (`/api/v1/auth/%6Cogin`) counts like the plain one. Fixed one-minute
-//! windows, shared by every instance on PostgreSQL (see `limits`).
+//! windows, per instance or shared through PostgreSQL (`SHARED_RATE_LIMITS`, see `limits`).
 //!
 //! Every limited response carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`
 //! (and the `X-RateLimit-*` twins); over the limit the answer is a 429 with `Retry-After`.

@@ -450,8 +450,8 @@ diesel::allow_columns_to_appear_in_same_group_by_clause!(
 );
 
 diesel::table! {
-    /// Rate-limit counts shared by every instance on PostgreSQL (unlogged there; unused on
-    /// SQLite), one row per key and clock minute: `db::rate_limits`.
+    /// Rate-limit counts shared by every instance with `SHARED_RATE_LIMITS` (PostgreSQL,
+    /// unlogged; unused on SQLite), one row per key and clock minute: `db::rate_limits`.
     rate_limit_windows (key, window_start) {
         key -> Text,
         window_start -> BigInt,

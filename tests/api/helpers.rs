@@ -156,7 +156,7 @@ pub fn test_settings(database_url: &str) -> Settings {
         max_body_bytes: 1 << 20,
         cors_allowed_origins: vec!["https://dashboard.example.com".into()],
         rate_limit_per_minute: 0,
-        shared_rate_limits: true,
+        shared_rate_limits: false,
         // The suite logs in and posts as guests far more than a person would.
         login_rate_limit_per_minute: 0,
         guest_rate_limit_per_minute: 0,

@@ -99,6 +99,26 @@ async fn reads_go_to_the_replica_but_callers_see_their_own_writes_and_a_stopped_
     assert_eq!(status_of(&app, &reader, &path, true).await, 200);
     replay(&replica_url, true);
     until_status(&app, &reader, &path, 200).await;
+    // The change feed reads there too: its horizon is the replica's own snapshot.
+    let feed: serde_json::Value = app
+        .anonymous(
+            Method::GET,
+            &format!("/api/v1/accounts/{}/events", app.account_id),
+        )
+        .bearer_auth(&reader)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let types: Vec<&str> = feed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert!(types.contains(&"customer.created"), "{feed}");
 
     // A stopped replica: every read goes to the primary, at once.
     replica.halt();
