@@ -27,6 +27,8 @@ WORKDIR /src
 #    modification times, which may be older than it). Cargo.toml declares only the lib and the
 #    bin; a [[test]] or [[bench]] target declared there would need its stub file here too.
 COPY Cargo.toml Cargo.lock ./
+# How the bundled SQLite is compiled (LIBSQLITE3_FLAGS): a dependency's build setting.
+COPY .cargo .cargo
 RUN mkdir src \
  && echo 'fn main() {}' > src/main.rs \
  && touch src/lib.rs \
