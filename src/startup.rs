@@ -136,7 +136,8 @@ impl Application {
             .unwrap_or_else(|| AccountLimits::default_for_pool(db.max_size()));
         // A request waits for its account's slot as long as it would for a connection.
         let account_limits = AccountLimits::new(account_limit, db.connection_timeout());
-        // On PostgreSQL the rate limits are counted in the database: one limit for every instance.
+        // With SHARED_RATE_LIMITS on PostgreSQL, rate limits are counted in the database: one
+        // limit for every instance on it.
         let shared_limits =
             (settings.shared_rate_limits && db.backend() == Backend::Postgres).then(|| db.clone());
         let limiter = |per_minute: u32| {

@@ -196,13 +196,6 @@ impl Db {
         })
     }
 
-    /// The read replicas' names (`host:port/database`), empty without any.
-    pub fn replica_names(&self) -> Vec<String> {
-        self.replicas.as_ref().map_or_else(Vec::new, |r| {
-            r.names().into_iter().map(str::to_string).collect()
-        })
-    }
-
     /// How many replicas serve reads right now (fresh and answering).
     pub fn serving_replicas(&self) -> usize {
         self.replicas.as_ref().map_or(0, |r| r.serving())

@@ -108,13 +108,9 @@ impl Replicas {
             .count()
     }
 
-    pub fn names(&self) -> Vec<&str> {
-        self.replicas.iter().map(|r| r.name.as_str()).collect()
-    }
-
     /// How long after a caller's write its reads stay on the primary: any replica in use then
     /// has replayed the write.
-    pub fn window(&self) -> Duration {
+    fn window(&self) -> Duration {
         self.max_lag + 2 * POLL
     }
 

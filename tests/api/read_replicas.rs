@@ -21,13 +21,18 @@ fn replay(replica_url: &str, on: bool) {
     diesel::sql_query(call).execute(&mut conn).unwrap();
 }
 
-/// A GET as the holder of `token`, optionally with `Consistency: strong`: its status.
-async fn status_of(app: &TestApp, token: &str, path: &str, strong: bool) -> u16 {
+/// A GET as the holder of `token`, optionally with `Consistency: strong`.
+async fn get_as(app: &TestApp, token: &str, path: &str, strong: bool) -> reqwest::Response {
     let mut request = app.anonymous(Method::GET, path).bearer_auth(token);
     if strong {
         request = request.header("Consistency", "strong");
     }
-    request.send().await.unwrap().status().as_u16()
+    request.send().await.unwrap()
+}
+
+/// [`get_as`]'s status.
+async fn status_of(app: &TestApp, token: &str, path: &str, strong: bool) -> u16 {
+    get_as(app, token, path, strong).await.status().as_u16()
 }
 
 /// Waits (10 s at most) until a GET of `path` as `token`'s holder answers `status`.
@@ -100,15 +105,9 @@ async fn reads_go_to_the_replica_but_callers_see_their_own_writes_and_a_stopped_
     replay(&replica_url, true);
     until_status(&app, &reader, &path, 200).await;
     // The change feed reads there too: its horizon is the replica's own snapshot.
-    let feed: serde_json::Value = app
-        .anonymous(
-            Method::GET,
-            &format!("/api/v1/accounts/{}/events", app.account_id),
-        )
-        .bearer_auth(&reader)
-        .send()
+    let events = format!("/api/v1/accounts/{}/events", app.account_id);
+    let feed: serde_json::Value = get_as(&app, &reader, &events, false)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
