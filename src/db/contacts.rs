@@ -235,7 +235,9 @@ pub fn emails_in_use(
     })
 }
 
-/// Deletes contact `id` if it is a `kind` of `customer_id`; returns whether it was.
+/// Deletes contact `id` if it is a `kind` of `customer_id`; returns whether it was. The
+/// conversations it started stay and forget it (unlinked here: the foreign key can't
+/// `SET NULL` on a database distributed by account).
 pub fn delete(
     conn: &mut DbConn,
     account: Scope,
@@ -243,15 +245,24 @@ pub fn delete(
     kind: ContactKind,
     id: i64,
 ) -> Result<bool> {
+    use super::schema::conversations;
     let deleted = db_run!(conn, {
-        diesel::delete(
-            customer_contacts::table
-                .filter(customer_contacts::account_id.eq(account))
-                .filter(customer_contacts::id.eq(id))
-                .filter(customer_contacts::customer_id.eq(customer_id))
-                .filter(customer_contacts::kind.eq(kind)),
+        let contact = customer_contacts::table
+            .filter(customer_contacts::account_id.eq(account))
+            .filter(customer_contacts::id.eq(id))
+            .filter(customer_contacts::customer_id.eq(customer_id))
+            .filter(customer_contacts::kind.eq(kind));
+        diesel::update(
+            conversations::table
+                .filter(conversations::account_id.eq(account))
+                .filter(
+                    conversations::customer_contact_id
+                        .eq_any(contact.select(customer_contacts::id.nullable())),
+                ),
         )
-        .execute(conn)
+        .set(conversations::customer_contact_id.eq(None::<i64>))
+        .execute(conn)?;
+        diesel::delete(contact).execute(conn)
     })?;
     Ok(deleted > 0)
 }

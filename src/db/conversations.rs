@@ -8,7 +8,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::journal::{self, Kind};
-use super::schema::{accounts, conversations, customer_contacts, customer_requests};
+use super::schema::{conversation_numbers, conversations, customer_contacts, customer_requests};
 use super::{any_of, DbConn, Scope};
 use crate::domain::conversation::{Channel, Status};
 use crate::domain::conversation_list::{ConversationListQuery, ConversationSort};
@@ -94,18 +94,24 @@ impl ConversationUpdate {
     }
 }
 
-/// Hands out the account's next conversation number. The update locks the account row until the
-/// transaction ends, so concurrent creates queue: no number repeats, and a rollback returns it.
+/// Hands out the account's next conversation number. The upsert locks the account's row of
+/// `conversation_numbers` until the transaction ends, so concurrent creates queue: no number
+/// repeats, and a rollback returns it. The row is the tenant's own (not the accounts row), so
+/// on a database distributed by account it lives on the tenant's node.
 pub fn next_number(conn: &mut DbConn, account: Scope) -> Result<i64> {
     reserve_numbers(conn, account, 1)
 }
 
 /// Takes `count` numbers at once (bulk loads); returns the first of them.
 pub fn reserve_numbers(conn: &mut DbConn, account: Scope, count: i64) -> Result<i64> {
+    use conversation_numbers::dsl::{account_id, last_number};
     let last: i64 = db_run!(conn, {
-        diesel::update(accounts::table.find(account))
-            .set(accounts::last_conversation_number.eq(accounts::last_conversation_number + count))
-            .returning(accounts::last_conversation_number)
+        diesel::insert_into(conversation_numbers::table)
+            .values((account_id.eq(account), last_number.eq(count)))
+            .on_conflict(account_id)
+            .do_update()
+            .set(last_number.eq(last_number + count))
+            .returning(last_number)
             .get_result(conn)
     })?;
     Ok(last - count + 1)
@@ -122,10 +128,20 @@ pub fn insert(conn: &mut DbConn, row: &NewConversationRow) -> Result<Conversatio
     Ok(conversation)
 }
 
+/// The join to a conversation's contact, within its account (as every join between tenant
+/// tables is: see `db::audit`).
+macro_rules! contact_of_conversation {
+    () => {
+        customer_contacts::table.on(conversations::customer_contact_id
+            .eq(customer_contacts::id.nullable())
+            .and(customer_contacts::account_id.eq(conversations::account_id)))
+    };
+}
+
 pub fn find(conn: &mut DbConn, account: Scope, id: i64) -> Result<Option<ConversationRow>> {
     db_run!(conn, {
         conversations::table
-            .left_join(customer_contacts::table)
+            .left_join(contact_of_conversation!())
             .filter(conversations::account_id.eq(account))
             .filter(conversations::id.eq(id))
             .select((
@@ -210,7 +226,7 @@ pub fn list(
     db_run!(conn, {
         let filtered = || {
             let mut query = conversations::table
-                .left_join(customer_contacts::table)
+                .left_join(contact_of_conversation!())
                 .filter(conversations::account_id.eq(account))
                 .into_boxed();
             if let Some(customer_id) = filter.customer_id {

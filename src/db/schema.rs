@@ -8,7 +8,6 @@ diesel::table! {
         contact_form_enabled -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
-        last_conversation_number -> BigInt,
         phone_region -> Nullable<Text>,
     }
 }
@@ -18,6 +17,14 @@ diesel::table! {
     customer_counts (account_id) {
         account_id -> BigInt,
         customers -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Each account's last conversation number (see `db::conversations::reserve_numbers`).
+    conversation_numbers (account_id) {
+        account_id -> BigInt,
+        last_number -> BigInt,
     }
 }
 
@@ -422,6 +429,7 @@ diesel::joinable!(account_members -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(customers -> accounts (account_id));
 diesel::joinable!(customer_counts -> accounts (account_id));
+diesel::joinable!(conversation_numbers -> accounts (account_id));
 diesel::joinable!(customer_contacts -> customers (customer_id));
 diesel::joinable!(customer_search_terms -> customers (customer_id));
 diesel::joinable!(customer_attribute_values -> customers (customer_id));
@@ -462,6 +470,7 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     customer_counts,
+    conversation_numbers,
     users,
     account_members,
     api_tokens,

@@ -220,6 +220,15 @@ pub struct NewDelivery {
     pub created_at: NaiveDateTime,
 }
 
+/// The join to a delivery's event, within its account (see `db::audit`).
+macro_rules! event_of_delivery {
+    () => {
+        events::table.on(events::id
+            .eq(webhook_deliveries::event_id)
+            .and(events::account_id.eq(webhook_deliveries::account_id)))
+    };
+}
+
 /// Queues deliveries; one that already exists (same endpoint and event) is left as it is.
 pub fn queue(conn: &mut DbConn, rows: &[NewDelivery]) -> Result<()> {
     if rows.is_empty() {
@@ -230,6 +239,7 @@ pub fn queue(conn: &mut DbConn, rows: &[NewDelivery]) -> Result<()> {
             diesel::insert_into(webhook_deliveries::table)
                 .values(rows)
                 .on_conflict((
+                    webhook_deliveries::account_id,
                     webhook_deliveries::endpoint_id,
                     webhook_deliveries::event_id,
                 ))
@@ -244,6 +254,7 @@ pub fn queue(conn: &mut DbConn, rows: &[NewDelivery]) -> Result<()> {
                     diesel::insert_into(webhook_deliveries::table)
                         .values(row)
                         .on_conflict((
+                            webhook_deliveries::account_id,
                             webhook_deliveries::endpoint_id,
                             webhook_deliveries::event_id,
                         ))
@@ -337,8 +348,12 @@ pub fn attempts(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<Attempt>> {
     );
     let rows: Vec<Row> = db_run!(conn, {
         webhook_deliveries::table
-            .inner_join(webhook_endpoints::table)
-            .inner_join(events::table)
+            .inner_join(
+                webhook_endpoints::table.on(webhook_endpoints::id
+                    .eq(webhook_deliveries::endpoint_id)
+                    .and(webhook_endpoints::account_id.eq(webhook_deliveries::account_id))),
+            )
+            .inner_join(event_of_delivery!())
             .filter(webhook_deliveries::id.eq_any(ids))
             .order(webhook_deliveries::id.asc())
             .select((
@@ -392,6 +407,7 @@ pub fn record(
     let recorded = db_run!(conn, {
         diesel::update(
             webhook_deliveries::table
+                .filter(webhook_deliveries::account_id.eq(attempt.event.account_id))
                 .filter(webhook_deliveries::id.eq(attempt.delivery_id))
                 .filter(webhook_deliveries::claim_id.eq(claim_id)),
         )
@@ -410,6 +426,7 @@ pub fn record(
         db_run!(conn, {
             diesel::update(
                 webhook_endpoints::table
+                    .filter(webhook_endpoints::account_id.eq(attempt.event.account_id))
                     .filter(webhook_endpoints::id.eq(attempt.endpoint_id))
                     .filter(webhook_endpoints::failing_since.is_null()),
             )
@@ -450,7 +467,7 @@ pub fn deliveries(
     db_run!(conn, {
         let all = || {
             webhook_deliveries::table
-                .inner_join(events::table)
+                .inner_join(event_of_delivery!())
                 .filter(webhook_deliveries::account_id.eq(account))
                 .filter(webhook_deliveries::endpoint_id.eq(endpoint_id))
                 .into_boxed()
@@ -481,7 +498,7 @@ pub fn find_delivery(
 ) -> Result<Option<LoggedDelivery>> {
     db_run!(conn, {
         webhook_deliveries::table
-            .inner_join(events::table)
+            .inner_join(event_of_delivery!())
             .filter(webhook_deliveries::account_id.eq(account))
             .filter(webhook_deliveries::endpoint_id.eq(endpoint_id))
             .filter(webhook_deliveries::id.eq(id))

@@ -463,11 +463,17 @@ async fn every_foreign_key_leads_an_index(backend: Backend) {
                SELECT 1 FROM pragma_table_info(m.name) c WHERE c.pk = 1 AND c.name = f.\"from\")"
         }
         Backend::Postgres => {
-            "SELECT c.conrelid::regclass::text AS table_name, a.attname::text AS column_name
+            // A tenant key `(account_id, x_id)` is served by an index that leads with `x_id`
+            // (one account's rows of one parent are the parent's rows) or with both columns.
+            "SELECT c.conrelid::regclass::text AS table_name,
+                    (SELECT string_agg(a.attname, '+') FROM pg_attribute a
+                     WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)) AS column_name
              FROM pg_constraint c
-             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
              WHERE c.contype = 'f' AND NOT EXISTS (
-               SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1])"
+               SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid
+               AND (i.indkey[0] = c.conkey[cardinality(c.conkey)]
+                    OR ((i.indkey::int2[])[0:cardinality(c.conkey) - 1] @> c.conkey
+                        AND cardinality(c.conkey) <= i.indnkeyatts)))"
         }
     };
     let missing: Vec<Unindexed> = match &mut *app.conn() {

@@ -89,7 +89,10 @@ fn describe(conn: &mut DbConn) -> Schema {
 
 /// Columns the database keeps and `schema.rs` no longer declares: kept so the previous release
 /// still runs on the migrated schema (expand, then contract), until a later migration drops them.
-const RETIRED_COLUMNS: [(&str, &str); 1] = [("accounts", "customers_count")];
+const RETIRED_COLUMNS: [(&str, &str); 2] = [
+    ("accounts", "customers_count"),
+    ("accounts", "last_conversation_number"),
+];
 
 fn migrated(backend: Backend) -> Option<(TestDatabase, DbConn)> {
     let database = fresh_database(backend)?;
