@@ -369,7 +369,12 @@ pub async fn guard<B: MessageBody + 'static>(
                 }
             }
         };
-    run(req, next, &state, id, lock_id).await
+    let held = store::Held {
+        account_id: claim.account_id,
+        id,
+        lock_id,
+    };
+    run(req, next, &state, held).await
 }
 
 /// Runs the handler under the key, then stores its answer or frees the key.
@@ -377,22 +382,21 @@ async fn run<B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
     state: &AppState,
-    id: i64,
-    lock_id: String,
+    held: store::Held,
 ) -> Result<ServiceResponse<EitherBody<B, BoxBody>>, actix_web::Error> {
     let hook = {
-        let lock_id = lock_id.clone();
-        WriteHook::new(move |conn| store::mark_committed(conn, id, &lock_id))
+        let held = held.clone();
+        WriteHook::new(move |conn| store::mark_committed(conn, &held))
     };
     let result = db::with_write_hook(hook.clone(), next.call(req)).await;
     let response = match result {
         Ok(response) if hook.committed() || kept(response.status()) => response,
         other => {
             if !hook.committed() {
-                let lock_id = lock_id.clone();
+                let held = held.clone();
                 let released = state
                     .db
-                    .write(move |conn| store::release(conn, id, &lock_id))
+                    .write(move |conn| store::release(conn, &held))
                     .await;
                 if let Err(e) = released {
                     log::warn!("could not free an idempotency key: {e}");
@@ -418,7 +422,7 @@ async fn run<B: MessageBody + 'static>(
     };
     let saved = state
         .db
-        .write(move |conn| store::finish(conn, id, &lock_id, &stored))
+        .write(move |conn| store::finish(conn, &held, &stored))
         .await;
     match saved {
         Ok(true) => {}

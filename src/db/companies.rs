@@ -297,9 +297,10 @@ pub struct CompanyKey {
     pub value: String,
 }
 
-pub fn keys_of(conn: &mut DbConn, company_ids: &[i64]) -> Result<Vec<CompanyKey>> {
+pub fn keys_of(conn: &mut DbConn, account: Scope, company_ids: &[i64]) -> Result<Vec<CompanyKey>> {
     db_run!(conn, {
         company_keys::table
+            .filter(company_keys::account_id.eq(account))
             .filter(any_of::ids(company_keys::company_id, company_ids))
             .order((company_keys::company_id.asc(), company_keys::id.asc()))
             .select(CompanyKey::as_select())

@@ -216,11 +216,17 @@ impl ConnectionManager {
         match self.backend {
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(&self.target)?;
+                if super::audit::enabled() {
+                    conn.set_instrumentation(super::audit::Audit);
+                }
                 conn.batch_execute(SQLITE_PRAGMAS)?;
                 Ok(DbConn::Sqlite(conn))
             }
             Backend::Postgres => {
                 let mut conn = PgConnection::establish(&self.target)?;
+                if super::audit::enabled() {
+                    conn.set_instrumentation(super::audit::Audit);
+                }
                 // diesel prepares each statement once per connection; a generic plan lets
                 // PostgreSQL plan it once too, instead of planning for every call's values.
                 conn.batch_execute("SET plan_cache_mode = force_generic_plan")?;

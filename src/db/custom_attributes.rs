@@ -209,7 +209,9 @@ pub fn strip(
         AttributeOwner::Customer => ("customers", "customer_attribute_values", "customer_id"),
         AttributeOwner::Company => ("companies", "company_attribute_values", "company_id"),
     };
-    let holders = format!("id IN (SELECT {id} FROM {values} WHERE account_id = $2 AND key = $3)");
+    let holders = format!(
+        "account_id = $2 AND id IN (SELECT {id} FROM {values} WHERE account_id = $2 AND key = $3)"
+    );
     let edit = match conn {
         DbConn::Sqlite(_) => "json_remove(custom_attributes, '$.' || $1)",
         DbConn::Postgres(_) => "(custom_attributes::jsonb - $1)::text",
@@ -256,12 +258,14 @@ pub fn write(
         match owner {
             Owner::Customer(id) => diesel::delete(
                 customer_attribute_values::table
+                    .filter(customer_attribute_values::account_id.eq(account))
                     .filter(customer_attribute_values::customer_id.eq(id))
                     .filter(customer_attribute_values::key.eq_any(&keys)),
             )
             .execute(conn),
             Owner::Company(id) => diesel::delete(
                 company_attribute_values::table
+                    .filter(company_attribute_values::account_id.eq(account))
                     .filter(company_attribute_values::company_id.eq(id))
                     .filter(company_attribute_values::key.eq_any(&keys)),
             )

@@ -95,10 +95,19 @@ pub fn insert(conn: &mut DbConn, row: &NewRequest) -> Result<CustomerRequest> {
     Ok(request)
 }
 
+/// The join to a request's attachment, within its account (see `db::audit`).
+macro_rules! attachment_of_request {
+    () => {
+        request_attachments::table.on(request_attachments::request_id
+            .eq(customer_requests::id)
+            .and(request_attachments::account_id.eq(customer_requests::account_id)))
+    };
+}
+
 pub fn find(conn: &mut DbConn, account: Scope, id: i64) -> Result<Option<RequestRow>> {
     db_run!(conn, {
         customer_requests::table
-            .left_join(request_attachments::table)
+            .left_join(attachment_of_request!())
             .filter(customer_requests::account_id.eq(account))
             .filter(customer_requests::id.eq(id))
             .select((
@@ -178,7 +187,7 @@ pub fn list(
     db_run!(conn, {
         let filtered = || {
             let mut query = customer_requests::table
-                .left_join(request_attachments::table)
+                .left_join(attachment_of_request!())
                 .filter(customer_requests::account_id.eq(account))
                 .into_boxed();
             if let Some(id) = filter.conversation_id {

@@ -481,7 +481,8 @@ macro_rules! narrowed {
             if *broad {
                 // The customer's own value: one probe of the primary key (customer_id, key).
                 let held = "EXISTS (SELECT 1 FROM customer_attribute_values AS held \
-                            WHERE held.customer_id = customers.id AND held.key = ";
+                            WHERE held.account_id = customers.account_id \
+                            AND held.customer_id = customers.id AND held.key = ";
                 let compared =
                     format!(" AND held.{} {} ", attribute.column(), attribute.operator());
                 let exists = sql::<Bool>(held)
@@ -656,12 +657,17 @@ pub fn search(
                 .optional()?;
 
         let mut rows = in_range!(customer_search_terms::table
-            .inner_join(customers::table)
+            .inner_join(
+                customers::table.on(customers::id
+                    .eq(customer_search_terms::customer_id)
+                    .and(customers::account_id.eq(customer_search_terms::account_id))),
+            )
             .into_boxed())
         .filter(
             sql::<Bool>(
                 "NOT EXISTS (SELECT 1 FROM customer_search_terms AS earlier \
-                     WHERE earlier.customer_id = customer_search_terms.customer_id \
+                     WHERE earlier.account_id = customer_search_terms.account_id \
+                     AND earlier.customer_id = customer_search_terms.customer_id \
                      AND earlier.term >= ",
             )
             .bind::<Text, _>(low.clone())
@@ -672,7 +678,8 @@ pub fn search(
             rows = rows.filter(
                 sql::<Bool>(
                     "EXISTS (SELECT 1 FROM customer_search_terms AS other \
-                     WHERE other.customer_id = customer_search_terms.customer_id \
+                     WHERE other.account_id = customer_search_terms.account_id \
+                     AND other.customer_id = customer_search_terms.customer_id \
                      AND other.term >= ",
                 )
                 .bind::<Text, _>(low)

@@ -26,6 +26,24 @@ pub struct Claim {
     pub hash: String,
 }
 
+/// A key this request holds: its row, and the lock id only this request knows.
+#[derive(Debug, Clone)]
+pub struct Held {
+    pub account_id: i64,
+    pub id: i64,
+    pub lock_id: String,
+}
+
+/// The held key's row, while this request still holds it.
+macro_rules! held_row {
+    ($held:expr) => {
+        idempotency_keys::table
+            .filter(idempotency_keys::account_id.eq($held.account_id))
+            .filter(idempotency_keys::id.eq($held.id))
+            .filter(idempotency_keys::lock_id.eq(&$held.lock_id))
+    };
+}
+
 /// A stored answer.
 #[derive(Debug, Clone)]
 pub struct StoredResponse {
@@ -157,20 +175,24 @@ pub fn begin(
     // Expired (whatever it held), or abandoned before its write committed: start afresh. A
     // request that still runs under the old lock_id can no longer commit (see `mark_committed`).
     db_run!(conn, {
-        diesel::update(idempotency_keys::table.find(row.id))
-            .set((
-                idempotency_keys::request_target.eq(&claim.target),
-                idempotency_keys::request_hash.eq(&claim.hash),
-                idempotency_keys::lock_id.eq(&lock_id),
-                idempotency_keys::locked_at.eq(now),
-                idempotency_keys::committed_at.eq(None::<NaiveDateTime>),
-                idempotency_keys::response_status.eq(None::<i32>),
-                idempotency_keys::response_headers.eq(None::<String>),
-                idempotency_keys::response_body.eq(None::<Vec<u8>>),
-                idempotency_keys::created_at.eq(now),
-                idempotency_keys::expires_at.eq(expires_at),
-            ))
-            .execute(conn)
+        diesel::update(
+            idempotency_keys::table
+                .filter(idempotency_keys::account_id.eq(claim.account_id))
+                .filter(idempotency_keys::id.eq(row.id)),
+        )
+        .set((
+            idempotency_keys::request_target.eq(&claim.target),
+            idempotency_keys::request_hash.eq(&claim.hash),
+            idempotency_keys::lock_id.eq(&lock_id),
+            idempotency_keys::locked_at.eq(now),
+            idempotency_keys::committed_at.eq(None::<NaiveDateTime>),
+            idempotency_keys::response_status.eq(None::<i32>),
+            idempotency_keys::response_headers.eq(None::<String>),
+            idempotency_keys::response_body.eq(None::<Vec<u8>>),
+            idempotency_keys::created_at.eq(now),
+            idempotency_keys::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
     })?;
     Ok(Begun::Run {
         id: row.id,
@@ -194,16 +216,12 @@ pub fn peek(
 /// In the request's own transaction, as its last statement: records that its write commits
 /// with it. A conflict when the row is no longer this request's (it was taken over), which
 /// rolls the write back: a request runs to a commit at most once per key.
-pub fn mark_committed(conn: &mut DbConn, id: i64, lock_id: &str) -> Result<()> {
+pub fn mark_committed(conn: &mut DbConn, held: &Held) -> Result<()> {
     let now = super::now();
     let updated = db_run!(conn, {
-        diesel::update(
-            idempotency_keys::table
-                .find(id)
-                .filter(idempotency_keys::lock_id.eq(lock_id)),
-        )
-        .set(idempotency_keys::committed_at.eq(now))
-        .execute(conn)
+        diesel::update(held_row!(held))
+            .set(idempotency_keys::committed_at.eq(now))
+            .execute(conn)
     })?;
     if updated == 1 {
         Ok(())
@@ -216,39 +234,25 @@ pub fn mark_committed(conn: &mut DbConn, id: i64, lock_id: &str) -> Result<()> {
 }
 
 /// Stores the answer and frees the row; `false` when it was taken over meanwhile.
-pub fn finish(
-    conn: &mut DbConn,
-    id: i64,
-    lock_id: &str,
-    response: &StoredResponse,
-) -> Result<bool> {
+pub fn finish(conn: &mut DbConn, held: &Held, response: &StoredResponse) -> Result<bool> {
     let updated = db_run!(conn, {
-        diesel::update(
-            idempotency_keys::table
-                .find(id)
-                .filter(idempotency_keys::lock_id.eq(lock_id)),
-        )
-        .set((
-            idempotency_keys::lock_id.eq(None::<String>),
-            idempotency_keys::response_status.eq(i32::from(response.status)),
-            idempotency_keys::response_headers.eq(&response.headers),
-            idempotency_keys::response_body.eq(&response.body),
-        ))
-        .execute(conn)
+        diesel::update(held_row!(held))
+            .set((
+                idempotency_keys::lock_id.eq(None::<String>),
+                idempotency_keys::response_status.eq(i32::from(response.status)),
+                idempotency_keys::response_headers.eq(&response.headers),
+                idempotency_keys::response_body.eq(&response.body),
+            ))
+            .execute(conn)
     })?;
     Ok(updated == 1)
 }
 
 /// Frees the key for a retry: the request wrote nothing and its answer is not kept.
-pub fn release(conn: &mut DbConn, id: i64, lock_id: &str) -> Result<()> {
+pub fn release(conn: &mut DbConn, held: &Held) -> Result<()> {
     db_run!(conn, {
-        diesel::delete(
-            idempotency_keys::table
-                .find(id)
-                .filter(idempotency_keys::lock_id.eq(lock_id))
-                .filter(idempotency_keys::committed_at.is_null()),
-        )
-        .execute(conn)
+        diesel::delete(held_row!(held).filter(idempotency_keys::committed_at.is_null()))
+            .execute(conn)
     })?;
     Ok(())
 }
@@ -286,7 +290,9 @@ pub async fn purge_expired_periodically(db: super::Db, every: std::time::Duratio
         loop {
             let now = super::now();
             match db
-                .write(move |conn| purge_expired(conn, now, PURGE_BATCH))
+                .write(move |conn| {
+                    super::audit::cross_tenant(|| purge_expired(conn, now, PURGE_BATCH))
+                })
                 .await
             {
                 Ok(n) => {

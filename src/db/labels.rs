@@ -97,10 +97,12 @@ pub fn update(conn: &mut DbConn, account: Scope, id: i64, input: &LabelInput) ->
 }
 
 /// Whether any company uses label `id` as its tier or status.
-pub fn in_use(conn: &mut DbConn, id: i64) -> Result<bool> {
+pub fn in_use(conn: &mut DbConn, account: Scope, id: i64) -> Result<bool> {
     db_run!(conn, {
         diesel::select(diesel::dsl::exists(
-            companies::table.filter(companies::tier_id.eq(id).or(companies::status_id.eq(id))),
+            companies::table
+                .filter(companies::account_id.eq(account))
+                .filter(companies::tier_id.eq(id).or(companies::status_id.eq(id))),
         ))
         .get_result(conn)
     })

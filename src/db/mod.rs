@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod any_of;
+pub mod audit;
 pub mod bulk;
 pub mod companies;
 mod connection;
@@ -426,7 +427,7 @@ impl Db {
         E: WorkError,
     {
         let db = self.clone();
-        web::block(move || f(&db))
+        web::block(move || audit::request_work(|| f(&db)))
             .await
             .map_err(|e| E::from(Error::Other(e.to_string().into())))?
     }

@@ -28,7 +28,7 @@ use tokio::sync::Semaphore;
 use crate::api::events::{appended, endpoints_changed, envelope};
 use crate::db::events;
 use crate::db::webhooks::{self, Attempt, NewDelivery, Outcome, FAILED, PENDING, SUCCEEDED};
-use crate::db::{self, Db};
+use crate::db::{self, audit, Db};
 use crate::domain::event::expand;
 
 pub use client::Client;
@@ -74,7 +74,10 @@ pub async fn run(db: Db, settings: Settings) {
         // No enabled endpoint anywhere: nothing to dispatch or deliver. Looked up again every
         // IDLE_CHECK (at once when an endpoint is made on this instance), and meanwhile not woken
         // by writes: a wake-up costs the writer, and a server without webhooks pays nothing.
-        match db.read(webhooks::any_enabled).await {
+        match db
+            .read(|conn| audit::cross_tenant(|| webhooks::any_enabled(conn)))
+            .await
+        {
             Ok(false) => {
                 let _ = tokio::time::timeout(IDLE_CHECK, endpoints_changed().notified()).await;
                 continue;
@@ -119,55 +122,58 @@ impl Listener {
 
 /// Queues the deliveries of the next events of the feed; returns how many events it read.
 async fn dispatch(db: &Db, retry_for: chrono::Duration) -> db::Result<usize> {
+    // The feed of every account, in order: across tenants on purpose.
     db.write(move |conn| {
-        let Some(place) = webhooks::lock_dispatch_place(conn)? else {
-            return Ok(0); // another instance is dispatching
-        };
-        let batch = events::after(conn, place, DISPATCH_BATCH)?;
-        let Some(last) = batch.last() else {
-            return Ok(0);
-        };
-        let last = last.place();
-        let mut accounts: Vec<i64> = batch.iter().map(|e| e.account_id).collect();
-        accounts.sort_unstable();
-        accounts.dedup();
-        let mut listeners: HashMap<i64, Vec<Listener>> = HashMap::new();
-        for endpoint in webhooks::enabled_of(conn, &accounts)? {
-            let patterns: Vec<String> =
-                serde_json::from_str(&endpoint.event_types).unwrap_or_default();
-            listeners
-                .entry(endpoint.account_id)
-                .or_default()
-                .push(Listener {
-                    endpoint_id: endpoint.id,
-                    types: patterns
-                        .iter()
-                        .filter_map(|p| expand(p))
-                        .flatten()
-                        .collect(),
-                    since: endpoint.enabled_at,
-                });
-        }
-        let now = db::now();
-        let deliveries: Vec<NewDelivery> = batch
-            .iter()
-            .flat_map(|event| {
-                let listening = listeners.get(&event.account_id).into_iter().flatten();
-                listening.filter(|l| l.wants(event)).map(|l| NewDelivery {
-                    account_id: event.account_id,
-                    endpoint_id: l.endpoint_id,
-                    event_id: event.id,
-                    status: PENDING,
-                    attempts: 0,
-                    next_attempt_at: now,
-                    retry_until: now + retry_for,
-                    created_at: now,
+        audit::cross_tenant(|| {
+            let Some(place) = webhooks::lock_dispatch_place(conn)? else {
+                return Ok(0); // another instance is dispatching
+            };
+            let batch = events::after(conn, place, DISPATCH_BATCH)?;
+            let Some(last) = batch.last() else {
+                return Ok(0);
+            };
+            let last = last.place();
+            let mut accounts: Vec<i64> = batch.iter().map(|e| e.account_id).collect();
+            accounts.sort_unstable();
+            accounts.dedup();
+            let mut listeners: HashMap<i64, Vec<Listener>> = HashMap::new();
+            for endpoint in webhooks::enabled_of(conn, &accounts)? {
+                let patterns: Vec<String> =
+                    serde_json::from_str(&endpoint.event_types).unwrap_or_default();
+                listeners
+                    .entry(endpoint.account_id)
+                    .or_default()
+                    .push(Listener {
+                        endpoint_id: endpoint.id,
+                        types: patterns
+                            .iter()
+                            .filter_map(|p| expand(p))
+                            .flatten()
+                            .collect(),
+                        since: endpoint.enabled_at,
+                    });
+            }
+            let now = db::now();
+            let deliveries: Vec<NewDelivery> = batch
+                .iter()
+                .flat_map(|event| {
+                    let listening = listeners.get(&event.account_id).into_iter().flatten();
+                    listening.filter(|l| l.wants(event)).map(|l| NewDelivery {
+                        account_id: event.account_id,
+                        endpoint_id: l.endpoint_id,
+                        event_id: event.id,
+                        status: PENDING,
+                        attempts: 0,
+                        next_attempt_at: now,
+                        retry_until: now + retry_for,
+                        created_at: now,
+                    })
                 })
-            })
-            .collect();
-        webhooks::queue(conn, &deliveries)?;
-        webhooks::set_dispatch_place(conn, last)?;
-        Ok(batch.len())
+                .collect();
+            webhooks::queue(conn, &deliveries)?;
+            webhooks::set_dispatch_place(conn, last)?;
+            Ok(batch.len())
+        })
     })
     .await
 }
@@ -186,7 +192,10 @@ async fn deliver(
     }
     let lease = chrono::Duration::from_std(settings.timeout * 2 + CLAIM_MARGIN)
         .unwrap_or(chrono::Duration::minutes(1));
-    if !db.read(|conn| webhooks::any_due(conn, db::now())).await? {
+    if !db
+        .read(|conn| audit::cross_tenant(|| webhooks::any_due(conn, db::now())))
+        .await?
+    {
         return Ok(0);
     }
     // Each claim its own id: only the attempt that holds the claim records its outcome.
@@ -194,9 +203,11 @@ async fn deliver(
     let claim = claim_id.clone();
     let attempts = db
         .write(move |conn| {
-            let now = db::now();
-            let ids = webhooks::claim_due(conn, now, now + lease, &claim, free as i64)?;
-            webhooks::attempts(conn, &ids)
+            audit::cross_tenant(|| {
+                let now = db::now();
+                let ids = webhooks::claim_due(conn, now, now + lease, &claim, free as i64)?;
+                webhooks::attempts(conn, &ids)
+            })
         })
         .await?;
     let claimed = attempts.len();
@@ -295,7 +306,7 @@ pub async fn purge_expired_periodically(db: Db, retention: chrono::Duration, eve
         loop {
             let cutoff = db::now() - retention;
             match db
-                .write(move |conn| events::purge_before(conn, cutoff, 1000))
+                .write(move |conn| audit::cross_tenant(|| events::purge_before(conn, cutoff, 1000)))
                 .await
             {
                 Ok(1000) => continue,

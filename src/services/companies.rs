@@ -352,7 +352,7 @@ fn records(
 ) -> Result<Vec<CompanyRecord>, ApiError> {
     let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
     let mut keys: HashMap<i64, (Vec<String>, Vec<String>)> = HashMap::new();
-    for key in companies::keys_of(conn, &ids)? {
+    for key in companies::keys_of(conn, account, &ids)? {
         let entry = keys.entry(key.company_id).or_default();
         match key.kind {
             KeyKind::Domain => entry.0.push(key.value),

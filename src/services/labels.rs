@@ -44,7 +44,7 @@ pub fn update(
 /// 409 while a company uses it.
 pub fn delete(conn: &mut DbConn, account: Scope, kind: LabelKind, id: i64) -> Result<(), ApiError> {
     load(conn, account, kind, id)?;
-    if labels::in_use(conn, id)? {
+    if labels::in_use(conn, account, id)? {
         let mut errors = FieldErrors::new();
         errors.add(
             "id",

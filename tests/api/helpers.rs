@@ -15,6 +15,11 @@ use supportdesk::state::AppState;
 /// Where the PostgreSQL cases create their databases: a URL whose user may `CREATE DATABASE`.
 pub const POSTGRES_URL_VAR: &str = "SUPPORTDESK_TEST_POSTGRES_URL";
 
+/// A Citus coordinator (a database on it with the extension and the workers added): when set,
+/// the PostgreSQL cases run there instead, each on a fresh database distributed by
+/// `scripts/citus-distribute.sql` (docs/SCALING.md says how to start a cluster).
+pub const CITUS_URL_VAR: &str = "SUPPORTDESK_TEST_CITUS_URL";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -78,9 +83,13 @@ pub fn fresh_database(backend: Backend) -> Option<TestDatabase> {
                 _dir: Some(dir),
                 pg_admin: None,
                 pg_name: None,
+                citus: false,
             })
         }
         Backend::Postgres => {
+            if let Ok(coordinator) = std::env::var(CITUS_URL_VAR) {
+                return Some(citus::fresh_database(&coordinator));
+            }
             let Ok(admin_url) = std::env::var(POSTGRES_URL_VAR) else {
                 if std::env::var("CI").as_deref() == Ok("true") {
                     panic!("CI=true but {POSTGRES_URL_VAR} is not set: the PostgreSQL tests cannot run");
@@ -103,6 +112,7 @@ pub fn fresh_database(backend: Backend) -> Option<TestDatabase> {
                 _dir: None,
                 pg_admin: Some(admin_url),
                 pg_name: Some(name),
+                citus: false,
             })
         }
     }
@@ -114,6 +124,8 @@ pub struct TestDatabase {
     _dir: Option<tempfile::TempDir>,
     pg_admin: Option<String>,
     pg_name: Option<String>,
+    /// On a Citus cluster: dropped on every node.
+    citus: bool,
 }
 
 impl TestDatabase {
@@ -124,6 +136,7 @@ impl TestDatabase {
             _dir: None,
             pg_admin: None,
             pg_name: None,
+            citus: false,
         }
     }
 
@@ -131,6 +144,9 @@ impl TestDatabase {
     pub fn drop_now(&self) {
         if let (Some(admin), Some(name)) = (&self.pg_admin, &self.pg_name) {
             if let Ok(mut conn) = diesel::PgConnection::establish(admin) {
+                if self.citus {
+                    let _ = citus::propagate_databases(&mut conn);
+                }
                 let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                     .execute(&mut conn);
             }
@@ -206,6 +222,8 @@ pub async fn spawn_app_with(
 /// A test server on `database` (which it drops when done), with an account, its admin and a
 /// token: like [`spawn_app_with`], on a database the test made.
 pub async fn spawn_app_on(database: TestDatabase, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    // Every statement a request runs on a tenant table must name its account (`db::audit`).
+    db::audit::enable();
     let mut settings = test_settings(&database.url);
     tweak(&mut settings);
     let app = Application::build(&settings).expect("the application builds");
@@ -417,4 +435,97 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// Test databases on a Citus cluster.
+pub mod citus {
+    use diesel::connection::SimpleConnection;
+    use diesel::sql_types::{Integer, Text};
+    use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
+
+    use super::TestDatabase;
+
+    /// `CREATE DATABASE` and `DROP DATABASE` on the coordinator reach the workers too.
+    pub fn propagate_databases(conn: &mut PgConnection) -> diesel::QueryResult<()> {
+        conn.batch_execute("SET citus.enable_create_database_propagation = on")
+    }
+
+    #[derive(QueryableByName)]
+    struct Node {
+        #[diesel(sql_type = Text)]
+        nodename: String,
+        #[diesel(sql_type = Integer)]
+        nodeport: i32,
+    }
+
+    /// A fresh database on the cluster of `coordinator_url`: created on every node, with the
+    /// extension and the workers, migrated, and distributed by `scripts/citus-distribute.sql`.
+    pub fn fresh_database(coordinator_url: &str) -> TestDatabase {
+        let name = format!("supportdesk_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = url::Url::parse(coordinator_url).expect("SUPPORTDESK_TEST_CITUS_URL");
+        let mut conn = PgConnection::establish(coordinator_url)
+            .unwrap_or_else(|e| panic!("cannot reach the Citus coordinator: {e}"));
+        let workers: Vec<Node> = diesel::sql_query(
+            "SELECT nodename, nodeport FROM pg_dist_node WHERE groupid <> 0 AND isactive",
+        )
+        .load(&mut conn)
+        .expect("the coordinator's workers");
+        propagate_databases(&mut conn).expect("database propagation");
+        conn.batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create database");
+        let url_of = |host: &str, port: u16| {
+            let mut url = admin.clone();
+            url.set_host(Some(host)).unwrap();
+            url.set_port(Some(port)).unwrap();
+            url.set_path(&name);
+            url.to_string()
+        };
+        let coordinator = (
+            admin.host_str().unwrap().to_string(),
+            admin.port().unwrap_or(5432),
+        );
+        // The extension is per database, and not propagated: each node needs it.
+        let nodes = workers
+            .iter()
+            .map(|w| (w.nodename.clone(), w.nodeport as u16));
+        for (host, port) in std::iter::once(coordinator.clone()).chain(nodes) {
+            let mut node = PgConnection::establish(&url_of(&host, port))
+                .unwrap_or_else(|e| panic!("{host}:{port}: {e}"));
+            node.batch_execute("CREATE EXTENSION IF NOT EXISTS citus")
+                .unwrap_or_else(|e| panic!("citus on {host}:{port}: {e}"));
+        }
+        let url = url_of(&coordinator.0, coordinator.1);
+        let mut db = PgConnection::establish(&url).expect("the new database");
+        db.batch_execute(&format!(
+            "SELECT citus_set_coordinator_host('{}', {})",
+            coordinator.0, coordinator.1
+        ))
+        .expect("coordinator host");
+        for w in &workers {
+            db.batch_execute(&format!(
+                "SELECT citus_add_node('{}', {})",
+                w.nodename, w.nodeport
+            ))
+            .expect("add worker");
+        }
+        drop(db);
+        let mut app_conn = supportdesk::db::ConnectionManager::new(&url)
+            .unwrap()
+            .connect()
+            .expect("connect");
+        supportdesk::db::migrations::run_pending(&mut app_conn).expect("migrations");
+        drop(app_conn);
+        // Fewer shards than production's 32: a test database holds a few rows.
+        let mut db = PgConnection::establish(&url).expect("the new database");
+        db.batch_execute("SET citus.shard_count = 4")
+            .and_then(|()| db.batch_execute(include_str!("../../scripts/citus-distribute.sql")))
+            .expect("scripts/citus-distribute.sql");
+        TestDatabase {
+            url,
+            _dir: None,
+            pg_admin: Some(coordinator_url.to_string()),
+            pg_name: Some(name),
+            citus: true,
+        }
+    }
 }

@@ -458,7 +458,12 @@ async fn a_key_in_flight_is_a_409_and_an_abandoned_one_is_taken_over(backend: Ba
         unreachable!()
     };
     let mut conn = app.conn();
-    assert!(store::mark_committed(&mut conn, id, &lock_id).is_err());
+    let held = store::Held {
+        account_id: app.account_id,
+        id,
+        lock_id,
+    };
+    assert!(store::mark_committed(&mut conn, &held).is_err());
     drop(conn);
     // One whose write committed but whose answer was lost is never run again.
     let lost_body = json!({"first_name": "Lost"});

@@ -40,3 +40,4 @@ mod reliability;
 mod scaling;
 mod schema;
 mod tags;
+mod tenant_keys;
