@@ -283,6 +283,10 @@ struct Id {
 /// endpoint gets its events one at a time and in order. On PostgreSQL rows another instance is
 /// claiming are skipped (`FOR UPDATE SKIP LOCKED`); no two workers claim one attempt. A worker
 /// that dies mid-attempt leaves its delivery due again once `claimed_until` passes.
+///
+/// The accounts with something due are found first (a read across accounts, without locks),
+/// then each account's deliveries are claimed within it: a distributed database (Citus) locks
+/// rows only in a statement that stays on one account's node.
 pub fn claim_due(
     conn: &mut DbConn,
     now: NaiveDateTime,
@@ -290,38 +294,55 @@ pub fn claim_due(
     claim_id: &str,
     limit: i64,
 ) -> Result<Vec<i64>> {
+    #[derive(QueryableByName)]
+    struct Account {
+        #[diesel(sql_type = BigInt)]
+        account_id: i64,
+    }
+    // On `webhook_deliveries_due_idx` (next_attempt_at) WHERE status = 'pending'.
+    const ACCOUNTS: &str = "SELECT DISTINCT account_id FROM webhook_deliveries \
+        WHERE status = 'pending' AND next_attempt_at <= $1 LIMIT $2";
     const DUE: &str = "SELECT d.id FROM webhook_deliveries d \
-        JOIN webhook_endpoints e ON e.id = d.endpoint_id \
-        WHERE d.status = 'pending' AND d.next_attempt_at <= $1 \
+        JOIN webhook_endpoints e ON e.account_id = d.account_id AND e.id = d.endpoint_id \
+        WHERE d.account_id = $5 AND d.status = 'pending' AND d.next_attempt_at <= $1 \
           AND e.enabled AND e.failing_since IS NULL \
-          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p \
-                          WHERE p.endpoint_id = d.endpoint_id AND p.status = 'pending' AND p.id < d.id) \
+          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.account_id = d.account_id \
+                          AND p.endpoint_id = d.endpoint_id AND p.status = 'pending' AND p.id < d.id) \
         ORDER BY d.next_attempt_at LIMIT $2";
     let claim = |lock: &str| {
         format!(
             "UPDATE webhook_deliveries SET next_attempt_at = $3, claim_id = $4, attempts = attempts + 1 \
-             WHERE id IN ({DUE}{lock}) RETURNING id"
+             WHERE account_id = $5 AND id IN ({DUE}{lock}) RETURNING id"
         )
     };
-    let rows: Vec<Id> = match conn {
-        DbConn::Postgres(pg) => super::from_diesel(
-            diesel::sql_query(claim(" FOR UPDATE OF d SKIP LOCKED"))
-                .bind::<Timestamp, _>(now)
-                .bind::<BigInt, _>(limit)
-                .bind::<Timestamp, _>(claimed_until)
-                .bind::<Text, _>(claim_id)
-                .load(pg),
-        )?,
-        DbConn::Sqlite(lite) => super::from_diesel(
-            diesel::sql_query(claim("").replace('$', "?"))
-                .bind::<Timestamp, _>(now)
-                .bind::<BigInt, _>(limit)
-                .bind::<Timestamp, _>(claimed_until)
-                .bind::<Text, _>(claim_id)
-                .load(lite),
-        )?,
+    let (accounts_sql, claim_sql) = match conn {
+        DbConn::Postgres(_) => (ACCOUNTS.to_string(), claim(" FOR UPDATE OF d SKIP LOCKED")),
+        DbConn::Sqlite(_) => (ACCOUNTS.replace('$', "?"), claim("").replace('$', "?")),
     };
-    Ok(rows.into_iter().map(|row| row.id).collect())
+    let accounts: Vec<Account> = db_run!(conn, {
+        diesel::sql_query(&accounts_sql)
+            .bind::<Timestamp, _>(now)
+            .bind::<BigInt, _>(limit)
+            .load(conn)
+    })?;
+    let mut claimed = Vec::new();
+    for account in accounts {
+        let left = limit - claimed.len() as i64;
+        if left <= 0 {
+            break;
+        }
+        let rows: Vec<Id> = db_run!(conn, {
+            diesel::sql_query(&claim_sql)
+                .bind::<Timestamp, _>(now)
+                .bind::<BigInt, _>(left)
+                .bind::<Timestamp, _>(claimed_until)
+                .bind::<Text, _>(claim_id)
+                .bind::<BigInt, _>(account.account_id)
+                .load(conn)
+        })?;
+        claimed.extend(rows.into_iter().map(|row| row.id));
+    }
+    Ok(claimed)
 }
 
 /// A claimed delivery with what sending it needs.
