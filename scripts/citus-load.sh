@@ -11,7 +11,8 @@
 # distributes it (scripts/citus-distribute.sql), seeds SIZE customers in the benchmarked account
 # and as many in another, then loads each endpoint for DURATION seconds at CLIENTS connections.
 # Needs wrk, haproxy and psql (apt-get install wrk haproxy postgresql-client). Builds the
-# release binary unless BIN is given.
+# release binary unless BIN is given. PROFILE=1 then samples every CPU (perf, from Debian's
+# linux-perf) while one instance serves GET customer, and prints each program's share.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -131,3 +132,19 @@ for endpoint in "${endpoints[@]}"; do
   ratio=$(awk -v a="$lb_rps" -v b="$health" 'BEGIN {printf "%.2f", a / b}')
   echo "| $name | $CLIENTS | $one_rps | $one_p50 | $one_p99 | $lb_rps | $lb_p50 | $lb_p99 | $ratio | $((one_err + lb_err)) |"
 done
+
+if [ -n "${PROFILE:-}" ]; then
+  log "profiling GET customer on one instance"
+  load $((PORT + 1)) get.lua "$customers/$id" >/dev/null &
+  loading=$!
+  sleep 1
+  perf record -a -g -o "$work/perf.data" -- sleep $((DURATION - 2)) 2>/dev/null
+  wait $loading
+  echo
+  echo "CPU samples by program while one instance served GET customer:"
+  perf report -i "$work/perf.data" --sort comm --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -12
+  echo
+  echo "Inside PostgreSQL (coordinator and workers together), the top symbols:"
+  perf report -i "$work/perf.data" --comm postgres --sort dso,symbol --no-children --stdio 2>/dev/null |
+    grep -E '^ +[0-9]' | head -15
+fi
