@@ -137,22 +137,19 @@ async fn the_audit_refuses_a_statement_without_the_account(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    let db = app.state.db.clone();
-    let scoped = db
-        .read(|conn| {
-            supportdesk::db_run!(conn, {
-                diesel::sql_query("SELECT id FROM customers WHERE account_id = 1").execute(conn)
+    // As a request's work: on the pool, under the audit.
+    let run = |sql: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            db.read(move |conn| {
+                supportdesk::db_run!(conn, { diesel::sql_query(sql).execute(conn) })
             })
-        })
-        .await;
+            .await
+        }
+    };
+    let scoped = run("SELECT id FROM customers WHERE account_id = 1").await;
     assert!(scoped.is_ok(), "{scoped:?}");
-    let unscoped = db
-        .read(|conn| {
-            supportdesk::db_run!(conn, {
-                diesel::sql_query("SELECT id FROM customers WHERE id = 1").execute(conn)
-            })
-        })
-        .await;
+    let unscoped = run("SELECT id FROM customers WHERE id = 1").await;
     assert!(unscoped.is_err(), "the audit let it through");
 }
 

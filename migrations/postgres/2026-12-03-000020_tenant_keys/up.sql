@@ -65,8 +65,9 @@ ALTER TABLE customer_attribute_values DROP CONSTRAINT customer_attribute_values_
 ALTER TABLE company_attribute_values DROP CONSTRAINT company_attribute_values_pkey, ADD PRIMARY KEY (account_id, company_id, key);
 
 -- Unique indexes that did not include account_id.
+-- Where a referencing id led the index, it still does: SQLite's foreign key on that column
+-- alone needs an index that leads with it.
 DROP INDEX request_attachments_request_key;
--- The referencing id first: SQLite's foreign keys on it alone need an index that leads with it.
 CREATE UNIQUE INDEX request_attachments_request_key ON request_attachments (request_id, account_id);
 DROP INDEX webhook_deliveries_endpoint_event;
 CREATE UNIQUE INDEX webhook_deliveries_endpoint_event ON webhook_deliveries (account_id, endpoint_id, event_id);

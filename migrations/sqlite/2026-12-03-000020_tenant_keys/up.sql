@@ -9,8 +9,9 @@ CREATE TABLE conversation_numbers (
 INSERT INTO conversation_numbers (account_id, last_number)
     SELECT id, last_conversation_number FROM accounts WHERE last_conversation_number <> 0;
 
+-- Where a referencing id led the index, it still does: SQLite's foreign key on that column
+-- alone needs an index that leads with it.
 DROP INDEX request_attachments_request_key;
--- The referencing id first: SQLite's foreign keys on it alone need an index that leads with it.
 CREATE UNIQUE INDEX request_attachments_request_key ON request_attachments (request_id, account_id);
 DROP INDEX webhook_deliveries_endpoint_event;
 CREATE UNIQUE INDEX webhook_deliveries_endpoint_event ON webhook_deliveries (account_id, endpoint_id, event_id);
