@@ -325,10 +325,10 @@ pub async fn guard<B: MessageBody + 'static>(
     drop(caller);
     let deadline = Instant::now() + policy.wait;
     let mut pause = Duration::from_millis(10);
-    let (id, lock_id) =
+    let held =
         loop {
             match begun {
-                Begun::Run { id, lock_id } => break (id, lock_id),
+                Begun::Run(held) => break held,
                 Begun::Replay(stored) => return Ok(respond(req, replay(stored))),
                 Begun::Mismatch {
                     target,
@@ -369,11 +369,6 @@ pub async fn guard<B: MessageBody + 'static>(
                 }
             }
         };
-    let held = store::Held {
-        account_id: claim.account_id,
-        id,
-        lock_id,
-    };
     run(req, next, &state, held).await
 }
 

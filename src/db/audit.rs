@@ -53,18 +53,9 @@ pub const TENANT_TABLES: [&str; 27] = [
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// Outside request work (start-up, the command line): not checked.
-    Off,
-    /// A request's work: checked.
-    Tenant,
-    /// Work across tenants on purpose: not checked.
-    CrossTenant,
-}
-
 thread_local! {
-    static MODE: Cell<Mode> = const { Cell::new(Mode::Off) };
+    /// Whether this thread is running a request's work: only that is checked.
+    static CHECKED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Turns the audit on for connections opened from now on, in this process.
@@ -72,38 +63,41 @@ pub fn enable() {
     ENABLED.store(true, Ordering::Relaxed);
 }
 
-pub fn enabled() -> bool {
-    ENABLED.load(Ordering::Relaxed)
+/// Puts the audit on a new connection, when it is on.
+pub(super) fn install(conn: &mut impl diesel::Connection) {
+    if ENABLED.load(Ordering::Relaxed) {
+        conn.set_instrumentation(Audit);
+    }
 }
 
 /// Runs request work under the audit (when it is on).
 pub(super) fn request_work<T>(work: impl FnOnce() -> T) -> T {
-    with_mode(Mode::Tenant, work)
+    checked(true, work)
 }
 
 /// Runs work that reads or writes across tenants on purpose (background jobs).
 pub fn cross_tenant<T>(work: impl FnOnce() -> T) -> T {
-    with_mode(Mode::CrossTenant, work)
+    checked(false, work)
 }
 
-fn with_mode<T>(mode: Mode, work: impl FnOnce() -> T) -> T {
-    struct Restore(Mode);
+fn checked<T>(on: bool, work: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
     impl Drop for Restore {
         fn drop(&mut self) {
-            MODE.with(|m| m.set(self.0));
+            CHECKED.with(|c| c.set(self.0));
         }
     }
-    let _restore = Restore(MODE.with(|m| m.replace(mode)));
+    let _restore = Restore(CHECKED.with(|c| c.replace(on)));
     work()
 }
 
 /// The instrumentation installed on each connection while the audit is on.
-pub(super) struct Audit;
+struct Audit;
 
 impl Instrumentation for Audit {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
         if let InstrumentationEvent::StartQuery { query, .. } = event {
-            if MODE.with(Cell::get) != Mode::Tenant {
+            if !CHECKED.with(Cell::get) {
                 return;
             }
             let text = query.to_string();

@@ -216,17 +216,13 @@ impl ConnectionManager {
         match self.backend {
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(&self.target)?;
-                if super::audit::enabled() {
-                    conn.set_instrumentation(super::audit::Audit);
-                }
+                super::audit::install(&mut conn);
                 conn.batch_execute(SQLITE_PRAGMAS)?;
                 Ok(DbConn::Sqlite(conn))
             }
             Backend::Postgres => {
                 let mut conn = PgConnection::establish(&self.target)?;
-                if super::audit::enabled() {
-                    conn.set_instrumentation(super::audit::Audit);
-                }
+                super::audit::install(&mut conn);
                 // diesel prepares each statement once per connection; a generic plan lets
                 // PostgreSQL plan it once too, instead of planning for every call's values. Not
                 // on Citus: it routes a statement by the account id bound to it, which a

@@ -56,9 +56,8 @@ pub struct StoredResponse {
 /// What a request finds for its key.
 #[derive(Debug)]
 pub enum Begun {
-    /// The key is this request's now: run it, then [`finish`] or [`release`] with the row id and
-    /// `lock_id`.
-    Run { id: i64, lock_id: String },
+    /// The key is this request's now: run it, then [`finish`] or [`release`] it.
+    Run(Held),
     /// The first request's answer, to send again.
     Replay(StoredResponse),
     /// The key is bound to another request (`target` is the first one's); say which part differs.
@@ -157,7 +156,11 @@ pub fn begin(
                     .optional()
             })?;
             if let Some(id) = inserted {
-                return Ok(Begun::Run { id, lock_id });
+                return Ok(Begun::Run(Held {
+                    account_id: claim.account_id,
+                    id,
+                    lock_id,
+                }));
             }
             // A concurrent request inserted it first (PostgreSQL waited for its commit).
             find(conn, claim, Lock::ForUpdate)?
@@ -194,10 +197,11 @@ pub fn begin(
         ))
         .execute(conn)
     })?;
-    Ok(Begun::Run {
+    Ok(Begun::Run(Held {
+        account_id: claim.account_id,
         id: row.id,
         lock_id,
-    })
+    }))
 }
 
 /// What a waiting duplicate sees now: `None` while the first request still runs (or the row

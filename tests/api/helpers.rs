@@ -128,6 +128,17 @@ pub fn fresh_database(backend: Backend) -> Option<TestDatabase> {
     }
 }
 
+/// A fresh database on `backend` with every migration applied, and a connection to it.
+pub fn migrated(backend: Backend) -> Option<(TestDatabase, supportdesk::db::DbConn)> {
+    let database = fresh_database(backend)?;
+    let mut conn = supportdesk::db::ConnectionManager::new(&database.url)
+        .unwrap()
+        .connect()
+        .unwrap();
+    supportdesk::db::migrations::run_pending(&mut conn).unwrap();
+    Some((database, conn))
+}
+
 /// A database that disappears with the test.
 pub struct TestDatabase {
     pub url: String,

@@ -454,15 +454,10 @@ async fn a_key_in_flight_is_a_409_and_an_abandoned_one_is_taken_over(backend: Ba
     assert_eq!(app.keyed(&path, "busy", &body).await.first(), taken);
     assert_eq!(count(&app, "customers"), 1);
     // The request that held it can no longer commit under it.
-    let Begun::Run { id, lock_id } = begun else {
+    let Begun::Run(held) = begun else {
         unreachable!()
     };
     let mut conn = app.conn();
-    let held = store::Held {
-        account_id: app.account_id,
-        id,
-        lock_id,
-    };
     assert!(store::mark_committed(&mut conn, &held).is_err());
     drop(conn);
     // One whose write committed but whose answer was lost is never run again.

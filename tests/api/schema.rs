@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use diesel::sql_types::{Integer, Text};
 use diesel::{QueryableByName, RunQueryDsl};
-use supportdesk::db::{migrations, ConnectionManager, DbConn};
+use supportdesk::db::{migrations, DbConn};
 
 use crate::helpers::*;
 use crate::on_each_backend;
@@ -93,16 +93,6 @@ const RETIRED_COLUMNS: [(&str, &str); 2] = [
     ("accounts", "customers_count"),
     ("accounts", "last_conversation_number"),
 ];
-
-fn migrated(backend: Backend) -> Option<(TestDatabase, DbConn)> {
-    let database = fresh_database(backend)?;
-    let mut conn = ConnectionManager::new(&database.url)
-        .unwrap()
-        .connect()
-        .unwrap();
-    migrations::run_pending(&mut conn).unwrap();
-    Some((database, conn))
-}
 
 /// `src/db/schema.rs`'s tables, each with its columns and whether they are `Nullable<…>`.
 fn declared() -> BTreeMap<String, BTreeMap<String, bool>> {

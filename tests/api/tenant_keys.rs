@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use diesel::sql_types::Text;
 use diesel::{QueryableByName, RunQueryDsl};
 use supportdesk::db::audit::TENANT_TABLES;
-use supportdesk::db::{self, DbConn};
+use supportdesk::db::DbConn;
 
 use crate::helpers::*;
 use crate::on_each_backend;
@@ -28,14 +28,6 @@ fn names(conn: &mut DbConn, sql: &str) -> Vec<String> {
     let rows: Vec<Named> =
         supportdesk::db_run!(conn, { diesel::sql_query(sql).load(conn) }).unwrap();
     rows.into_iter().map(|r| r.name).collect()
-}
-
-fn migrated_postgres() -> Option<(TestDatabase, db::PooledConn)> {
-    let database = fresh_database(Backend::Postgres)?;
-    let app_db = db::Db::new(&db::PoolOptions::new(&database.url)).unwrap();
-    let mut conn = app_db.get().unwrap();
-    db::migrations::run_pending(&mut conn).unwrap();
-    Some((database, conn))
 }
 
 /// `create_distributed_table('…', 'account_id' …)` tables of the script, and its reference ones.
@@ -57,7 +49,7 @@ fn distributed_by_script() -> (BTreeSet<String>, BTreeSet<String>) {
 #[test]
 #[cfg_attr(skip_postgres, ignore = "SUPPORTDESK_TEST_POSTGRES_URL is not set")]
 fn the_tenant_tables_are_those_with_an_account_and_the_script_distributes_them() {
-    let Some((_database, mut conn)) = migrated_postgres() else {
+    let Some((_database, mut conn)) = migrated(Backend::Postgres) else {
         return;
     };
     let with_account: BTreeSet<String> = names(
@@ -80,7 +72,7 @@ fn the_tenant_tables_are_those_with_an_account_and_the_script_distributes_them()
 #[test]
 #[cfg_attr(skip_postgres, ignore = "SUPPORTDESK_TEST_POSTGRES_URL is not set")]
 fn every_unique_key_and_tenant_foreign_key_includes_the_account() {
-    let Some((_database, mut conn)) = migrated_postgres() else {
+    let Some((_database, mut conn)) = migrated(Backend::Postgres) else {
         return;
     };
     let tenant = TENANT_TABLES
@@ -159,7 +151,7 @@ on_each_backend!(the_audit_refuses_a_statement_without_the_account);
 #[test]
 #[cfg_attr(skip_citus, ignore = "SUPPORTDESK_TEST_CITUS_URL is not set")]
 fn on_citus_every_tenant_table_is_distributed_and_colocated() {
-    let Some((_database, mut conn)) = migrated_postgres() else {
+    let Some((_database, mut conn)) = migrated(Backend::Postgres) else {
         return;
     };
     let distributed = names(
