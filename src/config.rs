@@ -133,6 +133,11 @@ pub struct Settings {
     /// pool (at least 1), so one busy account always leaves connections for the others.
     #[arg(long, env = "ACCOUNT_CONCURRENCY_LIMIT", global = true)]
     pub account_concurrency_limit: Option<u32>,
+    /// How many searches (a customer or company list with `q`, `tag` or `custom_attributes`) of
+    /// one account may run at once; by default one per core, so one account's searches leave
+    /// room on the cores for the others' requests. Never more than the account's limit above.
+    #[arg(long, env = "ACCOUNT_SEARCH_CONCURRENCY_LIMIT", global = true)]
+    pub account_search_concurrency_limit: Option<u32>,
     /// Seconds a client has to send the body it announced before it gets a 408.
     #[arg(
         long,

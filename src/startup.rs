@@ -134,8 +134,12 @@ impl Application {
         let account_limit = settings
             .account_concurrency_limit
             .unwrap_or_else(|| AccountLimits::default_for_pool(db.max_size()));
+        let search_limit = settings
+            .account_search_concurrency_limit
+            .unwrap_or_else(AccountLimits::default_search_lane);
         // A request waits for its account's slot as long as it would for a connection.
-        let account_limits = AccountLimits::new(account_limit, db.connection_timeout());
+        let account_limits =
+            AccountLimits::new(account_limit, search_limit, db.connection_timeout());
         // With SHARED_RATE_LIMITS on PostgreSQL, rate limits are counted in the database: one
         // limit for every instance on it.
         let shared_limits =

@@ -187,6 +187,71 @@ async fn one_flooding_account_leaves_the_others_answering(backend: Backend) {
 
 on_each_backend!(one_flooding_account_leaves_the_others_answering);
 
+/// An account's searches run at most `ACCOUNT_SEARCH_CONCURRENCY_LIMIT` at a time (their work is
+/// all CPU: more of it than there are cores slows every tenant's reads), and a queued search
+/// holds nothing its account's other requests need. PostgreSQL only: a table lock holds a search
+/// in place there, while SQLite's readers never wait for one.
+#[actix_web::test]
+#[cfg_attr(skip_postgres, ignore = "SUPPORTDESK_TEST_POSTGRES_URL is not set")]
+async fn an_accounts_searches_queue_in_their_own_lane() {
+    use diesel::connection::SimpleConnection;
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    let tweak = |s: &mut supportdesk::config::Settings| {
+        s.pool_size = Some(8);
+        s.account_search_concurrency_limit = Some(1);
+    };
+    let Some(app) = spawn_app_with(Backend::Postgres, tweak).await else {
+        return;
+    };
+    seed(&app, 50);
+    let mut locker = PgConnection::establish(&app.database.url).unwrap();
+    locker
+        .batch_execute("BEGIN; LOCK TABLE customer_search_terms IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    let searches: Vec<_> = (0..3)
+        .map(|_| {
+            let search = app.api(Method::GET, &format!("{}?q=a", app.customers_path()));
+            actix_web::rt::spawn(search.send())
+        })
+        .collect();
+    let mut observer = PgConnection::establish(&app.database.url).unwrap();
+    let mut waiting_on_the_lock = || {
+        #[derive(diesel::QueryableByName)]
+        struct Waiting {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query(
+            "SELECT count(*) AS n FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .get_result::<Waiting>(&mut observer)
+        .unwrap()
+        .n
+    };
+    let deadline = Instant::now() + Duration::from_secs(4);
+    while waiting_on_the_lock() == 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Give the other two every chance to reach the database too.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        waiting_on_the_lock(),
+        1,
+        "one search at the database, two queued"
+    );
+    let list = app
+        .api(Method::GET, &format!("{}?per_page=1", app.customers_path()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.status(), 200, "the account's plain list is not queued");
+    locker.batch_execute("COMMIT").unwrap();
+    for search in searches {
+        assert_eq!(search.await.unwrap().unwrap().status(), 200);
+    }
+}
+
 /// Database work past `DATABASE_WORK_TIMEOUT_MS` is stopped: a 503 JSON, and the server goes on.
 async fn work_past_the_timeout_is_stopped_with_a_503(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {

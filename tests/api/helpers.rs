@@ -201,6 +201,7 @@ pub fn test_settings(database_url: &str) -> Settings {
         bootstrap: false,
         database_work_timeout_ms: 5_000,
         account_concurrency_limit: None,
+        account_search_concurrency_limit: None,
         body_read_timeout_secs: 30,
         public_base_url: None,
         require_if_match: false,

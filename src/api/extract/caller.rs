@@ -282,7 +282,8 @@ impl<C: Credentials> FromRequest for Caller<C> {
                 state.db.read(move |conn| grant(conn, &token, None)).await?;
                 return Err(ApiError::not_found());
             };
-            let slot = state.account_limits.enter(account_id).await?;
+            let search = crate::api::account_limit::is_search(&req);
+            let slot = state.account_limits.enter(account_id, search).await?;
             Ok(Caller {
                 account_id,
                 credentials,
