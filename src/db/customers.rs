@@ -1,6 +1,7 @@
 //! Customer rows; their contacts live in [`super::contacts`].
 
-use super::Result;
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -13,6 +14,7 @@ use super::schema::{
     customer_requests, customer_search_terms, customer_tags, customers, tags,
 };
 use super::Lock;
+use super::Result;
 use super::{any_of, DbConn, Scope};
 use crate::domain::contact::ContactKind;
 use crate::domain::cursor::Cursor;
@@ -340,6 +342,11 @@ pub struct Breadth {
 }
 
 impl Breadth {
+    /// Whether some filter is checked row by row as the list walks its sort index.
+    fn checks_per_row(&self) -> bool {
+        self.tags.iter().chain(&self.attributes).any(|broad| *broad)
+    }
+
     /// Every filter read first: how a count takes them, since a count reads every match anyway.
     fn all_narrow(filter: &CustomerFilter) -> Breadth {
         Breadth {
@@ -350,12 +357,17 @@ impl Breadth {
     }
 }
 
+/// See [`Breadth::per_row_fence`].
+fn per_row_fence(conn: &DbConn) -> &'static str {
+    match conn {
+        DbConn::Postgres(_) => " OFFSET 0",
+        DbConn::Sqlite(_) => "",
+    }
+}
+
 fn breadth(conn: &mut DbConn, account: Scope, filter: &CustomerFilter) -> Result<Breadth> {
     let mut breadth = Breadth {
-        per_row_fence: match conn {
-            DbConn::Postgres(_) => " OFFSET 0",
-            DbConn::Sqlite(_) => "",
-        },
+        per_row_fence: per_row_fence(conn),
         ..Breadth::default()
     };
     for tag in &filter.tags {
@@ -520,10 +532,18 @@ pub fn list(
     query: &CustomerListQuery,
 ) -> Result<(Option<i64>, Vec<Customer>)> {
     let (filter, sort, window) = (&query.filter, query.sort, &query.window);
-    let breadth = breadth(conn, account, filter)?;
     let single_total = match window.counts() && !filter.is_empty() {
         true => single_membership_total(conn, account, filter)?,
         false => None,
+    };
+    // A lone filter's count already says whether it is broad: no probe of its index.
+    let breadth = match single_total {
+        Some(total) => Breadth {
+            tags: vec![total >= BROAD; filter.tags.len()],
+            attributes: vec![total >= BROAD; filter.attribute_filters.len()],
+            per_row_fence: per_row_fence(conn),
+        },
+        None => breadth(conn, account, filter)?,
     };
     db_run!(conn, {
         let filtered = |breadth: &Breadth| {
@@ -580,8 +600,22 @@ pub fn list(
                 cursor.map(Cursor::after_text_key),
             ),
         };
-        let rows = rows.select(Customer::as_select()).load(conn)?;
-        Ok((total, rows))
+        if !breadth.checks_per_row() {
+            return Ok((total, rows.select(Customer::as_select()).load(conn)?));
+        }
+        // A per-row check passes over many customers for each it keeps: walk the sort index
+        // for ids alone (it holds every column the walk reads, so the rows it passes over are
+        // never fetched), then read the page's rows by id.
+        let ids: Vec<i64> = rows.select(customers::id).load(conn)?;
+        let mut page = customers::table
+            .filter(customers::account_id.eq(account))
+            .filter(any_of::ids(customers::id, &ids))
+            .select(Customer::as_select())
+            .load(conn)?;
+        let position: HashMap<i64, usize> =
+            ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        page.sort_by_key(|customer| position.get(&customer.id).copied());
+        Ok((total, page))
     })
 }
 
@@ -656,57 +690,90 @@ pub fn search(
                 .get_result(conn)
                 .optional()?;
 
-        let mut rows = in_range!(customer_search_terms::table
-            .inner_join(
-                customers::table.on(customers::id
-                    .eq(customer_search_terms::customer_id)
-                    .and(customers::account_id.eq(customer_search_terms::account_id))),
-            )
-            .into_boxed())
-        .filter(
-            sql::<Bool>(
-                "NOT EXISTS (SELECT 1 FROM customer_search_terms AS earlier \
-                     WHERE earlier.account_id = customer_search_terms.account_id \
-                     AND earlier.customer_id = customer_search_terms.customer_id \
-                     AND earlier.term >= ",
-            )
-            .bind::<Text, _>(low.clone())
-            .sql(" AND earlier.term < customer_search_terms.term)"),
-        );
-        for word in others {
-            let (low, high) = prefix_range(word);
-            rows = rows.filter(
-                sql::<Bool>(
-                    "EXISTS (SELECT 1 FROM customer_search_terms AS other \
-                     WHERE other.account_id = customer_search_terms.account_id \
-                     AND other.customer_id = customer_search_terms.customer_id \
-                     AND other.term >= ",
+        // The first word's entries the page keeps: each customer under the lowest of its terms
+        // in the range, holding every other word, within the scan.
+        macro_rules! page_of {
+            ($entries:expr) => {{
+                let mut entries = $entries.filter(
+                    sql::<Bool>(
+                        "NOT EXISTS (SELECT 1 FROM customer_search_terms AS earlier \
+                         WHERE earlier.account_id = customer_search_terms.account_id \
+                         AND earlier.customer_id = customer_search_terms.customer_id \
+                         AND earlier.term >= ",
+                    )
+                    .bind::<Text, _>(low.clone())
+                    .sql(" AND earlier.term < customer_search_terms.term)"),
+                );
+                for word in others {
+                    let (low, high) = prefix_range(word);
+                    entries = entries.filter(
+                        sql::<Bool>(
+                            "EXISTS (SELECT 1 FROM customer_search_terms AS other \
+                             WHERE other.account_id = customer_search_terms.account_id \
+                             AND other.customer_id = customer_search_terms.customer_id \
+                             AND other.term >= ",
+                        )
+                        .bind::<Text, _>(low)
+                        .sql(" AND other.term < ")
+                        .bind::<Text, _>(high)
+                        .sql(")"),
+                    );
+                }
+                if let Some((term, id)) = scanned_to.clone() {
+                    entries = entries.filter(
+                        customer_search_terms::term.le(term.clone()).and(
+                            customer_search_terms::term
+                                .lt(term)
+                                .or(customer_search_terms::customer_id.le(id)),
+                        ),
+                    );
+                }
+                entries
+                    .order((
+                        customer_search_terms::term.asc(),
+                        customer_search_terms::customer_id.asc(),
+                    ))
+                    .limit(window.limit())
+                    .offset(window.offset())
+            }};
+        }
+        let found: Vec<(String, i64)> = if filter.is_empty() {
+            // The index alone decides the page; its rows are read after, by id (reading each
+            // candidate's row before checking its other words cost as much as the checks).
+            page_of!(in_range!(customer_search_terms::table.into_boxed()))
+                .select((
+                    customer_search_terms::term,
+                    customer_search_terms::customer_id,
+                ))
+                .load(conn)?
+        } else {
+            let joined = in_range!(customer_search_terms::table
+                .inner_join(
+                    customers::table.on(customers::id
+                        .eq(customer_search_terms::customer_id)
+                        .and(customers::account_id.eq(customer_search_terms::account_id))),
                 )
-                .bind::<Text, _>(low)
-                .sql(" AND other.term < ")
-                .bind::<Text, _>(high)
-                .sql(")"),
-            );
-        }
-        let mut rows = narrowed!(rows, account, filter, &breadth);
-        if let Some((term, id)) = scanned_to.clone() {
-            rows = rows.filter(
-                customer_search_terms::term.le(term.clone()).and(
-                    customer_search_terms::term
-                        .lt(term)
-                        .or(customer_search_terms::customer_id.le(id)),
-                ),
-            );
-        }
-        let rows = rows
-            .order((
-                customer_search_terms::term.asc(),
-                customer_search_terms::customer_id.asc(),
-            ))
-            .limit(window.limit())
-            .offset(window.offset())
-            .select((customer_search_terms::term, Customer::as_select()))
-            .load(conn)?;
+                .into_boxed());
+            page_of!(narrowed!(joined, account, filter, &breadth))
+                .select((
+                    customer_search_terms::term,
+                    customer_search_terms::customer_id,
+                ))
+                .load(conn)?
+        };
+        let ids: Vec<i64> = found.iter().map(|(_, id)| *id).collect();
+        let mut by_id: HashMap<i64, Customer> = customers::table
+            .filter(customers::account_id.eq(account))
+            .filter(any_of::ids(customers::id, &ids))
+            .select(Customer::as_select())
+            .load::<Customer>(conn)?
+            .into_iter()
+            .map(|customer| (customer.id, customer))
+            .collect();
+        let rows = found
+            .into_iter()
+            .filter_map(|(term, id)| by_id.remove(&id).map(|customer| (term, customer)))
+            .collect();
         Ok(SearchPage { rows, scanned_to })
     })
 }
