@@ -21,7 +21,7 @@ use diesel::connection::{Instrumentation, InstrumentationEvent};
 
 /// The tables distributed by `account_id` (`scripts/citus-distribute.sql` distributes exactly
 /// these; `tests/api/tenant_keys.rs` checks both lists against the schema).
-pub const TENANT_TABLES: [&str; 27] = [
+pub const TENANT_TABLES: [&str; 28] = [
     "companies",
     "company_attribute_values",
     "company_keys",
@@ -30,6 +30,7 @@ pub const TENANT_TABLES: [&str; 27] = [
     "conversation_numbers",
     "conversations",
     "custom_attribute_definitions",
+    "customer_attribute_counts",
     "customer_attribute_values",
     "customer_contacts",
     "customer_counts",

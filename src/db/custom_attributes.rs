@@ -7,9 +7,11 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::upsert::excluded;
 
 use super::schema::{
-    company_attribute_values, custom_attribute_definitions, customer_attribute_values,
+    company_attribute_values, custom_attribute_definitions, customer_attribute_counts,
+    customer_attribute_values,
 };
 use super::{DbConn, Result, Scope};
 use crate::db_run;
@@ -231,7 +233,15 @@ pub fn strip(
                     .filter(customer_attribute_values::account_id.eq(account))
                     .filter(customer_attribute_values::key.eq(key)),
             )
-            .execute(conn),
+            .execute(conn)
+            .and_then(|_| {
+                diesel::delete(
+                    customer_attribute_counts::table
+                        .filter(customer_attribute_counts::account_id.eq(account))
+                        .filter(customer_attribute_counts::key.eq(key)),
+                )
+                .execute(conn)
+            }),
             AttributeOwner::Company => diesel::delete(
                 company_attribute_values::table
                     .filter(company_attribute_values::account_id.eq(account))
@@ -254,7 +264,7 @@ pub fn write(
         return Ok(());
     }
     let keys: Vec<&str> = changes.iter().map(|(k, _)| k.as_str()).collect();
-    db_run!(conn, {
+    let replaced: Vec<(String, Option<String>)> = db_run!(conn, {
         match owner {
             Owner::Customer(id) => diesel::delete(
                 customer_attribute_values::table
@@ -262,20 +272,34 @@ pub fn write(
                     .filter(customer_attribute_values::customer_id.eq(id))
                     .filter(customer_attribute_values::key.eq_any(&keys)),
             )
-            .execute(conn),
+            .returning((
+                customer_attribute_values::key,
+                customer_attribute_values::text_value,
+            ))
+            .get_results(conn),
             Owner::Company(id) => diesel::delete(
                 company_attribute_values::table
                     .filter(company_attribute_values::account_id.eq(account))
                     .filter(company_attribute_values::company_id.eq(id))
                     .filter(company_attribute_values::key.eq_any(&keys)),
             )
-            .execute(conn),
+            .execute(conn)
+            .map(|_| Vec::new()),
         }
     })?;
     let set: Vec<(&String, &AttributeValue)> = changes
         .iter()
         .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
         .collect();
+    if let Owner::Customer(_) = owner {
+        let gone = replaced
+            .into_iter()
+            .filter_map(|(key, text)| Some((key, text?, -1)));
+        let held = set
+            .iter()
+            .filter_map(|(key, value)| Some((key.to_string(), value.text.clone()?, 1)));
+        recount_customers(conn, account, gone.chain(held))?;
+    }
     if set.is_empty() {
         return Ok(());
     }
@@ -381,8 +405,12 @@ macro_rules! attribute_holders {
 /// One customer's value in the index: customer, key, account, text, number.
 pub type CustomerValueRow = (i64, String, i64, Option<String>, Option<f64>);
 
-/// Inserts customers' values many per statement (the seed data's bulk load).
-pub fn insert_customer_values(conn: &mut DbConn, rows: &[CustomerValueRow]) -> Result<()> {
+/// Inserts customers' values many per statement (the seed data's bulk load), and counts them.
+pub fn insert_customer_values(
+    conn: &mut DbConn,
+    account: Scope,
+    rows: &[CustomerValueRow],
+) -> Result<()> {
     for chunk in rows.chunks(5_000) {
         let values: Vec<_> = chunk
             .iter()
@@ -402,5 +430,110 @@ pub fn insert_customer_values(conn: &mut DbConn, rows: &[CustomerValueRow]) -> R
                 .execute(conn)
         })?;
     }
+    let held = rows
+        .iter()
+        .filter_map(|(_, key, _, text, _)| Some((key.clone(), text.clone()?, 1)));
+    recount_customers(conn, account, held)
+}
+
+/// Deletes the values of customers `ids` (about to be deleted themselves) and uncounts them:
+/// the foreign keys' cascade would delete them too, but not the counts.
+pub fn remove_customers_values(conn: &mut DbConn, account: Scope, ids: &[i64]) -> Result<()> {
+    let gone: Vec<(String, Option<String>)> = db_run!(conn, {
+        diesel::delete(
+            customer_attribute_values::table
+                .filter(customer_attribute_values::account_id.eq(account))
+                .filter(crate::db::any_of::ids(
+                    customer_attribute_values::customer_id,
+                    ids,
+                )),
+        )
+        .returning((
+            customer_attribute_values::key,
+            customer_attribute_values::text_value,
+        ))
+        .get_results(conn)
+    })?;
+    let gone = gone
+        .into_iter()
+        .filter_map(|(key, text)| Some((key, text?, -1)));
+    recount_customers(conn, account, gone)
+}
+
+/// Adds each `(key, text value, change)` to how many of the account's customers hold that value
+/// (`customer_attribute_counts`, an equality filter's total), in one statement, and drops the
+/// values no one holds any more. Rows go in (key, value) order, so concurrent writers take their
+/// locks in one order.
+fn recount_customers(
+    conn: &mut DbConn,
+    account: Scope,
+    changes: impl IntoIterator<Item = (String, String, i64)>,
+) -> Result<()> {
+    let mut summed: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for (key, text, change) in changes {
+        *summed.entry((key, text)).or_default() += change;
+    }
+    summed.retain(|_, change| *change != 0);
+    if summed.is_empty() {
+        return Ok(());
+    }
+    let account_id = account.account_id();
+    let rows: Vec<_> = summed
+        .iter()
+        .map(|((key, text), change)| {
+            (
+                customer_attribute_counts::account_id.eq(account_id),
+                customer_attribute_counts::key.eq(key),
+                customer_attribute_counts::text_value.eq(text),
+                customer_attribute_counts::customers.eq(*change),
+            )
+        })
+        .collect();
+    db_run!(conn, {
+        diesel::insert_into(customer_attribute_counts::table)
+            .values(rows)
+            .on_conflict((
+                customer_attribute_counts::account_id,
+                customer_attribute_counts::key,
+                customer_attribute_counts::text_value,
+            ))
+            .do_update()
+            .set(
+                customer_attribute_counts::customers.eq(customer_attribute_counts::customers
+                    + excluded(customer_attribute_counts::customers)),
+            )
+            .execute(conn)
+    })?;
+    let emptied: Vec<&String> = summed
+        .iter()
+        .filter(|(_, change)| **change < 0)
+        .map(|((key, _), _)| key)
+        .collect();
+    if !emptied.is_empty() {
+        db_run!(conn, {
+            diesel::delete(
+                customer_attribute_counts::table
+                    .filter(customer_attribute_counts::account_id.eq(account))
+                    .filter(customer_attribute_counts::key.eq_any(&emptied))
+                    .filter(customer_attribute_counts::customers.le(0)),
+            )
+            .execute(conn)
+        })?;
+    }
     Ok(())
+}
+
+/// How many of the account's customers hold text value `text` under `key`, as counted by every
+/// write (see [`recount_customers`]).
+pub fn customers_holding(conn: &mut DbConn, account: Scope, key: &str, text: &str) -> Result<i64> {
+    let count: Option<i64> = db_run!(conn, {
+        customer_attribute_counts::table
+            .filter(customer_attribute_counts::account_id.eq(account))
+            .filter(customer_attribute_counts::key.eq(key))
+            .filter(customer_attribute_counts::text_value.eq(text))
+            .select(customer_attribute_counts::customers)
+            .get_result(conn)
+            .optional()
+    })?;
+    Ok(count.unwrap_or(0))
 }

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Double, Text};
 
 use super::contacts::{self, Contact};
+use super::custom_attributes;
 use super::journal::{self, Kind};
 use super::schema::{
     conversations, customer_attribute_values, customer_contacts, customer_counts,
@@ -18,7 +19,7 @@ use super::Result;
 use super::{any_of, DbConn, Scope};
 use crate::domain::contact::ContactKind;
 use crate::domain::cursor::Cursor;
-use crate::domain::custom_attribute::FilterValue;
+use crate::domain::custom_attribute::{Comparison, FilterValue};
 use crate::domain::customer_list::{CustomerFilter, CustomerListQuery, CustomerSort};
 use crate::domain::paging::Window;
 use crate::domain::search::{prefix_range, Search};
@@ -230,6 +231,7 @@ pub fn delete(conn: &mut DbConn, account: Scope, id: i64) -> Result<Option<Strin
     })?;
     journal::updated_all(Kind::Conversation, &conversations);
     journal::updated_all(Kind::CustomerRequest, &requests);
+    custom_attributes::remove_customers_values(conn, account, &[id])?;
     db_run!(conn, {
         diesel::delete(
             customers::table
@@ -311,6 +313,7 @@ pub fn move_belongings(
 /// Deletes merged customers' rows (their contacts and ids have moved; what is left cascades).
 /// Not journaled as deletes: the survivor's `customer.merged` event names them.
 pub fn remove_merged(conn: &mut DbConn, account: Scope, ids: &[i64]) -> Result<()> {
+    custom_attributes::remove_customers_values(conn, account, ids)?;
     db_run!(conn, {
         diesel::delete(
             customers::table
@@ -397,7 +400,8 @@ fn breadth(conn: &mut DbConn, account: Scope, filter: &CustomerFilter) -> Result
 }
 
 /// The total of a list filtered by one tag, or one custom attribute, and nothing else: read from
-/// the tag's count, or counted on the attribute's index alone; `None` for other filters.
+/// the tag's count or a text value's count, or (a range, a number) counted on the attribute's
+/// index alone; `None` for other filters.
 fn single_membership_total(
     conn: &mut DbConn,
     account: Scope,
@@ -425,6 +429,12 @@ fn single_membership_total(
     }
     if filter.attribute_filters.len() == 1 && *filter == only_attributes {
         let attribute = &filter.attribute_filters[0];
+        if let (FilterValue::Text(text), Comparison::Eq) = (&attribute.value, attribute.comparison)
+        {
+            let holding =
+                custom_attributes::customers_holding(conn, account, &attribute.key, text)?;
+            return Ok(Some(holding));
+        }
         let count: i64 = db_run!(conn, {
             crate::attribute_holders!(customer_attribute_values, customer_id, account, attribute)
                 .count()

@@ -123,6 +123,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// How many customers hold each text value of each custom attribute (migration 21).
+    customer_attribute_counts (account_id, key, text_value) {
+        account_id -> BigInt,
+        key -> Text,
+        text_value -> Text,
+        customers -> BigInt,
+    }
+}
+
+diesel::table! {
     customer_external_ids (id) {
         id -> BigInt,
         account_id -> BigInt,
@@ -480,6 +490,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     customer_search_terms,
     custom_attribute_definitions,
     customer_attribute_values,
+    customer_attribute_counts,
     company_attribute_values,
     customer_external_ids,
     customer_merges,

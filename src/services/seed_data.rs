@@ -231,7 +231,7 @@ fn write_batch(
             })
         })
         .collect();
-    db::custom_attributes::insert_customer_values(conn, &values)?;
+    db::custom_attributes::insert_customer_values(conn, scope, &values)?;
     // A conversation is addressed to its customer's first email (every sample has one, listed first).
     let mut first_email_ids = Vec::with_capacity(batch.len());
     let mut next = 0;
