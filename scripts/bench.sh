@@ -19,6 +19,11 @@
 # builds' median req/s and p99 and the ratio new/old: a gain or loss measured side by side in
 # one run, which survives a noisy machine. ONLY=REGEX keeps the endpoints whose name matches.
 #
+# KEEP=DIR keeps the seeded databases (and the PostgreSQL server's data) in DIR: a later run with
+# the same KEEP finds them there and measures again without seeding (1M customers plus a tenant as
+# large take half an hour to seed on PostgreSQL). Such runs see the accounts grown by the earlier
+# runs' creates.
+#
 # Needs wrk (apt-get install wrk) and, for PostgreSQL, Debian's postgresql-15 (installed by
 # scripts/pg-test-server.sh when missing). Builds the release binary unless BIN is given.
 set -euo pipefail
@@ -43,13 +48,21 @@ if [ -z "${BIN:-}" ]; then
   cargo build --release --quiet
   BIN=target/release/supportdesk
 fi
-work=$(mktemp -d /tmp/supportdesk-bench.XXXXXX)
+if [ -n "${KEEP:-}" ]; then
+  mkdir -p "$KEEP" && work=$(cd "$KEEP" && pwd)
+else
+  work=$(mktemp -d /tmp/supportdesk-bench.XXXXXX)
+fi
 chmod 755 "$work" # the PostgreSQL server runs as the postgres user
 server_pid=
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
-  if [ -d "$work/pg" ]; then scripts/pg-test-server.sh stop "$work/pg"; fi
   if [ -d "$work/base" ]; then git worktree remove --force "$work/base" 2>/dev/null || true; fi
+  if [ -n "${KEEP:-}" ]; then
+    if [ -d "$work/pg" ]; then scripts/pg-test-server.sh halt "$work/pg" 2>/dev/null || true; fi
+    return
+  fi
+  if [ -d "$work/pg" ]; then scripts/pg-test-server.sh stop "$work/pg"; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -137,29 +150,41 @@ compare_endpoint() {
 
 for backend in $BACKENDS; do
   if [ "$backend" = postgres ]; then
-    pg_admin=$(scripts/pg-test-server.sh start "$work/pg" "$PG_PORT")
+    if [ -d "$work/pg/data" ]; then
+      scripts/pg-test-server.sh resume "$work/pg" "$PG_PORT"
+      pg_admin=postgres://postgres@127.0.0.1:$PG_PORT/postgres
+    else
+      pg_admin=$(scripts/pg-test-server.sh start "$work/pg" "$PG_PORT")
+    fi
   fi
   for size in $SIZES; do
     case $backend in
       sqlite) url="sqlite://$work/bench-$size.db" ;;
-      postgres)
-        psql -q "$pg_admin" -c "CREATE DATABASE bench_$size" >/dev/null
-        url="${pg_admin%/*}/bench_$size"
-        ;;
+      postgres) url="${pg_admin%/*}/bench_$size" ;;
     esac
     export DATABASE_URL=$url
-    log "$backend, $size customers: seeding another tenant with $((size * SKEW)), then the benchmarked one"
-    if [ "$SKEW" -gt 0 ]; then
-      other=$("$BIN" accounts create --name Other | sed 's/.*"id":\([0-9]*\).*/\1/')
-      "$BIN" seed-data --account "$other" --customers "$((size * SKEW))" \
-        --conversations-per-customer "$CONVERSATIONS" --seed 7 >&2
+    seeded=$work/seeded-$backend-$size # the accounts of a kept database: other, account, user
+    if [ -f "$seeded" ]; then
+      log "$backend, $size customers: measuring the database seeded before (KEEP)"
+      # shellcheck disable=SC1090 # written below by an earlier run
+      . "$seeded"
+    else
+      [ "$backend" = postgres ] && psql -q "$pg_admin" -c "CREATE DATABASE bench_$size" >/dev/null
+      log "$backend, $size customers: seeding another tenant with $((size * SKEW)), then the benchmarked one"
+      other=
+      if [ "$SKEW" -gt 0 ]; then
+        other=$("$BIN" accounts create --name Other | sed 's/.*"id":\([0-9]*\).*/\1/')
+        "$BIN" seed-data --account "$other" --customers "$((size * SKEW))" \
+          --conversations-per-customer "$CONVERSATIONS" --seed 7 >&2
+      fi
+      account=$("$BIN" accounts create --name Bench | sed 's/.*"id":\([0-9]*\).*/\1/')
+      user=$("$BIN" users create --account "$account" --email "bench-$size@example.com" \
+        --first-name Bench --role admin | sed 's/.*"id":\([0-9]*\).*/\1/')
+      "$BIN" seed-data --account "$account" --customers "$size" \
+        --conversations-per-customer "$CONVERSATIONS" >&2
+      [ -n "${KEEP:-}" ] && printf 'other=%s\naccount=%s\nuser=%s\n' "$other" "$account" "$user" >"$seeded"
     fi
-    account=$("$BIN" accounts create --name Bench | sed 's/.*"id":\([0-9]*\).*/\1/')
-    user=$("$BIN" users create --account "$account" --email "bench-$size@example.com" \
-      --first-name Bench --role admin | sed 's/.*"id":\([0-9]*\).*/\1/')
     token=$("$BIN" tokens create --user "$user" --expires-in 1d)
-    "$BIN" seed-data --account "$account" --customers "$size" \
-      --conversations-per-customer "$CONVERSATIONS" >&2
     start_server "$url"
     base="http://127.0.0.1:$PORT"
     customers="$base/api/v1/accounts/$account/customers"
@@ -250,8 +275,8 @@ for backend in $BACKENDS; do
     done
     # Isolation: another account's GET customer at one client, alone and while this account
     # searches with one letter at 16 clients (its per-account slots hold the flood back).
-    if [ "$SKEW" -gt 0 ] && [[ -z "${ONLY:-}" || "isolation" =~ $ONLY ]]; then
-      other_user=$("$BIN" users create --account "$other" --email "other-$size@example.com" \
+    if [ -n "${other:-}" ] && [[ -z "${ONLY:-}" || "isolation" =~ $ONLY ]]; then
+      other_user=$("$BIN" users create --account "$other" --email "other-$size-$$@example.com" \
         --first-name Other --role admin | sed 's/.*"id":\([0-9]*\).*/\1/')
       other_token=$("$BIN" tokens create --user "$other_user" --expires-in 1d)
       other_customers="$base/api/v1/accounts/$other/customers"
