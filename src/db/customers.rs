@@ -747,7 +747,12 @@ pub fn search(
                     .offset(window.offset())
             }};
         }
-        let found: Vec<(String, i64)> = if filter.is_empty() {
+        let words_alone = CustomerFilter {
+            q: filter.q.clone(),
+            search: filter.search.clone(),
+            ..CustomerFilter::default()
+        };
+        let found: Vec<(String, i64)> = if *filter == words_alone {
             // The index alone decides the page; its rows are read after, by id (reading each
             // candidate's row before checking its other words cost as much as the checks).
             page_of!(in_range!(customer_search_terms::table.into_boxed()))
