@@ -70,6 +70,7 @@ SELECT create_distributed_table('customer_search_terms', 'account_id', colocate_
 SELECT create_distributed_table('custom_attribute_definitions', 'account_id', colocate_with => 'company_labels');
 SELECT create_distributed_table('customer_attribute_values', 'account_id', colocate_with => 'company_labels');
 SELECT create_distributed_table('customer_attribute_counts', 'account_id', colocate_with => 'company_labels');
+SELECT create_distributed_table('customer_attribute_number_counts', 'account_id', colocate_with => 'company_labels');
 SELECT create_distributed_table('company_attribute_values', 'account_id', colocate_with => 'company_labels');
 
 DO $$

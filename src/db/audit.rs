@@ -21,7 +21,7 @@ use diesel::connection::{Instrumentation, InstrumentationEvent};
 
 /// The tables distributed by `account_id` (`scripts/citus-distribute.sql` distributes exactly
 /// these; `tests/api/tenant_keys.rs` checks both lists against the schema).
-pub const TENANT_TABLES: [&str; 28] = [
+pub const TENANT_TABLES: [&str; 29] = [
     "companies",
     "company_attribute_values",
     "company_keys",
@@ -31,6 +31,7 @@ pub const TENANT_TABLES: [&str; 28] = [
     "conversations",
     "custom_attribute_definitions",
     "customer_attribute_counts",
+    "customer_attribute_number_counts",
     "customer_attribute_values",
     "customer_contacts",
     "customer_counts",

@@ -11,12 +11,13 @@ use diesel::upsert::excluded;
 
 use super::schema::{
     company_attribute_values, custom_attribute_definitions, customer_attribute_counts,
-    customer_attribute_values,
+    customer_attribute_number_counts, customer_attribute_values,
 };
 use super::{DbConn, Result, Scope};
 use crate::db_run;
 use crate::domain::custom_attribute::{
-    AttributeOwner, AttributeRule, AttributeType, AttributeValue, DefinitionInput,
+    AttributeFilter, AttributeOwner, AttributeRule, AttributeType, AttributeValue, Comparison,
+    DefinitionInput, FilterValue,
 };
 use crate::domain::owner::Owner;
 
@@ -241,6 +242,14 @@ pub fn strip(
                         .filter(customer_attribute_counts::key.eq(key)),
                 )
                 .execute(conn)
+            })
+            .and_then(|_| {
+                diesel::delete(
+                    customer_attribute_number_counts::table
+                        .filter(customer_attribute_number_counts::account_id.eq(account))
+                        .filter(customer_attribute_number_counts::key.eq(key)),
+                )
+                .execute(conn)
             }),
             AttributeOwner::Company => diesel::delete(
                 company_attribute_values::table
@@ -264,7 +273,7 @@ pub fn write(
         return Ok(());
     }
     let keys: Vec<&str> = changes.iter().map(|(k, _)| k.as_str()).collect();
-    let replaced: Vec<(String, Option<String>)> = db_run!(conn, {
+    let replaced: Vec<Held> = db_run!(conn, {
         match owner {
             Owner::Customer(id) => diesel::delete(
                 customer_attribute_values::table
@@ -275,6 +284,7 @@ pub fn write(
             .returning((
                 customer_attribute_values::key,
                 customer_attribute_values::text_value,
+                customer_attribute_values::number_value,
             ))
             .get_results(conn),
             Owner::Company(id) => diesel::delete(
@@ -292,13 +302,11 @@ pub fn write(
         .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
         .collect();
     if let Owner::Customer(_) = owner {
-        let gone = replaced
-            .into_iter()
-            .filter_map(|(key, text)| Some((key, text?, -1)));
-        let held = set
+        let gone = replaced.into_iter().map(|held| (held, -1));
+        let now_held = set
             .iter()
-            .filter_map(|(key, value)| Some((key.to_string(), value.text.clone()?, 1)));
-        recount_customers(conn, account, gone.chain(held))?;
+            .map(|(key, value)| (((*key).clone(), value.text.clone(), value.number), 1));
+        recount_customers(conn, account, gone.chain(now_held))?;
     }
     if set.is_empty() {
         return Ok(());
@@ -432,14 +440,14 @@ pub fn insert_customer_values(
     }
     let held = rows
         .iter()
-        .filter_map(|(_, key, _, text, _)| Some((key.clone(), text.clone()?, 1)));
+        .map(|(_, key, _, text, number)| ((key.clone(), text.clone(), *number), 1));
     recount_customers(conn, account, held)
 }
 
 /// Deletes the values of customers `ids` (about to be deleted themselves) and uncounts them:
 /// the foreign keys' cascade would delete them too, but not the counts.
 pub fn remove_customers_values(conn: &mut DbConn, account: Scope, ids: &[i64]) -> Result<()> {
-    let gone: Vec<(String, Option<String>)> = db_run!(conn, {
+    let gone: Vec<Held> = db_run!(conn, {
         diesel::delete(
             customer_attribute_values::table
                 .filter(customer_attribute_values::account_id.eq(account))
@@ -451,71 +459,132 @@ pub fn remove_customers_values(conn: &mut DbConn, account: Scope, ids: &[i64]) -
         .returning((
             customer_attribute_values::key,
             customer_attribute_values::text_value,
+            customer_attribute_values::number_value,
         ))
         .get_results(conn)
     })?;
-    let gone = gone
-        .into_iter()
-        .filter_map(|(key, text)| Some((key, text?, -1)));
-    recount_customers(conn, account, gone)
+    recount_customers(conn, account, gone.into_iter().map(|held| (held, -1)))
 }
 
-/// Adds each `(key, text value, change)` to how many of the account's customers hold that value
-/// (`customer_attribute_counts`, an equality filter's total), in one statement, and drops the
-/// values no one holds any more. Rows go in (key, value) order, so concurrent writers take their
-/// locks in one order.
+/// One value a customer holds in the index: key, text value, number value.
+type Held = (String, Option<String>, Option<f64>);
+
+/// Adds each change (+1 held, -1 no longer) to how many of the account's customers hold each
+/// value (`customer_attribute_counts`, `customer_attribute_number_counts`: a lone attribute
+/// filter's total), one statement per kind of value, and drops the values no one holds any more.
+/// Rows go in (key, value) order, so concurrent writers take their locks in one order.
 fn recount_customers(
     conn: &mut DbConn,
     account: Scope,
-    changes: impl IntoIterator<Item = (String, String, i64)>,
+    changes: impl IntoIterator<Item = (Held, i64)>,
 ) -> Result<()> {
-    let mut summed: BTreeMap<(String, String), i64> = BTreeMap::new();
-    for (key, text, change) in changes {
-        *summed.entry((key, text)).or_default() += change;
+    let mut texts: BTreeMap<(String, String), i64> = BTreeMap::new();
+    // By the number's bits: equal numbers are one row (the values come from one parser).
+    let mut numbers: BTreeMap<(String, u64), (f64, i64)> = BTreeMap::new();
+    for ((key, text, number), change) in changes {
+        if let Some(text) = text {
+            *texts.entry((key.clone(), text)).or_default() += change;
+        }
+        if let Some(number) = number {
+            numbers
+                .entry((key, number.to_bits()))
+                .or_insert((number, 0))
+                .1 += change;
+        }
     }
-    summed.retain(|_, change| *change != 0);
-    if summed.is_empty() {
-        return Ok(());
-    }
+    texts.retain(|_, change| *change != 0);
+    numbers.retain(|_, (_, change)| *change != 0);
     let account_id = account.account_id();
-    let rows: Vec<_> = summed
-        .iter()
-        .map(|((key, text), change)| {
-            (
-                customer_attribute_counts::account_id.eq(account_id),
-                customer_attribute_counts::key.eq(key),
-                customer_attribute_counts::text_value.eq(text),
-                customer_attribute_counts::customers.eq(*change),
-            )
-        })
-        .collect();
-    db_run!(conn, {
-        diesel::insert_into(customer_attribute_counts::table)
-            .values(rows)
-            .on_conflict((
-                customer_attribute_counts::account_id,
-                customer_attribute_counts::key,
-                customer_attribute_counts::text_value,
-            ))
-            .do_update()
-            .set(
-                customer_attribute_counts::customers.eq(customer_attribute_counts::customers
-                    + excluded(customer_attribute_counts::customers)),
-            )
-            .execute(conn)
-    })?;
-    let emptied: Vec<&String> = summed
+    if !texts.is_empty() {
+        let rows: Vec<_> = texts
+            .iter()
+            .map(|((key, text), change)| {
+                (
+                    customer_attribute_counts::account_id.eq(account_id),
+                    customer_attribute_counts::key.eq(key),
+                    customer_attribute_counts::text_value.eq(text),
+                    customer_attribute_counts::customers.eq(*change),
+                )
+            })
+            .collect();
+        db_run!(conn, {
+            diesel::insert_into(customer_attribute_counts::table)
+                .values(rows)
+                .on_conflict((
+                    customer_attribute_counts::account_id,
+                    customer_attribute_counts::key,
+                    customer_attribute_counts::text_value,
+                ))
+                .do_update()
+                .set(
+                    customer_attribute_counts::customers.eq(customer_attribute_counts::customers
+                        + excluded(customer_attribute_counts::customers)),
+                )
+                .execute(conn)
+        })?;
+    }
+    if !numbers.is_empty() {
+        let mut ordered: Vec<(&String, f64, i64)> = numbers
+            .iter()
+            .map(|((key, _), (number, change))| (key, *number, *change))
+            .collect();
+        ordered.sort_by(|a, b| a.0.cmp(b.0).then(a.1.total_cmp(&b.1)));
+        let rows: Vec<_> = ordered
+            .iter()
+            .map(|(key, number, change)| {
+                (
+                    customer_attribute_number_counts::account_id.eq(account_id),
+                    customer_attribute_number_counts::key.eq(*key),
+                    customer_attribute_number_counts::number_value.eq(*number),
+                    customer_attribute_number_counts::customers.eq(*change),
+                )
+            })
+            .collect();
+        db_run!(conn, {
+            diesel::insert_into(customer_attribute_number_counts::table)
+                .values(rows)
+                .on_conflict((
+                    customer_attribute_number_counts::account_id,
+                    customer_attribute_number_counts::key,
+                    customer_attribute_number_counts::number_value,
+                ))
+                .do_update()
+                .set(
+                    customer_attribute_number_counts::customers
+                        .eq(customer_attribute_number_counts::customers
+                            + excluded(customer_attribute_number_counts::customers)),
+                )
+                .execute(conn)
+        })?;
+    }
+    let emptied_texts: Vec<&String> = texts
         .iter()
         .filter(|(_, change)| **change < 0)
         .map(|((key, _), _)| key)
         .collect();
-    if !emptied.is_empty() {
+    if !emptied_texts.is_empty() {
         db_run!(conn, {
             diesel::delete(
                 customer_attribute_counts::table
                     .filter(customer_attribute_counts::account_id.eq(account))
-                    .filter(customer_attribute_counts::key.eq_any(&emptied))
+                    .filter(customer_attribute_counts::key.eq_any(&emptied_texts))
                     .filter(customer_attribute_counts::customers.le(0)),
+            )
+            .execute(conn)
+        })?;
+    }
+    let emptied_numbers: Vec<&String> = numbers
+        .iter()
+        .filter(|(_, (_, change))| *change < 0)
+        .map(|((key, _), _)| key)
+        .collect();
+    if !emptied_numbers.is_empty() {
+        db_run!(conn, {
+            diesel::delete(
+                customer_attribute_number_counts::table
+                    .filter(customer_attribute_number_counts::account_id.eq(account))
+                    .filter(customer_attribute_number_counts::key.eq_any(&emptied_numbers))
+                    .filter(customer_attribute_number_counts::customers.le(0)),
             )
             .execute(conn)
         })?;
@@ -523,17 +592,54 @@ fn recount_customers(
     Ok(())
 }
 
-/// How many of the account's customers hold text value `text` under `key`, as counted by every
-/// write (see [`recount_customers`]).
-pub fn customers_holding(conn: &mut DbConn, account: Scope, key: &str, text: &str) -> Result<i64> {
-    let count: Option<i64> = db_run!(conn, {
-        customer_attribute_counts::table
-            .filter(customer_attribute_counts::account_id.eq(account))
-            .filter(customer_attribute_counts::key.eq(key))
-            .filter(customer_attribute_counts::text_value.eq(text))
-            .select(customer_attribute_counts::customers)
-            .get_result(conn)
-            .optional()
+/// How many of the account's customers hold a value `filter` keeps, from the counts every write
+/// keeps (see [`recount_customers`]): one row for an equal value, one per distinct value in a
+/// range.
+pub fn customers_holding(
+    conn: &mut DbConn,
+    account: Scope,
+    filter: &AttributeFilter,
+) -> Result<i64> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::BigInt;
+    let total = || sql::<BigInt>("CAST(COALESCE(SUM(customers), 0) AS BIGINT)");
+    macro_rules! compared {
+        ($query:expr, $column:expr, $value:expr) => {{
+            let (query, value) = ($query, $value);
+            match filter.comparison {
+                Comparison::Eq => query.filter($column.eq(value)),
+                Comparison::Gt => query.filter($column.gt(value)),
+                Comparison::Gte => query.filter($column.ge(value)),
+                Comparison::Lt => query.filter($column.lt(value)),
+                Comparison::Lte => query.filter($column.le(value)),
+            }
+        }};
+    }
+    let count: i64 = db_run!(conn, {
+        match &filter.value {
+            FilterValue::Text(text) => {
+                let counts = customer_attribute_counts::table
+                    .filter(customer_attribute_counts::account_id.eq(account))
+                    .filter(customer_attribute_counts::key.eq(filter.key.clone()))
+                    .into_boxed();
+                compared!(counts, customer_attribute_counts::text_value, text.clone())
+                    .select(total())
+                    .get_result(conn)
+            }
+            FilterValue::Number(number) => {
+                let counts = customer_attribute_number_counts::table
+                    .filter(customer_attribute_number_counts::account_id.eq(account))
+                    .filter(customer_attribute_number_counts::key.eq(filter.key.clone()))
+                    .into_boxed();
+                compared!(
+                    counts,
+                    customer_attribute_number_counts::number_value,
+                    *number
+                )
+                .select(total())
+                .get_result(conn)
+            }
+        }
     })?;
-    Ok(count.unwrap_or(0))
+    Ok(count)
 }

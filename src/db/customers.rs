@@ -19,7 +19,7 @@ use super::Result;
 use super::{any_of, DbConn, Scope};
 use crate::domain::contact::ContactKind;
 use crate::domain::cursor::Cursor;
-use crate::domain::custom_attribute::{Comparison, FilterValue};
+use crate::domain::custom_attribute::FilterValue;
 use crate::domain::customer_list::{CustomerFilter, CustomerListQuery, CustomerSort};
 use crate::domain::paging::Window;
 use crate::domain::search::{prefix_range, Search};
@@ -400,8 +400,7 @@ fn breadth(conn: &mut DbConn, account: Scope, filter: &CustomerFilter) -> Result
 }
 
 /// The total of a list filtered by one tag, or one custom attribute, and nothing else: read from
-/// the tag's count or a text value's count, or (a range, a number) counted on the attribute's
-/// index alone; `None` for other filters.
+/// the tag's count, or summed from the attribute's counts per value; `None` for other filters.
 fn single_membership_total(
     conn: &mut DbConn,
     account: Scope,
@@ -429,18 +428,8 @@ fn single_membership_total(
     }
     if filter.attribute_filters.len() == 1 && *filter == only_attributes {
         let attribute = &filter.attribute_filters[0];
-        if let (FilterValue::Text(text), Comparison::Eq) = (&attribute.value, attribute.comparison)
-        {
-            let holding =
-                custom_attributes::customers_holding(conn, account, &attribute.key, text)?;
-            return Ok(Some(holding));
-        }
-        let count: i64 = db_run!(conn, {
-            crate::attribute_holders!(customer_attribute_values, customer_id, account, attribute)
-                .count()
-                .get_result(conn)
-        })?;
-        return Ok(Some(count));
+        let holding = custom_attributes::customers_holding(conn, account, attribute)?;
+        return Ok(Some(holding));
     }
     Ok(None)
 }

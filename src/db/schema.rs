@@ -123,11 +123,22 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// How many customers hold each text value of each custom attribute (migration 21).
+    /// How many customers hold each text value of each custom attribute (migration 21,
+    /// `db::custom_attributes`).
     customer_attribute_counts (account_id, key, text_value) {
         account_id -> BigInt,
         key -> Text,
         text_value -> Text,
+        customers -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// How many customers hold each number value of each custom attribute (migration 21).
+    customer_attribute_number_counts (account_id, key, number_value) {
+        account_id -> BigInt,
+        key -> Text,
+        number_value -> Double,
         customers -> BigInt,
     }
 }
@@ -491,6 +502,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     custom_attribute_definitions,
     customer_attribute_values,
     customer_attribute_counts,
+    customer_attribute_number_counts,
     company_attribute_values,
     customer_external_ids,
     customer_merges,

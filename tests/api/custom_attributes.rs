@@ -463,23 +463,67 @@ async fn check_equality_totals(app: &TestApp, step: &str) {
         assert_eq!(status, 200, "{step}, {query}: {page}");
         assert_eq!(page["meta"]["total"], held, "{step}, {query}");
     }
+    // Ranges sum the counts of the values in them.
+    let seats = |c: &&Value| c["custom_attributes"]["seats"].as_f64();
+    let renewal = |c: &&Value| {
+        c["custom_attributes"]["renewal"]
+            .as_str()
+            .map(str::to_string)
+    };
+    let ranges: [(&str, usize); 4] = [
+        (
+            "custom_attributes[seats][gt]=2",
+            customers
+                .iter()
+                .filter(|c| seats(c).is_some_and(|n| n > 2.0))
+                .count(),
+        ),
+        (
+            "custom_attributes[seats][lte]=5",
+            customers
+                .iter()
+                .filter(|c| seats(c).is_some_and(|n| n <= 5.0))
+                .count(),
+        ),
+        (
+            "custom_attributes[seats]=3",
+            customers.iter().filter(|c| seats(c) == Some(3.0)).count(),
+        ),
+        (
+            "custom_attributes[renewal][lt]=2027-06-01",
+            customers
+                .iter()
+                .filter(|c| renewal(c).is_some_and(|d| d.as_str() < "2027-06-01"))
+                .count(),
+        ),
+    ];
+    for (query, held) in ranges {
+        let (status, page) = app
+            .get_json(&format!("{}?{query}&per_page=1", app.customers_path()))
+            .await;
+        assert_eq!(status, 200, "{step}, {query}: {page}");
+        assert_eq!(page["meta"]["total"], held as i64, "{step}, {query}");
+    }
 }
 
-/// An equality filter's total is a count every write keeps (`customer_attribute_counts`), not a
-/// count of the value index: after creates, changes, removals, a merge, a delete and a
-/// definition's delete, it still says how many customers hold the value.
+/// A lone attribute filter's total is summed from counts every write keeps
+/// (`customer_attribute_counts`, `customer_attribute_number_counts`), not counted on the value
+/// index: after creates, changes, removals, a merge, a delete and a definition's delete, equal
+/// values and ranges still say how many customers hold them.
 async fn equality_totals_follow_every_write(app: TestApp) {
     app.define_customer_attributes().await;
     let ann = app
         .create_customer(json!({"first_name": "Ann",
-            "custom_attributes": {"plan": "pro", "beta": true, "segment": "SMB"}}))
+            "custom_attributes": {"plan": "pro", "beta": true, "segment": "SMB", "seats": 3, "renewal": "2027-01-31"}}))
         .await;
     let bob = app
-        .create_customer(json!({"first_name": "Bob", "custom_attributes": {"plan": "pro"}}))
+        .create_customer(
+            json!({"first_name": "Bob", "custom_attributes": {"plan": "pro", "seats": 3}}),
+        )
         .await;
     let cid = app
         .create_customer(json!({"first_name": "Cid",
-            "custom_attributes": {"plan": "free", "beta": false}}))
+            "custom_attributes": {"plan": "free", "beta": false, "seats": 7, "renewal": "2027-09-01"}}))
         .await;
     let dee = app
         .create_customer(json!({"first_name": "Dee",
@@ -491,7 +535,8 @@ async fn equality_totals_follow_every_write(app: TestApp) {
     for (customer, attributes) in [
         (&bob, json!({"plan": "free"})),
         (&ann, json!({"plan": null, "segment": "Mid"})),
-        (&ann, json!({"beta": true})),
+        (&ann, json!({"beta": true, "seats": 12, "renewal": null})),
+        (&bob, json!({"seats": 1.5, "renewal": "2026-12-31"})),
     ] {
         let (status, body) = app
             .send_json(
@@ -522,27 +567,28 @@ async fn equality_totals_follow_every_write(app: TestApp) {
     assert_eq!(response.status(), 204);
     check_equality_totals(&app, "deleted").await;
 
+    // A text and a number attribute deleted (their values and counts go) and defined again.
     let (_, definitions) = app.get_json(&app.definitions_path()).await;
-    let segment = definitions["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["key"] == "segment")
-        .unwrap()
-        .clone();
-    let response = app
-        .api(
-            Method::DELETE,
-            &format!("{}/{}", app.definitions_path(), segment["id"]),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 204);
-    app.define(
-        json!({"key": "segment", "label": "Segment", "type": "text", "object_type": "customer"}),
-    )
-    .await;
+    for (key, kind) in [("segment", "text"), ("seats", "number")] {
+        let definition = definitions["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["key"] == key)
+            .unwrap()
+            .clone();
+        let response = app
+            .api(
+                Method::DELETE,
+                &format!("{}/{}", app.definitions_path(), definition["id"]),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 204);
+        app.define(json!({"key": key, "label": key, "type": kind, "object_type": "customer"}))
+            .await;
+    }
     check_equality_totals(&app, "defined again").await;
 }
 

@@ -1,1 +1,2 @@
+DROP TABLE customer_attribute_number_counts;
 DROP TABLE customer_attribute_counts;
