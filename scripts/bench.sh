@@ -274,7 +274,7 @@ for backend in $BACKENDS; do
       done
     done
     # Isolation: another account's GET customer at one client, alone and while this account
-    # searches with one letter at 16 clients (its per-account slots hold the flood back).
+    # searches with one letter at 16 clients (the account's search lane holds the flood back).
     if [ -n "${other:-}" ] && [[ -z "${ONLY:-}" || "isolation" =~ $ONLY ]]; then
       other_user=$("$BIN" users create --account "$other" --email "other-$size-$$@example.com" \
         --first-name Other --role admin | sed 's/.*"id":\([0-9]*\).*/\1/')
