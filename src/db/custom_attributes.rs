@@ -466,6 +466,53 @@ pub fn remove_customers_values(conn: &mut DbConn, account: Scope, ids: &[i64]) -
     recount_customers(conn, account, gone.into_iter().map(|held| (held, -1)))
 }
 
+/// Adds `$changes` (`(key, value, change)` rows in (key, value) order) to count table `$table`,
+/// whose value column is `$value`, in one upsert, then drops the decremented keys' rows that no
+/// customer holds any more.
+macro_rules! add_counts {
+    ($conn:ident, $account:expr, $table:ident, $value:ident, $changes:expr) => {{
+        let changes = $changes;
+        if !changes.is_empty() {
+            let account_id = $account.account_id();
+            let rows: Vec<_> = changes
+                .iter()
+                .map(|(key, value, change)| {
+                    (
+                        $table::account_id.eq(account_id),
+                        $table::key.eq(*key),
+                        $table::$value.eq(*value),
+                        $table::customers.eq(*change),
+                    )
+                })
+                .collect();
+            db_run!($conn, {
+                diesel::insert_into($table::table)
+                    .values(rows)
+                    .on_conflict(($table::account_id, $table::key, $table::$value))
+                    .do_update()
+                    .set($table::customers.eq($table::customers + excluded($table::customers)))
+                    .execute($conn)
+            })?;
+            let emptied: Vec<&String> = changes
+                .iter()
+                .filter(|(_, _, change)| *change < 0)
+                .map(|(key, _, _)| *key)
+                .collect();
+            if !emptied.is_empty() {
+                db_run!($conn, {
+                    diesel::delete(
+                        $table::table
+                            .filter($table::account_id.eq($account))
+                            .filter($table::key.eq_any(&emptied))
+                            .filter($table::customers.le(0)),
+                    )
+                    .execute($conn)
+                })?;
+            }
+        }
+    }};
+}
+
 /// One value a customer holds in the index: key, text value, number value.
 type Held = (String, Option<String>, Option<f64>);
 
@@ -492,103 +539,25 @@ fn recount_customers(
                 .1 += change;
         }
     }
-    texts.retain(|_, change| *change != 0);
-    numbers.retain(|_, (_, change)| *change != 0);
-    let account_id = account.account_id();
-    if !texts.is_empty() {
-        let rows: Vec<_> = texts
-            .iter()
-            .map(|((key, text), change)| {
-                (
-                    customer_attribute_counts::account_id.eq(account_id),
-                    customer_attribute_counts::key.eq(key),
-                    customer_attribute_counts::text_value.eq(text),
-                    customer_attribute_counts::customers.eq(*change),
-                )
-            })
-            .collect();
-        db_run!(conn, {
-            diesel::insert_into(customer_attribute_counts::table)
-                .values(rows)
-                .on_conflict((
-                    customer_attribute_counts::account_id,
-                    customer_attribute_counts::key,
-                    customer_attribute_counts::text_value,
-                ))
-                .do_update()
-                .set(
-                    customer_attribute_counts::customers.eq(customer_attribute_counts::customers
-                        + excluded(customer_attribute_counts::customers)),
-                )
-                .execute(conn)
-        })?;
-    }
-    if !numbers.is_empty() {
-        let mut ordered: Vec<(&String, f64, i64)> = numbers
-            .iter()
-            .map(|((key, _), (number, change))| (key, *number, *change))
-            .collect();
-        ordered.sort_by(|a, b| a.0.cmp(b.0).then(a.1.total_cmp(&b.1)));
-        let rows: Vec<_> = ordered
-            .iter()
-            .map(|(key, number, change)| {
-                (
-                    customer_attribute_number_counts::account_id.eq(account_id),
-                    customer_attribute_number_counts::key.eq(*key),
-                    customer_attribute_number_counts::number_value.eq(*number),
-                    customer_attribute_number_counts::customers.eq(*change),
-                )
-            })
-            .collect();
-        db_run!(conn, {
-            diesel::insert_into(customer_attribute_number_counts::table)
-                .values(rows)
-                .on_conflict((
-                    customer_attribute_number_counts::account_id,
-                    customer_attribute_number_counts::key,
-                    customer_attribute_number_counts::number_value,
-                ))
-                .do_update()
-                .set(
-                    customer_attribute_number_counts::customers
-                        .eq(customer_attribute_number_counts::customers
-                            + excluded(customer_attribute_number_counts::customers)),
-                )
-                .execute(conn)
-        })?;
-    }
-    let emptied_texts: Vec<&String> = texts
+    let texts: Vec<(&String, &String, i64)> = texts
         .iter()
-        .filter(|(_, change)| **change < 0)
-        .map(|((key, _), _)| key)
+        .filter(|(_, change)| **change != 0)
+        .map(|((key, text), change)| (key, text, *change))
         .collect();
-    if !emptied_texts.is_empty() {
-        db_run!(conn, {
-            diesel::delete(
-                customer_attribute_counts::table
-                    .filter(customer_attribute_counts::account_id.eq(account))
-                    .filter(customer_attribute_counts::key.eq_any(&emptied_texts))
-                    .filter(customer_attribute_counts::customers.le(0)),
-            )
-            .execute(conn)
-        })?;
-    }
-    let emptied_numbers: Vec<&String> = numbers
+    let mut numbers: Vec<(&String, f64, i64)> = numbers
         .iter()
-        .filter(|(_, (_, change))| *change < 0)
-        .map(|((key, _), _)| key)
+        .filter(|(_, (_, change))| *change != 0)
+        .map(|((key, _), (number, change))| (key, *number, *change))
         .collect();
-    if !emptied_numbers.is_empty() {
-        db_run!(conn, {
-            diesel::delete(
-                customer_attribute_number_counts::table
-                    .filter(customer_attribute_number_counts::account_id.eq(account))
-                    .filter(customer_attribute_number_counts::key.eq_any(&emptied_numbers))
-                    .filter(customer_attribute_number_counts::customers.le(0)),
-            )
-            .execute(conn)
-        })?;
-    }
+    numbers.sort_by(|a, b| a.0.cmp(b.0).then(a.1.total_cmp(&b.1)));
+    add_counts!(conn, account, customer_attribute_counts, text_value, texts);
+    add_counts!(
+        conn,
+        account,
+        customer_attribute_number_counts,
+        number_value,
+        numbers
+    );
     Ok(())
 }
 
