@@ -16,8 +16,8 @@ use super::schema::{
 use super::{DbConn, Result, Scope};
 use crate::db_run;
 use crate::domain::custom_attribute::{
-    AttributeFilter, AttributeOwner, AttributeRule, AttributeType, AttributeValue, Comparison,
-    DefinitionInput, FilterValue,
+    AttributeFilter, AttributeOwner, AttributeRule, AttributeType, AttributeValue, DefinitionInput,
+    FilterValue,
 };
 use crate::domain::owner::Owner;
 
@@ -378,34 +378,44 @@ pub fn move_customer_values(
     Ok(())
 }
 
+/// `$query` (a boxed diesel query) kept where `$column` compares with `$value` as `$comparison`
+/// (a [`crate::domain::custom_attribute::Comparison`]) says: an attribute filter on a value index
+/// or on the counts.
+#[macro_export]
+macro_rules! compared {
+    ($query:expr, $column:expr, $comparison:expr, $value:expr) => {{
+        use $crate::domain::custom_attribute::Comparison;
+        let (query, value) = ($query, $value);
+        match $comparison {
+            Comparison::Eq => query.filter($column.eq(value)),
+            Comparison::Gt => query.filter($column.gt(value)),
+            Comparison::Gte => query.filter($column.ge(value)),
+            Comparison::Lt => query.filter($column.lt(value)),
+            Comparison::Lte => query.filter($column.le(value)),
+        }
+    }};
+}
+
 /// The ids of the records (`$owner` of value table `$values`) that `$filter` (an
 /// [`crate::domain::custom_attribute::AttributeFilter`]) keeps: a boxed subselect on one range of
 /// the text or number index, for `eq_any`.
 #[macro_export]
 macro_rules! attribute_holders {
     ($values:ident, $owner:ident, $account:expr, $filter:expr) => {{
-        use $crate::domain::custom_attribute::{Comparison, FilterValue};
+        use $crate::domain::custom_attribute::FilterValue;
         let filter: &$crate::domain::custom_attribute::AttributeFilter = $filter;
         let ids = $values::table
             .filter($values::account_id.eq($account))
             .filter($values::key.eq(filter.key.clone()))
             .select($values::$owner)
             .into_boxed();
-        match (&filter.value, filter.comparison) {
-            (FilterValue::Text(v), Comparison::Eq) => ids.filter($values::text_value.eq(v.clone())),
-            (FilterValue::Text(v), Comparison::Gt) => ids.filter($values::text_value.gt(v.clone())),
-            (FilterValue::Text(v), Comparison::Gte) => {
-                ids.filter($values::text_value.ge(v.clone()))
+        match &filter.value {
+            FilterValue::Text(v) => {
+                $crate::compared!(ids, $values::text_value, filter.comparison, v.clone())
             }
-            (FilterValue::Text(v), Comparison::Lt) => ids.filter($values::text_value.lt(v.clone())),
-            (FilterValue::Text(v), Comparison::Lte) => {
-                ids.filter($values::text_value.le(v.clone()))
+            FilterValue::Number(n) => {
+                $crate::compared!(ids, $values::number_value, filter.comparison, *n)
             }
-            (FilterValue::Number(n), Comparison::Eq) => ids.filter($values::number_value.eq(*n)),
-            (FilterValue::Number(n), Comparison::Gt) => ids.filter($values::number_value.gt(*n)),
-            (FilterValue::Number(n), Comparison::Gte) => ids.filter($values::number_value.ge(*n)),
-            (FilterValue::Number(n), Comparison::Lt) => ids.filter($values::number_value.lt(*n)),
-            (FilterValue::Number(n), Comparison::Lte) => ids.filter($values::number_value.le(*n)),
         }
     }};
 }
@@ -572,18 +582,6 @@ pub fn customers_holding(
     use diesel::dsl::sql;
     use diesel::sql_types::BigInt;
     let total = || sql::<BigInt>("CAST(COALESCE(SUM(customers), 0) AS BIGINT)");
-    macro_rules! compared {
-        ($query:expr, $column:expr, $value:expr) => {{
-            let (query, value) = ($query, $value);
-            match filter.comparison {
-                Comparison::Eq => query.filter($column.eq(value)),
-                Comparison::Gt => query.filter($column.gt(value)),
-                Comparison::Gte => query.filter($column.ge(value)),
-                Comparison::Lt => query.filter($column.lt(value)),
-                Comparison::Lte => query.filter($column.le(value)),
-            }
-        }};
-    }
     let count: i64 = db_run!(conn, {
         match &filter.value {
             FilterValue::Text(text) => {
@@ -591,18 +589,24 @@ pub fn customers_holding(
                     .filter(customer_attribute_counts::account_id.eq(account))
                     .filter(customer_attribute_counts::key.eq(filter.key.clone()))
                     .into_boxed();
-                compared!(counts, customer_attribute_counts::text_value, text.clone())
-                    .select(total())
-                    .get_result(conn)
+                crate::compared!(
+                    counts,
+                    customer_attribute_counts::text_value,
+                    filter.comparison,
+                    text.clone()
+                )
+                .select(total())
+                .get_result(conn)
             }
             FilterValue::Number(number) => {
                 let counts = customer_attribute_number_counts::table
                     .filter(customer_attribute_number_counts::account_id.eq(account))
                     .filter(customer_attribute_number_counts::key.eq(filter.key.clone()))
                     .into_boxed();
-                compared!(
+                crate::compared!(
                     counts,
                     customer_attribute_number_counts::number_value,
+                    filter.comparison,
                     *number
                 )
                 .select(total())
