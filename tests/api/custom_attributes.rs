@@ -21,6 +21,27 @@ impl TestApp {
         response["data"].clone()
     }
 
+    /// Deletes the account's definition of `key` (204).
+    async fn delete_definition(&self, key: &str) {
+        let (_, definitions) = self.get_json(&self.definitions_path()).await;
+        let definition = definitions["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["key"] == key)
+            .unwrap()
+            .clone();
+        let response = self
+            .api(
+                Method::DELETE,
+                &format!("{}/{}", self.definitions_path(), definition["id"]),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 204);
+    }
+
     /// The customers plan, seats, renewal date, beta tester and note (the five types).
     async fn define_customer_attributes(&self) {
         for body in [
@@ -393,23 +414,7 @@ async fn deleting_a_definition_strips_its_values_and_merges_keep_them(app: TestA
         .await
         .is_empty());
 
-    let (_, definitions) = app.get_json(&app.definitions_path()).await;
-    let plan = definitions["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["key"] == "plan")
-        .unwrap()
-        .clone();
-    let response = app
-        .api(
-            Method::DELETE,
-            &format!("{}/{}", app.definitions_path(), plan["id"]),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 204);
+    app.delete_definition("plan").await;
     let (_, shown) = app.get_json(&app.customer_path(&ann["id"])).await;
     assert_eq!(
         shown["data"]["custom_attributes"],
@@ -568,24 +573,8 @@ async fn equality_totals_follow_every_write(app: TestApp) {
     check_equality_totals(&app, "deleted").await;
 
     // A text and a number attribute deleted (their values and counts go) and defined again.
-    let (_, definitions) = app.get_json(&app.definitions_path()).await;
     for (key, kind) in [("segment", "text"), ("seats", "number")] {
-        let definition = definitions["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["key"] == key)
-            .unwrap()
-            .clone();
-        let response = app
-            .api(
-                Method::DELETE,
-                &format!("{}/{}", app.definitions_path(), definition["id"]),
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 204);
+        app.delete_definition(key).await;
         app.define(json!({"key": key, "label": key, "type": kind, "object_type": "customer"}))
             .await;
     }
