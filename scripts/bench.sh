@@ -21,8 +21,8 @@
 #
 # KEEP=DIR keeps the seeded databases (and the PostgreSQL server's data) in DIR: a later run with
 # the same KEEP finds them there and measures again without seeding (1M customers plus a tenant as
-# large take half an hour to seed on PostgreSQL). Such runs see the accounts grown by the earlier
-# runs' creates.
+# large take half an hour to seed on either backend). Such runs see the accounts grown by the
+# earlier runs' creates.
 #
 # Needs wrk (apt-get install wrk) and, for PostgreSQL, Debian's postgresql-15 (installed by
 # scripts/pg-test-server.sh when missing). Builds the release binary unless BIN is given.
